@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Accord: one OpenAPI spec drives the models, the client SDK, the server stubs and the error
+// catalog of the Todo Agent app. `Generated/` holds the committed output of `accord generate`.
+let package = Package(
+    name: "Accord",
+    platforms: [.macOS(.v14), .iOS(.v17)],
+    products: [
+        .executable(name: "accord", targets: ["accord"]),
+        // The iOS app adds these two: Foundation only.
+        .library(name: "TodoAgentAPI", targets: ["TodoAgentAPI"]),
+        .library(name: "TodoAgentClient", targets: ["TodoAgentClient"]),
+        .library(name: "TodoAgentServer", targets: ["TodoAgentServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // Spec loading with source locations, the document model, $ref resolution, lint rules.
+        .target(name: "AccordSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Translation of a loaded spec into a model of the Swift to emit, and rendering.
+        .target(name: "AccordCodegen", dependencies: ["AccordSpec"]),
+        // The command-line tool.
+        .executableTarget(name: "accord", dependencies: [
+            "AccordSpec", "AccordCodegen",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Generated from spec/api.yaml by `accord generate`; never edited by hand.
+        .target(name: "TodoAgentAPI", path: "Generated/TodoAgentAPI"),
+        .target(name: "TodoAgentClient", dependencies: ["TodoAgentAPI"], path: "Generated/TodoAgentClient"),
+        .target(name: "TodoAgentServer", dependencies: [
+            "TodoAgentAPI", .product(name: "Hummingbird", package: "hummingbird"),
+        ], path: "Generated/TodoAgentServer"),
+
+        .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec"]),
+        .testTarget(name: "AccordCodegenTests", dependencies: ["AccordSpec", "AccordCodegen"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TodoAgentAPITests", dependencies: ["TodoAgentAPI", "TodoAgentClient"]),
+        .testTarget(name: "TodoAgentServerTests", dependencies: [
+            "TodoAgentAPI", "TodoAgentServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

@@ -1,0 +1,710 @@
+/// Resolves and validates a loaded spec into an `APIDocument`.
+///
+/// It reads OpenAPI 3.0 and 3.1 alike (3.0 `nullable`, 3.1 type arrays and `null` branches,
+/// both forms of `exclusiveMinimum`), follows `$ref`s across files, and records every problem
+/// with its location instead of stopping at the first one. Constructs it cannot translate
+/// faithfully are reported, never guessed at.
+public struct DocumentReader {
+    public private(set) var log = DiagnosticLog()
+    private let docs: SpecDocuments
+    private var namedSchemas: [RefKey: NamedSchema] = [:]
+    private var namedOrder: [RefKey] = []
+    private var pendingNamed: [RefKey] = []
+    private var is31 = false
+
+    public init(_ docs: SpecDocuments) { self.docs = docs }
+
+    /// Reads the document; the result is nil only when the root is not an OpenAPI document at all.
+    public static func read(_ docs: SpecDocuments) -> (document: APIDocument?, diagnostics: DiagnosticLog) {
+        var reader = DocumentReader(docs)
+        let doc = reader.readDocument()
+        return (doc, reader.log)
+    }
+
+    // MARK: Document
+
+    mutating func readDocument() -> APIDocument? {
+        let root = docs.root
+        let file = docs.rootFile
+        guard let object = root.object else {
+            log.error("an OpenAPI document must be an object, found \(root.typeName)", at: root.location)
+            return nil
+        }
+        guard let versionNode = root["openapi"] else {
+            if root["swagger"] != nil {
+                log.error("Swagger 2.0 is not supported; convert it to OpenAPI 3 first", at: object.keyLocation("swagger"))
+            } else {
+                log.error("missing 'openapi' version field", at: root.location)
+            }
+            return nil
+        }
+        let version = versionNode.string ?? versionNode.double.map { String($0) } ?? ""
+        if version.hasPrefix("3.1") || version.hasPrefix("3.2") {
+            is31 = true
+        } else if !version.hasPrefix("3.0") {
+            log.error("unsupported OpenAPI version '\(version)' (3.0 and 3.1 are supported)", at: versionNode.location)
+            return nil
+        }
+
+        let info = root["info"]
+        if info == nil { log.error("missing 'info' object", at: root.location) }
+        let title = info?["title"]?.string
+        if info != nil, title == nil { log.error("'info' needs a 'title' string", at: info!.location) }
+        let apiVersion = info?["version"]?.string ?? info?["version"]?.jsonText
+        if info != nil, info?["version"] == nil { log.error("'info' needs a 'version' string", at: info!.location) }
+
+        var securitySchemes: [String: SecurityScheme] = [:]
+        if let schemes = root["components"]?["securitySchemes"]?.object {
+            for entry in schemes.entries {
+                if let scheme = readSecurityScheme(entry.value, in: file) { securitySchemes[entry.key] = scheme }
+            }
+        }
+
+        // Components first, in written order, so generated files follow the spec's order.
+        if let schemas = root["components"]?["schemas"] {
+            if let schemas = schemas.object {
+                for entry in schemas.entries {
+                    registerNamed(RefKey(file: file, pointer: ["components", "schemas", entry.key]))
+                }
+            } else {
+                log.error("'components.schemas' must be an object", at: schemas.location)
+            }
+        }
+
+        let globalSecurity = readSecurityRequirements(root["security"], schemes: securitySchemes) ?? []
+        var operations: [Operation] = []
+        if let paths = root["paths"] {
+            if let paths = paths.object {
+                for entry in paths.entries {
+                    operations += readPathItem(entry.key, entry.value, keyLocation: entry.keyLocation, in: file,
+                                               globalSecurity: globalSecurity, schemes: securitySchemes)
+                }
+            } else {
+                log.error("'paths' must be an object", at: paths.location)
+            }
+        } else if !is31 {
+            log.error("missing 'paths' object", at: root.location)
+        }
+        checkDuplicateOperationIds(operations)
+
+        drainPendingNamed()
+        let named = namedOrder.compactMap { namedSchemas[$0] }
+        var catalog: ErrorCatalog?
+        for schema in named {
+            if let found = schema.schema.errorCatalog {
+                if catalog != nil {
+                    log.error("only one schema may carry 'x-error-catalog'", at: schema.schema.location)
+                } else {
+                    catalog = ErrorCatalog(schemaKey: schema.key, schemaName: schema.name, entries: found.entries)
+                }
+            }
+        }
+
+        return APIDocument(
+            openAPIVersion: version, title: title ?? "API", version: apiVersion ?? "0",
+            summary: info?["summary"]?.string, description: info?["description"]?.string,
+            servers: root["servers"]?.array?.compactMap { $0["url"]?.string } ?? [],
+            operations: operations, namedSchemas: named, securitySchemes: securitySchemes,
+            errorCatalog: catalog)
+    }
+
+    private mutating func checkDuplicateOperationIds(_ operations: [Operation]) {
+        var seen: [String: SourceLocation] = [:]
+        for op in operations {
+            if let first = seen[op.operationId] {
+                log.error("operationId '\(op.operationId)' is used twice (first at \(first))", at: op.location)
+            } else {
+                seen[op.operationId] = op.location
+            }
+        }
+    }
+
+    // MARK: Named schemas
+
+    private mutating func registerNamed(_ key: RefKey) {
+        guard namedSchemas[key] == nil, !pendingNamed.contains(key) else { return }
+        pendingNamed.append(key)
+    }
+
+    private mutating func drainPendingNamed() {
+        while !pendingNamed.isEmpty {
+            let key = pendingNamed.removeFirst()
+            guard namedSchemas[key] == nil else { continue }
+            let location = SourceLocation(file: key.file, line: 1, column: 1)
+            let node: SpecNode
+            do { node = try docs.node(at: key, referencedAt: location) } catch {
+                log.add(error)
+                continue
+            }
+            // Placeholder first so a schema that refers to itself does not loop.
+            let name = key.pointer.last ?? key.file.lastPathComponentWithoutExtension
+            namedSchemas[key] = NamedSchema(name: name, key: key, schema: Schema(.any, at: node.location))
+            namedOrder.append(key)
+            let schema = readSchema(node, in: key.file)
+            namedSchemas[key]?.schema = schema
+        }
+    }
+
+    // MARK: Schemas
+
+    mutating func readSchema(_ node: SpecNode, in file: String) -> Schema {
+        if let bool = node.bool {
+            // `true` accepts anything; `false` accepts nothing (kept as any, with a warning).
+            if !bool { log.warning("schema 'false' is generated as any value", at: node.location) }
+            return Schema(.any, at: node.location)
+        }
+        guard let object = node.object else {
+            log.error("a schema must be an object, found \(node.typeName)", at: node.location)
+            return Schema(.any, at: node.location)
+        }
+
+        if let ref = object["$ref"] {
+            guard let refText = ref.string else {
+                log.error("$ref must be a string", at: ref.location)
+                return Schema(.any, at: node.location)
+            }
+            do {
+                let key = try docs.key(for: refText, in: file, at: ref.location)
+                // Resolve now to report a dangling ref where it is written.
+                _ = try docs.followRefs(node, in: file)
+                registerNamed(key)
+                var schema = Schema(.reference(key), at: node.location)
+                // 3.1 allows siblings next to $ref; keep the ones that document or widen it.
+                schema.description = object["description"]?.string
+                schema.isNullable = object["nullable"]?.bool ?? false
+                return schema
+            } catch {
+                log.add(error)
+                return Schema(.any, at: node.location)
+            }
+        }
+
+        var schema = Schema(.any, at: node.location)
+        schema.title = object["title"]?.string
+        schema.description = object["description"]?.string
+        schema.isDeprecated = object["deprecated"]?.bool ?? false
+        schema.isReadOnly = object["readOnly"]?.bool ?? false
+        schema.isWriteOnly = object["writeOnly"]?.bool ?? false
+        schema.defaultValue = object["default"]
+        schema.format = object["format"]?.string
+        schema.isNullable = object["nullable"]?.bool ?? false
+        readConstraints(object, into: &schema.constraints)
+
+        if let enumNode = object["enum"] {
+            if let values = enumNode.array {
+                schema.enumValues = values
+                if values.contains(where: \.isNull) { schema.isNullable = true }
+            } else {
+                log.error("'enum' must be an array", at: enumNode.location)
+            }
+        }
+        if let constNode = object["const"] {
+            schema.enumValues = [constNode]
+            if constNode.isNull { schema.isNullable = true }
+        }
+
+        // The declared type(s).
+        var types: [String] = []
+        if let typeNode = object["type"] {
+            if let single = typeNode.string {
+                types = [single]
+            } else if let many = typeNode.array {
+                types = many.compactMap(\.string)
+                if types.count != many.count { log.error("'type' entries must be strings", at: typeNode.location) }
+            } else {
+                log.error("'type' must be a string or an array of strings", at: typeNode.location)
+            }
+        }
+        let known: Set<String> = ["string", "integer", "number", "boolean", "array", "object", "null"]
+        for t in types where !known.contains(t) {
+            log.error("unknown type '\(t)'", at: object["type"]?.location)
+        }
+        if types.contains("null") {
+            schema.isNullable = true
+            types.removeAll { $0 == "null" }
+            if types.isEmpty && object["type"] != nil { schema.kind = .null }
+        }
+
+        let hasObjectShape = object["properties"] != nil || object["additionalProperties"] != nil
+        if types.count > 1 {
+            // `type: [string, integer]`: one of those primitives.
+            let branches = types.map { t -> Schema in
+                var branch = Schema(primitiveKind(t, object, in: file), at: node.location)
+                branch.format = schema.format
+                return branch
+            }
+            schema.kind = .oneOf(branches, discriminator: nil)
+        } else if let t = types.first {
+            schema.kind = primitiveKind(t, object, in: file)
+        } else if hasObjectShape {
+            schema.kind = primitiveKind("object", object, in: file)
+        } else if object["items"] != nil {
+            schema.kind = primitiveKind("array", object, in: file)
+        } else if schema.enumValues != nil, let first = schema.enumValues?.first(where: { !$0.isNull }) {
+            switch first.value {
+            case .string: schema.kind = .string
+            case .int: schema.kind = .integer
+            case .double: schema.kind = .number
+            case .bool: schema.kind = .boolean
+            default: break
+            }
+        }
+
+        // Composition keywords.
+        for keyword in ["oneOf", "anyOf", "allOf"] {
+            guard let list = object[keyword] else { continue }
+            guard let items = list.array, !items.isEmpty else {
+                log.error("'\(keyword)' must be a non-empty array", at: list.location)
+                continue
+            }
+            var branches: [Schema] = []
+            for item in items {
+                let branch = readSchema(item, in: file)
+                if case .null = branch.kind, keyword != "allOf" {
+                    schema.isNullable = true
+                } else {
+                    branches.append(branch)
+                }
+            }
+            if keyword == "allOf", case .object(let own) = schema.kind, !own.properties.isEmpty {
+                // `type: object` + `properties` + `allOf`: the object's own members are one more part.
+                branches.append(Schema(schema.kind, at: node.location))
+            }
+            if branches.isEmpty {
+                if case .any = schema.kind { schema.kind = .null }
+            } else if branches.count == 1, schema.enumValues == nil {
+                // `anyOf: [X, null]`, `allOf: [$ref]`: just X.
+                let only = branches[0]
+                let keepNullable = schema.isNullable || only.isNullable
+                let keepDescription = schema.description ?? only.description
+                let outer = schema
+                schema = only
+                schema.isNullable = keepNullable
+                schema.description = keepDescription
+                schema.defaultValue = outer.defaultValue ?? only.defaultValue
+                schema.isDeprecated = outer.isDeprecated || only.isDeprecated
+                schema.isReadOnly = outer.isReadOnly || only.isReadOnly
+                schema.location = outer.location
+            } else {
+                switch keyword {
+                case "oneOf": schema.kind = .oneOf(branches, discriminator: readDiscriminator(object["discriminator"], branches: branches, in: file))
+                case "anyOf": schema.kind = .anyOf(branches)
+                default: schema.kind = .allOf(branches)
+                }
+            }
+        }
+        if object["not"] != nil {
+            log.warning("'not' is not enforced by generated code", at: object.keyLocation("not"))
+        }
+
+        if let catalogNode = object["x-error-catalog"] {
+            schema.errorCatalog = readErrorCatalog(catalogNode, schemaLocation: node.location)
+        }
+        return schema
+    }
+
+    private mutating func primitiveKind(_ type: String, _ object: SpecObject, in file: String) -> Schema.Kind {
+        switch type {
+        case "string": return .string
+        case "integer": return .integer
+        case "number": return .number
+        case "boolean": return .boolean
+        case "null": return .null
+        case "array":
+            if let items = object["items"] {
+                if items.array != nil {
+                    log.error("tuple-style 'items' arrays are not supported", at: items.location)
+                    return .array(items: Schema(.any, at: items.location))
+                }
+                return .array(items: readSchema(items, in: file))
+            }
+            if let prefix = object["prefixItems"] {
+                log.error("'prefixItems' (tuples) is not supported", at: prefix.location)
+            }
+            return .array(items: Schema(.any, at: object.keyLocation("type") ?? SourceLocation(file: file, line: 1, column: 1)))
+        case "object":
+            var properties: [ObjectSchema.Property] = []
+            let requiredNames = object["required"]?.array?.compactMap(\.string) ?? []
+            if let props = object["properties"] {
+                if let props = props.object {
+                    for entry in props.entries {
+                        properties.append(.init(name: entry.key, schema: readSchema(entry.value, in: file),
+                                                isRequired: requiredNames.contains(entry.key), location: entry.keyLocation))
+                    }
+                } else {
+                    log.error("'properties' must be an object", at: props.location)
+                }
+            }
+            if let required = object["required"], required.array == nil {
+                log.error("'required' must be an array of property names", at: required.location)
+            }
+            var additional = ObjectSchema.AdditionalProperties.unspecified
+            if let extra = object["additionalProperties"] {
+                if let allowed = extra.bool {
+                    additional = allowed ? .schema(Schema(.any, at: extra.location)) : .forbidden
+                } else {
+                    additional = .schema(readSchema(extra, in: file))
+                }
+            }
+            if let patternProps = object["patternProperties"], additional.isUnspecified,
+               let first = patternProps.object?.entries.first {
+                // Every key matches some pattern: a map of the (first) pattern's schema.
+                additional = .schema(readSchema(first.value, in: file))
+            }
+            return .object(ObjectSchema(properties: properties, additionalProperties: additional))
+        default:
+            return .any
+        }
+    }
+
+    private mutating func readConstraints(_ object: SpecObject, into c: inout Constraints) {
+        c.minLength = object["minLength"]?.int
+        c.maxLength = object["maxLength"]?.int
+        c.pattern = object["pattern"]?.string
+        c.minimum = object["minimum"]?.double
+        c.maximum = object["maximum"]?.double
+        c.multipleOf = object["multipleOf"]?.double
+        c.minItems = object["minItems"]?.int
+        c.maxItems = object["maxItems"]?.int
+        c.uniqueItems = object["uniqueItems"]?.bool ?? false
+        c.minProperties = object["minProperties"]?.int
+        c.maxProperties = object["maxProperties"]?.int
+        // 3.0: a boolean that makes minimum/maximum exclusive; 3.1: the bound itself.
+        for (keyword, isMin) in [("exclusiveMinimum", true), ("exclusiveMaximum", false)] {
+            guard let node = object[keyword] else { continue }
+            if let flag = node.bool {
+                if is31 {
+                    log.warning("'\(keyword): \(flag)' is OpenAPI 3.0 style in a 3.1 document; read as 3.0", at: node.location)
+                }
+                if flag {
+                    if isMin { c.exclusiveMinimum = c.minimum; c.minimum = nil } else { c.exclusiveMaximum = c.maximum; c.maximum = nil }
+                }
+            } else if let bound = node.double {
+                if isMin { c.exclusiveMinimum = bound } else { c.exclusiveMaximum = bound }
+            } else {
+                log.error("'\(keyword)' must be a number or a boolean", at: node.location)
+            }
+        }
+        for keyword in ["minimum", "maximum"] {
+            if case .double(let d)? = object[keyword]?.value, abs(d) > 9.3e18, d.rounded() == d {
+                log.warning("'\(keyword)' \(object[keyword]!.jsonText) is outside the 64-bit integer range", at: object[keyword]!.location)
+            }
+        }
+        if let pattern = c.pattern, (try? Regex(pattern)) == nil {
+            log.warning("pattern '\(pattern)' is not a regular expression Swift can compile; it is not enforced", at: object["pattern"]!.location)
+            c.pattern = nil
+        }
+    }
+
+    private mutating func readDiscriminator(_ node: SpecNode?, branches: [Schema], in file: String) -> Discriminator? {
+        guard let node, let property = node["propertyName"]?.string else { return nil }
+        var mapping: [(String, RefKey)] = []
+        if let explicit = node["mapping"]?.object {
+            for entry in explicit.entries {
+                guard let target = entry.value.string else { continue }
+                let ref = target.contains("#") || target.contains("/") ? target : "#/components/schemas/\(target)"
+                do {
+                    let key = try docs.key(for: ref, in: file, at: entry.value.location)
+                    _ = try docs.node(at: key, referencedAt: entry.value.location)
+                    registerNamed(key)
+                    mapping.append((entry.key, key))
+                } catch { log.add(error) }
+            }
+        }
+        for branch in branches {
+            if case .reference(let key) = branch.kind, !mapping.contains(where: { $0.1 == key }) {
+                mapping.append((key.pointer.last ?? "", key))
+            }
+        }
+        return Discriminator(propertyName: property, mapping: mapping)
+    }
+
+    private mutating func readErrorCatalog(_ node: SpecNode, schemaLocation: SourceLocation) -> ErrorCatalog? {
+        guard let items = node.array else {
+            log.error("'x-error-catalog' must be an array of entries", at: node.location)
+            return nil
+        }
+        var entries: [ErrorCatalog.Entry] = []
+        for item in items {
+            func field(_ name: String) -> SpecNode? {
+                let value = item[name]
+                if value == nil { log.error("error catalog entry needs '\(name)'", at: item.location) }
+                return value
+            }
+            guard let code = field("code")?.string, let status = field("status")?.int,
+                  let title = field("title")?.string, let message = field("message")?.string,
+                  let retryable = field("retryable")?.bool, let description = field("description")?.string
+            else { continue }
+            if code.range(of: "^[A-Z][A-Z0-9_]*$", options: .regularExpression) == nil {
+                log.error("error code '\(code)' must be UPPER_SNAKE_CASE", at: item["code"]!.location)
+            }
+            if !(400...599).contains(status) {
+                log.error("error code '\(code)' has status \(status), not an error status", at: item["status"]!.location)
+            }
+            if entries.contains(where: { $0.code == code }) {
+                log.error("error code '\(code)' is listed twice", at: item["code"]!.location)
+                continue
+            }
+            entries.append(.init(code: code, status: status, title: title, message: message, isRetryable: retryable,
+                                 description: description, location: item.location))
+        }
+        return ErrorCatalog(schemaKey: RefKey(file: "", pointer: []), schemaName: "", entries: entries)
+    }
+
+    // MARK: Paths and operations
+
+    private mutating func readPathItem(_ path: String, _ rawItem: SpecNode, keyLocation: SourceLocation, in rootFile: String,
+                                       globalSecurity: [[String]], schemes: [String: SecurityScheme]) -> [Operation] {
+        if !path.hasPrefix("/") { log.error("path '\(path)' must start with '/'", at: keyLocation) }
+        let item: SpecNode
+        let file: String
+        do { (item, _, file) = try docs.followRefs(rawItem, in: rootFile) } catch {
+            log.add(error)
+            return []
+        }
+        guard item.object != nil else {
+            log.error("a path item must be an object", at: item.location)
+            return []
+        }
+        let shared = readParameters(item["parameters"], in: file)
+        var operations: [Operation] = []
+        for method in HTTPMethod.allCases {
+            guard let opNode = item[method.rawValue] else { continue }
+            if let op = readOperation(method, path: path, opNode, shared: shared, in: file,
+                                      globalSecurity: globalSecurity, schemes: schemes) {
+                operations.append(op)
+            }
+        }
+        return operations
+    }
+
+    private mutating func readOperation(_ method: HTTPMethod, path: String, _ node: SpecNode, shared: [Parameter], in file: String,
+                                        globalSecurity: [[String]], schemes: [String: SecurityScheme]) -> Operation? {
+        guard let object = node.object else {
+            log.error("operation \(method.rawValue.uppercased()) \(path) must be an object", at: node.location)
+            return nil
+        }
+        var operationId = object["operationId"]?.string ?? ""
+        if operationId.isEmpty {
+            log.warning("\(method.rawValue.uppercased()) \(path) has no operationId; one is derived from the method and path", at: node.location)
+            operationId = Self.derivedOperationId(method, path)
+        }
+
+        // Operation parameters override path-level ones with the same name and location.
+        var parameters = shared
+        for param in readParameters(object["parameters"], in: file) {
+            parameters.removeAll { $0.name == param.name && $0.location == param.location }
+            parameters.append(param)
+        }
+        checkPathTemplate(path, parameters, at: node.location)
+
+        var requestBody: RequestBody?
+        if let bodyNode = object["requestBody"] {
+            requestBody = readRequestBody(bodyNode, in: file)
+        }
+
+        var responses: [Response] = []
+        if let responsesNode = object["responses"]?.object {
+            for entry in responsesNode.entries {
+                guard let status = Self.statusCode(entry.key) else {
+                    if !entry.key.hasPrefix("x-") { log.error("'\(entry.key)' is not a response status code", at: entry.keyLocation) }
+                    continue
+                }
+                if let response = readResponse(status, entry.value, in: file) { responses.append(response) }
+            }
+        } else if !is31 {
+            log.error("\(method.rawValue.uppercased()) \(path) has no 'responses'", at: node.location)
+        }
+        responses.sort { $0.status < $1.status }
+
+        let security = readSecurityRequirements(object["security"], schemes: schemes) ?? globalSecurity
+        var errorCodes: [(String, SourceLocation)] = []
+        if let codes = object["x-error-codes"] {
+            if let list = codes.array {
+                for code in list {
+                    if let text = code.string { errorCodes.append((text, code.location)) } else {
+                        log.error("'x-error-codes' entries must be strings", at: code.location)
+                    }
+                }
+            } else {
+                log.error("'x-error-codes' must be an array of catalog codes", at: codes.location)
+            }
+        }
+
+        return Operation(
+            operationId: operationId, isOperationIdDerived: object["operationId"]?.string == nil, method: method, path: path, summary: object["summary"]?.string,
+            description: object["description"]?.string, tags: object["tags"]?.array?.compactMap(\.string) ?? [],
+            isDeprecated: object["deprecated"]?.bool ?? false, parameters: parameters, requestBody: requestBody,
+            responses: responses, security: security, errorCodes: errorCodes, location: node.location)
+    }
+
+    static func derivedOperationId(_ method: HTTPMethod, _ path: String) -> String {
+        let words = path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "by_").replacingOccurrences(of: "}", with: "") }
+        return ([method.rawValue] + words).joined(separator: "_")
+    }
+
+    static func statusCode(_ key: String) -> StatusCode? {
+        if key == "default" { return .default }
+        if let code = Int(key), (100...599).contains(code) { return .code(code) }
+        let upper = key.uppercased()
+        if upper.count == 3, upper.hasSuffix("XX"), let first = Int(upper.prefix(1)), (1...5).contains(first) { return .range(first) }
+        return nil
+    }
+
+    private mutating func checkPathTemplate(_ path: String, _ parameters: [Parameter], at location: SourceLocation) {
+        var templated: [String] = []
+        var rest = Substring(path)
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                log.error("path '\(path)' has an unclosed '{'", at: location)
+                return
+            }
+            templated.append(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        let declared = parameters.filter { $0.location == .path }
+        for name in templated where !declared.contains(where: { $0.name == name }) {
+            log.error("path parameter '{\(name)}' of '\(path)' is not declared", at: location)
+        }
+        for param in declared where !templated.contains(param.name) {
+            log.error("path parameter '\(param.name)' does not appear in '\(path)'", at: param.sourceLocation)
+        }
+    }
+
+    private mutating func readParameters(_ node: SpecNode?, in file: String) -> [Parameter] {
+        guard let node else { return [] }
+        guard let list = node.array else {
+            log.error("'parameters' must be an array", at: node.location)
+            return []
+        }
+        var result: [Parameter] = []
+        for raw in list {
+            let item: SpecNode, itemFile: String
+            do { (item, _, itemFile) = try docs.followRefs(raw, in: file) } catch { log.add(error); continue }
+            guard let name = item["name"]?.string else {
+                log.error("a parameter needs a 'name'", at: item.location)
+                continue
+            }
+            guard let inText = item["in"]?.string, let location = Parameter.Location(rawValue: inText) else {
+                log.error("parameter '\(name)' needs 'in' (path, query, header or cookie)", at: item.location)
+                continue
+            }
+            var required = item["required"]?.bool ?? false
+            if location == .path && !required {
+                log.error("path parameter '\(name)' must say 'required: true'", at: item.location)
+                required = true
+            }
+            var schema = Schema(.string, at: item.location)
+            if let schemaNode = item["schema"] {
+                schema = readSchema(schemaNode, in: itemFile)
+            } else if let content = item["content"]?.object, let first = content.entries.first, let s = first.value["schema"] {
+                schema = readSchema(s, in: itemFile)
+            } else {
+                log.warning("parameter '\(name)' has no schema; read as a string", at: item.location)
+            }
+            let style = item["style"]?.string ?? (location == .query || location == .cookie ? "form" : "simple")
+            if !["form", "simple"].contains(style) {
+                log.warning("parameter '\(name)' uses style '\(style)'; it is sent as \(location == .query ? "form" : "simple")", at: item.location)
+            }
+            result.append(Parameter(name: name, location: location, isRequired: required, schema: schema,
+                                    description: item["description"]?.string, isDeprecated: item["deprecated"]?.bool ?? false,
+                                    explode: item["explode"]?.bool ?? (style == "form"), sourceLocation: item.location))
+        }
+        return result
+    }
+
+    private mutating func readContent(_ node: SpecNode?, in file: String) -> (Content, [MediaType])? {
+        guard let entries = node?.object?.entries, !entries.isEmpty else { return nil }
+        let types = entries.map { MediaType($0.key) }
+        // JSON first (problem+json counts), then form, then whatever comes first.
+        let chosen = types.firstIndex { $0.isJSON } ?? types.firstIndex { $0.isForm } ?? 0
+        let entry = entries[chosen]
+        let schema = entry.value["schema"].map { readSchema($0, in: file) }
+        let others = types.enumerated().filter { $0.offset != chosen }.map(\.element)
+        return (Content(mediaType: types[chosen], schema: schema, example: entry.value["example"]), others)
+    }
+
+    private mutating func readRequestBody(_ raw: SpecNode, in file: String) -> RequestBody? {
+        let node: SpecNode, bodyFile: String
+        do { (node, _, bodyFile) = try docs.followRefs(raw, in: file) } catch { log.add(error); return nil }
+        guard let (content, others) = readContent(node["content"], in: bodyFile) else {
+            log.error("a request body needs 'content'", at: node.location)
+            return nil
+        }
+        return RequestBody(isRequired: node["required"]?.bool ?? false, description: node["description"]?.string,
+                           content: content, otherMediaTypes: others, location: node.location)
+    }
+
+    private mutating func readResponse(_ status: StatusCode, _ raw: SpecNode, in file: String) -> Response? {
+        let node: SpecNode, responseFile: String
+        do { (node, _, responseFile) = try docs.followRefs(raw, in: file) } catch { log.add(error); return nil }
+        var headers: [Header] = []
+        if let headerNodes = node["headers"]?.object {
+            for entry in headerNodes.entries {
+                let header: SpecNode, headerFile: String
+                do { (header, _, headerFile) = try docs.followRefs(entry.value, in: responseFile) } catch { log.add(error); continue }
+                let schema = header["schema"].map { readSchema($0, in: headerFile) } ?? Schema(.string, at: header.location)
+                headers.append(Header(name: entry.key, isRequired: header["required"]?.bool ?? false, schema: schema,
+                                      description: header["description"]?.string))
+            }
+        }
+        return Response(status: status, description: node["description"]?.string,
+                        content: readContent(node["content"], in: responseFile)?.0, headers: headers, location: node.location)
+    }
+
+    // MARK: Security
+
+    private mutating func readSecurityScheme(_ raw: SpecNode, in file: String) -> SecurityScheme? {
+        let node: SpecNode
+        do { (node, _, _) = try docs.followRefs(raw, in: file) } catch { log.add(error); return nil }
+        switch node["type"]?.string {
+        case "http":
+            switch node["scheme"]?.string?.lowercased() {
+            case "bearer": return .httpBearer(format: node["bearerFormat"]?.string)
+            case "basic": return .httpBasic
+            default: return .other("http \(node["scheme"]?.string ?? "")")
+            }
+        case "apiKey":
+            guard let name = node["name"]?.string, let inText = node["in"]?.string,
+                  let location = Parameter.Location(rawValue: inText) else {
+                log.error("an apiKey security scheme needs 'name' and 'in'", at: node.location)
+                return nil
+            }
+            return .apiKey(name: name, location: location)
+        case "oauth2": return .oauth2
+        case "openIdConnect": return .openIdConnect
+        case let other?: return .other(other)
+        case nil:
+            log.error("a security scheme needs a 'type'", at: node.location)
+            return nil
+        }
+    }
+
+    private mutating func readSecurityRequirements(_ node: SpecNode?, schemes: [String: SecurityScheme]) -> [[String]]? {
+        guard let node else { return nil }
+        guard let list = node.array else {
+            log.error("'security' must be an array", at: node.location)
+            return nil
+        }
+        var result: [[String]] = []
+        for requirement in list {
+            guard let object = requirement.object else { continue }
+            for entry in object.entries where schemes[entry.key] == nil {
+                log.error("security scheme '\(entry.key)' is not defined in components.securitySchemes", at: entry.keyLocation)
+            }
+            result.append(object.keys)
+        }
+        return result
+    }
+}
+
+extension ObjectSchema.AdditionalProperties {
+    var isUnspecified: Bool { if case .unspecified = self { return true }; return false }
+}
+
+extension String {
+    var lastPathComponentWithoutExtension: String {
+        let last = split(separator: "/").last.map(String.init) ?? self
+        return last.split(separator: ".").first.map(String.init) ?? last
+    }
+}
