@@ -115,6 +115,11 @@ public struct ObjectSchema: Sendable {
 
     public var properties: [Property]
     public var additionalProperties: AdditionalProperties
+
+    public init(properties: [Property], additionalProperties: AdditionalProperties) {
+        self.properties = properties
+        self.additionalProperties = additionalProperties
+    }
 }
 
 public struct Discriminator: Sendable {
@@ -276,6 +281,8 @@ public struct ErrorCatalog: Sendable {
     public var schemaKey: RefKey
     public var schemaName: String
     public var entries: [Entry]
+    /// `x-error-type-base`: problem `type` URIs are this plus the code in kebab case.
+    public var typeBase: String?
 
     public func entry(_ code: String) -> Entry? { entries.first { $0.code == code } }
 }

@@ -95,7 +95,7 @@ public struct DocumentReader {
                 if catalog != nil {
                     log.error("only one schema may carry 'x-error-catalog'", at: schema.schema.location)
                 } else {
-                    catalog = ErrorCatalog(schemaKey: schema.key, schemaName: schema.name, entries: found.entries)
+                    catalog = ErrorCatalog(schemaKey: schema.key, schemaName: schema.name, entries: found.entries, typeBase: found.typeBase)
                 }
             }
         }
@@ -299,6 +299,7 @@ public struct DocumentReader {
 
         if let catalogNode = object["x-error-catalog"] {
             schema.errorCatalog = readErrorCatalog(catalogNode, schemaLocation: node.location)
+            schema.errorCatalog?.typeBase = object["x-error-type-base"]?.string
         }
         return schema
     }

@@ -1,0 +1,223 @@
+/// Stage 4b: renders the client SDK module: one async method per operation.
+struct ClientRenderer {
+    let api: GeneratedAPI
+    let clientName: String
+    let modelsModule: String
+
+    func render() -> [(name: String, contents: String)] {
+        [("\(clientName).swift", client()), ("ClientSupport.swift", "import \(modelsModule)\n" + RuntimeClient.source)]
+    }
+
+    private var problem: ProblemShape? { ProblemShape(api: api) }
+
+    private func client() -> String {
+        var out = """
+        import Foundation
+        #if canImport(FoundationNetworking)
+        import FoundationNetworking
+        #endif
+        @_exported import \(modelsModule)
+
+
+        """
+        out += Text.doc(clientDoc, indent: "")
+        out += """
+        public struct \(clientName): Sendable {
+            public var core: ClientCore
+
+            /// - Parameters:
+            ///   - baseURL: The server, such as `\(api.title.isEmpty ? "https://api.example.com" : "https://api.example.com")`.
+            ///   - transport: How requests are sent; `URLSessionTransport` unless a test replays exchanges.
+            ///   - tokenProvider: Supplies (and refreshes) the bearer token for operations that need one.
+            public init(baseURL: URL, transport: any HTTPTransport = URLSessionTransport(), tokenProvider: (any TokenProvider)? = nil) {
+                core = ClientCore(baseURL: baseURL, transport: transport, tokenProvider: tokenProvider, requestIdHeader: \(api.requestIdHeader.map(Text.literal) ?? "nil"))
+            }
+
+        """
+        for op in api.operations {
+            out += "\n" + method(op)
+        }
+        out += "\n" + expiredCheck() + "}\n"
+        out += "\n" + resultEnums()
+        out += "\n" + errorDecoding()
+        return out
+    }
+
+    private var clientDoc: String {
+        var doc = "A client of \(api.title) \(api.version)."
+        if let description = api.description?.split(separator: "\n").first { doc += "\n\n" + description }
+        return doc
+    }
+
+    private func successResponses(_ op: OperationDecl) -> [ResponseDecl] {
+        op.responses.filter { $0.status.isSuccess || $0.status == .default && false }
+    }
+
+    /// The return type: one success body, `Void`, or an enum when successes differ.
+    private func returnType(_ op: OperationDecl) -> String? {
+        let successes = successResponses(op)
+        let bodies = Set(successes.map { $0.body?.type.code ?? "Void" })
+        if successes.isEmpty || bodies == ["Void"] { return nil }
+        if bodies.count == 1 && successes.count >= 1 { return bodies.first! }
+        return "\(op.typeName)Result"
+    }
+
+    private func method(_ op: OperationDecl) -> String {
+        let i2 = "    ", i3 = "        ", i4 = "            "
+        var doc = op.doc ?? ""
+        let documented = op.parameters.filter { $0.doc != nil }
+        if !documented.isEmpty || op.body?.doc != nil {
+            doc += "\n\n- Parameters:"
+            for p in op.parameters where p.location == .path { doc += paramDoc(p) }
+            if let body = op.body { doc += "\n  - body: \((body.doc ?? "The request body.").split(separator: "\n").joined(separator: " "))" }
+            for p in op.parameters where p.location != .path { doc += paramDoc(p) }
+        }
+        var out = Text.doc(doc, indent: i2)
+        if op.isDeprecated { out += "\(i2)@available(*, deprecated)\n" }
+
+        var params: [String] = []
+        for p in op.parameters where p.location == .path { params.append("\(p.name): \(p.type.code)") }
+        if let body = op.body { params.append("_ body: \(body.type.code)\(body.isRequired ? "" : "? = nil")") }
+        for p in op.parameters where p.location != .path && p.isRequired { params.append("\(p.name): \(p.type.code)") }
+        for p in op.parameters where p.location != .path && !p.isRequired { params.append("\(p.name): \(p.type.code)? = nil") }
+        let returns = returnType(op).map { " -> \($0)" } ?? ""
+        let signature = "public func \(op.methodName)(\(params.joined(separator: ", "))) async throws\(returns)"
+        if signature.count > 110 {
+            out += "\(i2)public func \(op.methodName)(\n" + params.map { "\(i3)\($0)" }.joined(separator: ",\n") + "\n\(i2)) async throws\(returns) {\n"
+        } else {
+            out += "\(i2)\(signature) {\n"
+        }
+
+        out += "\(i3)var request = RequestBuilder(method: \(Text.literal(op.httpMethod)), path: \(Text.literal(op.path)))\n"
+        for p in op.parameters {
+            switch p.location {
+            case .path: out += "\(i3)request.path(\(Text.literal(p.wireName)), \(p.name))\n"
+            case .query:
+                if case .array = p.type {
+                    out += "\(i3)request.query(\(Text.literal(p.wireName)), \(p.name), explode: \(p.explode))\n"
+                } else if isObject(p.type) {
+                    out += "\(i3)try request.query(\(Text.literal(p.wireName)), object: \(p.name))\n"
+                } else {
+                    out += "\(i3)request.query(\(Text.literal(p.wireName)), \(p.name))\n"
+                }
+            case .header:
+                out += "\(i3)request.header(\(Text.literal(p.wireName)), \(p.name))\n"
+            case .cookie: break
+            }
+        }
+        if let body = op.body {
+            let value = body.isRequired ? "body" : "body"
+            let call: String = switch body.encoding {
+            case .json: "try request.json(\(value))"
+            case .form: "try request.form(\(value))"
+            case .text: "request.text(\(value), contentType: \(Text.literal(body.contentType)))"
+            case .binary: "request.raw(\(value), contentType: \(Text.literal(body.contentType)))"
+            }
+            out += body.isRequired ? "\(i3)\(call)\n" : "\(i3)if let body { \(call.replacingOccurrences(of: "(body", with: "(body")) }\n"
+        }
+        let authenticated = op.security != .none
+        out += "\(i3)let response = try await core.send(request, authenticated: \(authenticated), isExpired: Self.isExpiredToken)\n"
+        out += "\(i3)switch response.status {\n"
+        let successes = successResponses(op)
+        let multi = returnType(op) == "\(op.typeName)Result"
+        for r in successes {
+            let pattern: String = switch r.status {
+            case .code(let c): String(c)
+            case .range(let first): "\(first * 100)..<\(first * 100 + 100)"
+            case .default: "_"
+            }
+            let decoded: String? = r.body.map { body in
+                switch body.encoding {
+                case .json, .form: "try core.decode(\(body.type.code).self, from: response)"
+                case .text: "core.text(from: response)"
+                case .binary: "response.body"
+                }
+            }
+            if multi {
+                out += "\(i3)case \(pattern): return .\(r.caseName)\(decoded.map { "(\($0))" } ?? "")\n"
+            } else if let decoded, returnType(op) != nil {
+                out += "\(i3)case \(pattern): return \(decoded)\n"
+            } else {
+                out += "\(i3)case \(pattern): return\n"
+            }
+        }
+        let failure = "throw APIError(response: response)"
+        out += "\(i3)case 400...599: \(failure)\n"
+        out += "\(i3)default: throw ClientError.unexpectedStatus(response.status)\n"
+        out += "\(i3)}\n\(i2)}\n"
+        _ = i4
+        return out
+    }
+
+    private func isObject(_ type: SwiftType) -> Bool {
+        guard case .named(let name) = type else { if case .dictionary = type { return true }; return false }
+        return api.types.contains { t in
+            if t.name == name, case .structure = t.kind { return true }
+            return false
+        }
+    }
+
+    private func paramDoc(_ p: ParameterDecl) -> String {
+        "\n  - \(p.name): \((p.doc ?? "").split(separator: "\n").joined(separator: " "))"
+    }
+
+    private func expiredCheck() -> String {
+        if let problem, let catalog = api.catalog, let expired = catalog.entries.first(where: { $0.code == "TOKEN_EXPIRED" }) {
+            return """
+                /// An access token past its expiry answers `\(expired.code)`: refresh and retry once.
+                @Sendable static func isExpiredToken(_ response: HTTPResponse) -> Bool {
+                    response.status == \(expired.status) && (try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body))?.\(problem.codeProperty.name) == .\(expired.caseName)
+                }
+
+            """
+        }
+        return """
+            /// A 401 means the token was refused: refresh and retry once.
+            @Sendable static func isExpiredToken(_ response: HTTPResponse) -> Bool { response.status == 401 }
+
+        """
+    }
+
+    private func resultEnums() -> String {
+        var out = ""
+        for op in api.operations where returnType(op) == "\(op.typeName)Result" {
+            out += "extension \(clientName) {\n    /// The success answers of `\(op.methodName)`.\n"
+            out += "    public enum \(op.typeName)Result: Sendable, Hashable {\n"
+            for r in successResponses(op) {
+                out += Text.doc(r.doc, indent: "        ")
+                out += "        case \(r.caseName)\(r.body.map { "(\($0.type.code))" } ?? "")\n"
+            }
+            out += "    }\n}\n\n"
+        }
+        return out
+    }
+
+    private func errorDecoding() -> String {
+        if let problem, let catalog = api.catalog {
+            let retry = problem.retryAfterWire.flatMap { problem.property($0) }
+            let retryExpr = retry.map { "problem?.\($0.name)" } ?? "nil"
+            return """
+            extension APIError {
+                /// Reads an error answer: the problem body when there is one, else just the status.
+                public init(response: HTTPResponse) {
+                    let problem = try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body)
+                    let retryAfter = response.header("Retry-After").flatMap { Int($0) } ?? \(retryExpr)
+                    self.init(status: response.status, code: problem?.\(problem.codeProperty.name) ?? .undocumented(""), problem: problem, retryAfter: retryAfter)
+                }
+            }
+
+            """
+            + (catalog.entries.isEmpty ? "" : "")
+        }
+        return """
+        extension APIError {
+            /// Reads an error answer: its status and, when JSON, its body.
+            public init(response: HTTPResponse) {
+                let body = try? JSONCoding.decoder.decode(JSONValue.self, from: response.body)
+                self.init(status: response.status, body: body, retryAfter: response.header("Retry-After").flatMap { Int($0) })
+            }
+        }
+
+        """
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Turning wire names into Swift identifiers that read as if written by hand.
+enum Naming {
+    static let keywords: Set<String> = [
+        "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init",
+        "inout", "internal", "let", "open", "operator", "private", "precedencegroup", "protocol", "public",
+        "rethrows", "static", "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue",
+        "default", "defer", "do", "else", "fallthrough", "for", "guard", "if", "in", "repeat", "return",
+        "throw", "switch", "where", "while", "Any", "as", "await", "false", "is", "nil", "self", "Self",
+        "super", "throws", "true", "try", "Type", "Protocol", "some", "any", "consume", "copy", "borrowing",
+        "consuming", "package",
+    ]
+
+    /// Type names the generated code itself uses; a schema with one of these names gets a suffix.
+    static let reservedTypeNames: Set<String> = [
+        "Any", "Array", "Bool", "Codable", "Data", "Date", "Decodable", "Decoder", "Dictionary", "Double",
+        "Encodable", "Encoder", "Equatable", "Error", "Float", "Hashable", "Int", "Int32", "Int64", "JSONValue",
+        "Nullable", "Optional", "Protocol", "Result", "Self", "Sendable", "Set", "String", "Type", "URL",
+        "UUID", "Void", "Never", "Character", "Substring", "Indirect", "Operations", "Foundation", "Task",
+        "APIError", "ClientError", "HTTPRequest", "HTTPResponse", "HTTPTransport", "TokenProvider",
+        "RequestInfo", "Router", "Request", "Response", "Validation", "SchemaRule", "FieldViolation",
+        "ParameterValue", "FormEncoding", "ISO8601", "Problem",
+    ]
+
+    /// Splits `snake_case`, `kebab-case`, `camelCase`, `dotted.names` and `HTTPHeader` into words.
+    static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        let chars = Array(text)
+        for (i, c) in chars.enumerated() {
+            if !(c.isLetter || c.isNumber) || !c.isASCII {
+                if !current.isEmpty { words.append(current); current = "" }
+                continue
+            }
+            if !current.isEmpty, let last = current.last {
+                let next = i + 1 < chars.count ? chars[i + 1] : nil
+                let lowerToUpper = (last.isLowercase || last.isNumber) && c.isUppercase
+                let acronymEnd = last.isUppercase && c.isUppercase && (next?.isLowercase ?? false)
+                if lowerToUpper || acronymEnd { words.append(current); current = "" }
+            }
+            current.append(c)
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    static let acronyms: Set<String> = ["id", "url", "uri", "uuid", "http", "https", "json", "api", "sms", "otp", "ip", "jwt", "ai"]
+
+    private static func capitalized(_ word: String, acronymsUpper: Bool) -> String {
+        let lower = word.lowercased()
+        if acronymsUpper && acronyms.contains(lower) { return lower.uppercased() }
+        if word == word.uppercased() && word.count > 1 { return lower.prefix(1).uppercased() + lower.dropFirst() }
+        return word.prefix(1).uppercased() + word.dropFirst()
+    }
+
+    /// `todo_id` → `todoID`, `created_at` → `createdAt`, `X-Request-ID` → `xRequestID`.
+    static func camelCase(_ text: String) -> String {
+        let parts = words(text)
+        guard let first = parts.first else { return "value" }
+        var result = first == first.uppercased() && first.count > 1 && !acronyms.contains(first.lowercased())
+            ? first.lowercased() : lowerFirst(first)
+        if acronyms.contains(first.lowercased()) { result = first.lowercased() }
+        for word in parts.dropFirst() { result += capitalized(word, acronymsUpper: true) }
+        return identifier(result)
+    }
+
+    /// `todo_status` → `TodoStatus`, `basic-error` → `BasicError`.
+    static func pascalCase(_ text: String) -> String {
+        let parts = words(text)
+        guard !parts.isEmpty else { return "Value" }
+        var result = parts.map { capitalized($0, acronymsUpper: false) }.joined()
+        if let first = result.first, first.isNumber { result = "_" + result }
+        return result
+    }
+
+    static func typeName(_ text: String) -> String {
+        let name = pascalCase(text)
+        return reservedTypeNames.contains(name) ? name + "Model" : name
+    }
+
+    private static func lowerFirst(_ word: String) -> String {
+        word.prefix(1).lowercased() + word.dropFirst()
+    }
+
+    /// Escapes keywords and fixes a leading digit.
+    static func identifier(_ name: String) -> String {
+        var name = name
+        if let first = name.first, first.isNumber { name = "_" + name }
+        if name.isEmpty { name = "value" }
+        return keywords.contains(name) ? "`\(name)`" : name
+    }
+
+    /// The identifier without backticks (for composing other names).
+    static func bare(_ name: String) -> String { name.replacingOccurrences(of: "`", with: "") }
+
+    /// A crude singular for naming array item types (`words` → `Word`).
+    static func singular(_ name: String) -> String {
+        if name.hasSuffix("ies") { return String(name.dropLast(3)) + "y" }
+        if name.hasSuffix("sses") { return String(name.dropLast(2)) }
+        if name.hasSuffix("s") && !name.hasSuffix("ss") && name.count > 3 { return String(name.dropLast()) }
+        return name + "Item"
+    }
+
+    /// Makes names unique within a scope by numbering later ones.
+    struct Scope {
+        private var used: Set<String>
+
+        init(reserved: Set<String> = []) { used = reserved }
+
+        mutating func claim(_ name: String) -> String {
+            var candidate = name
+            var n = 2
+            while used.contains(bare(candidate).lowercased()) {
+                candidate = identifier(bare(name) + String(n))
+                n += 1
+            }
+            used.insert(bare(candidate).lowercased())
+            return candidate
+        }
+    }
+}
+
+/// Text helpers for rendering.
+enum Text {
+    /// A Swift string literal.
+    static func literal(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20 || c.value == 0x7F: out += "\\u{\(String(c.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// `///` doc comment lines from a spec description, indented.
+    static func doc(_ text: String?, indent: String) -> String {
+        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return "" }
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in
+                let trimmed = line.replacingOccurrences(of: "\t", with: "    ")
+                    .replacingOccurrences(of: "*/", with: "* /")
+                return trimmed.trimmingCharacters(in: .whitespaces).isEmpty ? "\(indent)///" : "\(indent)/// \(trimmed.trimmingTrailingSpaces())"
+            }
+            .joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = Substring(self)
+        while let last = s.last, last == " " { s = s.dropLast() }
+        return String(s)
+    }
+
+}

@@ -1,0 +1,265 @@
+/// Support code emitted into every generated client module: Foundation (and URLSession) only.
+enum RuntimeClient {
+    static let source = #"""
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One HTTP request, as the client builds it.
+public struct HTTPRequest: Sendable, Hashable {
+    public var method: String
+    public var url: URL
+    /// Header names as written; look-ups ignore case.
+    public var headers: [String: String]
+    public var body: Data?
+
+    public init(method: String, url: URL, headers: [String: String] = [:], body: Data? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// One HTTP response, as a transport hands it back.
+public struct HTTPResponse: Sendable, Hashable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// Sends requests. `URLSessionTransport` in apps; tests and replays plug in their own.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+}
+
+/// The default transport.
+public struct URLSessionTransport: HTTPTransport {
+    public var session: URLSession
+
+    public init(session: URLSession = .shared) { self.session = session }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        urlRequest.httpBody = request.body
+        let (data, response) = try await session.data(for: urlRequest)
+        guard let http = response as? HTTPURLResponse else { throw ClientError.transport("not an HTTP response") }
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name] = value }
+        }
+        return HTTPResponse(status: http.statusCode, headers: headers, body: data)
+    }
+}
+
+/// Supplies the bearer token. After an expired-token answer the client asks for a refreshed
+/// token once and retries the request once.
+public protocol TokenProvider: Sendable {
+    /// The current access token, or nil when signed out.
+    func accessToken() async throws -> String?
+    /// A new access token after the server said the current one expired; nil gives up.
+    func refreshedAccessToken() async throws -> String?
+}
+
+/// The request could not be sent, or the answer could not be read.
+public enum ClientError: Swift.Error, Sendable, Hashable, CustomStringConvertible {
+    case transport(String)
+    case invalidURL(String)
+    /// A success status whose body did not decode as the spec says.
+    case undecodableResponse(status: Int, reason: String)
+    /// A status the spec does not declare for this operation.
+    case unexpectedStatus(Int)
+
+    public var description: String {
+        switch self {
+        case .transport(let reason): "transport failed: \(reason)"
+        case .invalidURL(let url): "invalid URL: \(url)"
+        case .undecodableResponse(let status, let reason): "cannot decode the \(status) response: \(reason)"
+        case .unexpectedStatus(let status): "unexpected status \(status)"
+        }
+    }
+}
+
+/// Builds requests from typed operation inputs.
+public struct RequestBuilder: Sendable {
+    public var method: String
+    public var path: String
+    public var query: [URLQueryItem] = []
+    public var headers: [String: String] = [:]
+    public var body: Data?
+
+    public init(method: String, path: String) {
+        self.method = method
+        self.path = path
+    }
+
+    /// Replaces `{name}` in the path with the percent-encoded value.
+    public mutating func path(_ name: String, _ value: some ParameterValue) {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        let encoded = value.parameterText.addingPercentEncoding(withAllowedCharacters: allowed) ?? value.parameterText
+        path = path.replacingOccurrences(of: "{\(name)}", with: encoded)
+    }
+
+    public mutating func query(_ name: String, _ value: (some ParameterValue)?) {
+        if let value { query.append(URLQueryItem(name: name, value: value.parameterText)) }
+    }
+
+    public mutating func query(_ name: String, _ values: [some ParameterValue]?, explode: Bool) {
+        guard let values else { return }
+        if explode {
+            for value in values { query.append(URLQueryItem(name: name, value: value.parameterText)) }
+        } else {
+            query.append(URLQueryItem(name: name, value: values.map(\.parameterText).joined(separator: ",")))
+        }
+    }
+
+    /// Objects in a query: `name[key]=value` (deepObject).
+    public mutating func query(_ name: String, object: (some Encodable)?) throws {
+        guard let object else { return }
+        for (key, value) in try FormEncoding.pairs(JSONValue(encoding: object), prefix: name) {
+            query.append(URLQueryItem(name: key, value: value))
+        }
+    }
+
+    public mutating func header(_ name: String, _ value: (some ParameterValue)?) {
+        if let value { headers[name] = value.parameterText }
+    }
+
+    public mutating func header(_ name: String, _ values: [some ParameterValue]?) {
+        if let values { headers[name] = values.map(\.parameterText).joined(separator: ",") }
+    }
+
+    public mutating func json(_ value: some Encodable) throws {
+        body = try JSONCoding.encoder.encode(value)
+        headers["Content-Type"] = "application/json"
+    }
+
+    public mutating func form(_ value: some Encodable) throws {
+        var components = URLComponents()
+        components.queryItems = try FormEncoding.pairs(JSONValue(encoding: value), prefix: nil).map { URLQueryItem(name: $0.0, value: $0.1) }
+        // URLComponents leaves `+` alone, which a form decoder reads as a space.
+        let encoded = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        body = Data(encoded.utf8)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    }
+
+    public mutating func raw(_ data: Data, contentType: String) {
+        body = data
+        headers["Content-Type"] = contentType
+    }
+
+    public mutating func text(_ text: String, contentType: String) {
+        body = Data(text.utf8)
+        headers["Content-Type"] = contentType + "; charset=utf-8"
+    }
+
+    public func request(baseURL: URL) throws -> HTTPRequest {
+        let base = baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
+        guard var components = URLComponents(string: base + path) else { throw ClientError.invalidURL(base + path) }
+        if !query.isEmpty {
+            components.queryItems = query
+            components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        }
+        guard let url = components.url else { throw ClientError.invalidURL(base + path) }
+        return HTTPRequest(method: method, url: url, headers: headers, body: body)
+    }
+}
+
+/// Form (`application/x-www-form-urlencoded`) and deepObject flattening of JSON values.
+public enum FormEncoding {
+    public static func pairs(_ value: JSONValue, prefix: String?) -> [(String, String)] {
+        switch value {
+        case .null: return []
+        case .bool(let b): return prefix.map { [($0, b ? "true" : "false")] } ?? []
+        case .integer(let i): return prefix.map { [($0, String(i))] } ?? []
+        case .number(let d): return prefix.map { [($0, String(d))] } ?? []
+        case .string(let s): return prefix.map { [($0, s)] } ?? []
+        case .array(let items):
+            // Repeated names, as form bodies and Twilio expect (`Tags=a&Tags=b`).
+            return items.flatMap { pairs($0, prefix: prefix) }
+        case .object(let members):
+            return members.keys.sorted().flatMap { key in
+                pairs(members[key]!, prefix: prefix.map { "\($0)[\(key)]" } ?? key)
+            }
+        }
+    }
+}
+
+/// What the generated operations share: sending, auth, the request id and the one retry.
+public struct ClientCore: Sendable {
+    public var baseURL: URL
+    public var transport: any HTTPTransport
+    public var tokenProvider: (any TokenProvider)?
+    /// The header that carries the request id (set on every request), if the API has one.
+    public var requestIdHeader: String?
+
+    public init(baseURL: URL, transport: any HTTPTransport, tokenProvider: (any TokenProvider)?, requestIdHeader: String?) {
+        self.baseURL = baseURL
+        self.transport = transport
+        self.tokenProvider = tokenProvider
+        self.requestIdHeader = requestIdHeader
+    }
+
+    /// Sends the request; with `authenticated`, adds the bearer token and, when `isExpired`
+    /// says the token expired, refreshes it and retries once.
+    public func send(_ builder: RequestBuilder, authenticated: Bool,
+                     isExpired: @Sendable (HTTPResponse) -> Bool) async throws -> HTTPResponse {
+        var request = try builder.request(baseURL: baseURL)
+        if let requestIdHeader, request.header(requestIdHeader) == nil {
+            request.headers[requestIdHeader] = UUID().uuidString.lowercased()
+        }
+        request.headers["Accept"] = "application/json, application/problem+json"
+        guard authenticated, let tokenProvider else { return try await transmit(request) }
+        if let token = try await tokenProvider.accessToken() {
+            request.headers["Authorization"] = "Bearer \(token)"
+        }
+        let response = try await transmit(request)
+        guard isExpired(response), let fresh = try await tokenProvider.refreshedAccessToken() else { return response }
+        request.headers["Authorization"] = "Bearer \(fresh)"
+        return try await transmit(request)
+    }
+
+    private func transmit(_ request: HTTPRequest) async throws -> HTTPResponse {
+        do {
+            return try await transport.send(request)
+        } catch let error as ClientError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ClientError.transport(String(describing: error))
+        }
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
+        do {
+            return try JSONCoding.decoder.decode(T.self, from: response.body)
+        } catch {
+            throw ClientError.undecodableResponse(status: response.status, reason: String(describing: error))
+        }
+    }
+
+    public func text(from response: HTTPResponse) -> String {
+        String(decoding: response.body, as: UTF8.self)
+    }
+}
+"""#
+}

@@ -1,0 +1,261 @@
+/// Support code emitted into every generated models module (Foundation only).
+/// It is plain Swift kept here as text so a generated package needs nothing from Accord.
+enum RuntimeModels {
+    static let source = #"""
+import Foundation
+
+/// Any JSON value: for schemas that allow anything, and for unknown union members.
+public enum JSONValue: Codable, Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// The value converted to another `Decodable` type.
+    public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
+        try JSONCoding.decoder.decode(T.self, from: JSONCoding.encoder.encode(self))
+    }
+
+    /// A `Encodable` value as JSON.
+    public init(encoding value: some Encodable) throws {
+        self = try JSONCoding.decoder.decode(JSONValue.self, from: JSONCoding.encoder.encode(value))
+    }
+}
+
+/// A member that can be absent, `null` or a value: `Nullable<T>?` is nil when absent.
+/// PATCH bodies need all three (`"due_at": null` clears, absent keeps).
+public enum Nullable<Wrapped: Sendable & Hashable>: Sendable, Hashable {
+    case null
+    case value(Wrapped)
+
+    /// The value, or nil for `null`.
+    public var wrapped: Wrapped? {
+        if case .value(let value) = self { return value }
+        return nil
+    }
+
+    public init(_ value: Wrapped?) {
+        self = value.map(Nullable.value) ?? .null
+    }
+}
+
+extension Nullable: Codable where Wrapped: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self = container.decodeNil() ? .null : .value(try container.decode(Wrapped.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .value(let value): try container.encode(value)
+        }
+    }
+}
+
+/// Storage for a member whose type contains its owner (a struct cannot contain itself).
+public struct Indirect<Value: Sendable & Hashable>: Sendable, Hashable {
+    private final class Box: Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    private let box: Box
+
+    public init(_ value: Value) { box = Box(value) }
+
+    public var value: Value { box.value }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.value == rhs.value }
+    public func hash(into hasher: inout Hasher) { hasher.combine(value) }
+}
+
+/// A string enum that stays open: values this version does not know decode to
+/// `undocumented(_:)` instead of failing, so a newer server never breaks an older app.
+public protocol OpenEnum: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible, ParameterValue
+where RawValue == String {
+    init(rawValue: String)
+}
+
+extension OpenEnum {
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+}
+
+/// A coding key for any member name.
+public struct AnyCodingKey: CodingKey, Hashable, Sendable {
+    public var stringValue: String
+    public var intValue: Int? { nil }
+    public init(_ string: String) { stringValue = string }
+    public init(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { return nil }
+}
+
+extension KeyedDecodingContainer {
+    /// Absent → nil, `null` → `.null`, value → `.value`.
+    public func decodeNullable<T: Codable & Sendable & Hashable>(_ type: T.Type, forKey key: Key) throws -> Nullable<T>? {
+        contains(key) ? try decode(Nullable<T>.self, forKey: key) : nil
+    }
+
+    /// Every member not named in `known`, decoded as `T`.
+    public func decodeAdditional<T: Decodable>(_ type: T.Type, known: Set<String>) throws -> [String: T] where Key == AnyCodingKey {
+        var result: [String: T] = [:]
+        for key in allKeys where !known.contains(key.stringValue) {
+            result[key.stringValue] = try decode(T.self, forKey: key)
+        }
+        return result
+    }
+}
+
+extension KeyedEncodingContainer {
+    // UUIDs go on the wire in lower case (Foundation writes them in upper case).
+    public mutating func encode(_ value: UUID, forKey key: Key) throws {
+        try encode(value.uuidString.lowercased(), forKey: key)
+    }
+
+    public mutating func encodeIfPresent(_ value: UUID?, forKey key: Key) throws {
+        try encodeIfPresent(value?.uuidString.lowercased(), forKey: key)
+    }
+}
+
+/// JSON coding as the API writes it: RFC 3339 timestamps (with or without fractional seconds).
+public enum JSONCoding {
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatTimestamp(date))
+        }
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parseTimestamp(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an RFC 3339 timestamp")
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// `2026-11-27T15:04:05Z`, with milliseconds only when the date has them.
+    public static func formatTimestamp(_ date: Date) -> String {
+        let whole = date.timeIntervalSince1970.rounded(.down)
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: date.timeIntervalSince1970 != whole, timeZone: .gmt)
+        return date.formatted(style)
+    }
+
+    /// Parses RFC 3339 (`Z` or an offset, optional fractional seconds).
+    public static func parseTimestamp(_ text: String) -> Date? {
+        guard text.count >= 20, text.count <= 40 else { return nil }
+        let normalized = text.replacingOccurrences(of: "t", with: "T").replacingOccurrences(of: "z", with: "Z")
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(normalized) { return date }
+        return try? Date.ISO8601FormatStyle().parse(normalized)
+    }
+}
+
+/// Values that travel in a path, query or header as text.
+public protocol ParameterValue: Sendable {
+    init?(parameter: String)
+    var parameterText: String { get }
+}
+
+extension String: ParameterValue {
+    public init?(parameter: String) { self = parameter }
+    public var parameterText: String { self }
+}
+
+extension Int: ParameterValue {
+    public init?(parameter: String) { self.init(parameter) }
+    public var parameterText: String { String(self) }
+}
+
+extension Int32: ParameterValue {
+    public init?(parameter: String) { self.init(parameter) }
+    public var parameterText: String { String(self) }
+}
+
+extension Double: ParameterValue {
+    public init?(parameter: String) { self.init(parameter) }
+    public var parameterText: String { String(self) }
+}
+
+extension Bool: ParameterValue {
+    public init?(parameter: String) {
+        switch parameter {
+        case "true": self = true
+        case "false": self = false
+        default: return nil
+        }
+    }
+    public var parameterText: String { self ? "true" : "false" }
+}
+
+extension UUID: ParameterValue {
+    public init?(parameter: String) { self.init(uuidString: parameter) }
+    public var parameterText: String { uuidString.lowercased() }
+}
+
+extension Date: ParameterValue {
+    public init?(parameter: String) {
+        guard let date = JSONCoding.parseTimestamp(parameter) else { return nil }
+        self = date
+    }
+    public var parameterText: String { JSONCoding.formatTimestamp(self) }
+}
+
+extension OpenEnum {
+    public init?(parameter: String) { self.init(rawValue: parameter) }
+    public var parameterText: String { rawValue }
+}
+"""#
+}

@@ -1,0 +1,196 @@
+import AccordSpec
+
+/// A Swift type as it is spelled where it is used.
+indirect enum SwiftType: Hashable, Sendable {
+    case named(String)
+    case array(SwiftType)
+    case dictionary(SwiftType)
+    case optional(SwiftType)
+    /// `Nullable<T>`: an explicit JSON `null` or a value (wrapped in an optional for "absent").
+    case nullable(SwiftType)
+
+    var code: String {
+        switch self {
+        case .named(let name): name
+        case .array(let element): "[\(element.code)]"
+        case .dictionary(let value): "[String: \(value.code)]"
+        case .optional(let wrapped): wrapped.isOptional ? wrapped.code : "\(wrapped.code)?"
+        case .nullable(let wrapped): "Nullable<\(wrapped.code)>"
+        }
+    }
+
+    var isOptional: Bool { if case .optional = self { return true }; return false }
+
+    var unwrapped: SwiftType { if case .optional(let w) = self { return w.unwrapped }; return self }
+
+    static let string = SwiftType.named("String")
+    static let json = SwiftType.named("JSONValue")
+    static let data = SwiftType.named("Data")
+}
+
+/// A type declaration to emit.
+struct TypeDecl: Sendable {
+    enum Kind: Sendable {
+        case structure([PropertyDecl], additionalProperties: SwiftType?)
+        case openEnum([EnumCase])
+        case union([UnionCase], discriminator: String?)
+        case alias(SwiftType)
+    }
+
+    var name: String
+    var doc: String?
+    var kind: Kind
+    var nested: [TypeDecl] = []
+    var isDeprecated = false
+}
+
+struct EnumCase: Sendable, Hashable {
+    var name: String
+    var rawValue: String
+}
+
+struct UnionCase: Sendable {
+    var name: String
+    var type: SwiftType
+    /// The discriminator values that select this case.
+    var tags: [String]
+}
+
+struct PropertyDecl: Sendable {
+    enum Presence: Sendable {
+        /// Always present, never null: `T`.
+        case required
+        /// Always present, may be null: `T?`, encoded as `null` when nil.
+        case requiredNullable
+        /// May be absent: `T?`, omitted when nil.
+        case optional
+        /// May be absent or null, and the difference matters (PATCH): `Nullable<T>?`.
+        case optionalNullable
+    }
+
+    var name: String
+    var wireName: String
+    /// The type without optionality.
+    var baseType: SwiftType
+    var presence: Presence
+    var doc: String?
+    var isDeprecated = false
+    /// Stored through `Indirect` because it closes a cycle of structs.
+    var isBoxed = false
+
+    var type: SwiftType {
+        switch presence {
+        case .required: baseType
+        case .requiredNullable, .optional: .optional(baseType)
+        case .optionalNullable: .optional(.nullable(baseType))
+        }
+    }
+}
+
+/// How a body travels on the wire.
+enum BodyEncoding: Sendable, Equatable {
+    case json
+    case form
+    case text
+    case binary
+}
+
+struct ParameterDecl: Sendable {
+    var name: String
+    var wireName: String
+    var location: Parameter.Location
+    var type: SwiftType
+    var isRequired: Bool
+    var explode: Bool
+    var doc: String?
+    var rule: RuleExpr
+}
+
+struct BodyDecl: Sendable {
+    var type: SwiftType
+    var isRequired: Bool
+    var encoding: BodyEncoding
+    var contentType: String
+    var doc: String?
+    var rule: RuleExpr?
+}
+
+struct ResponseHeaderDecl: Sendable {
+    var name: String
+    var wireName: String
+    var type: SwiftType
+    var isRequired: Bool
+    var doc: String?
+}
+
+struct ResponseDecl: Sendable {
+    var status: StatusCode
+    var caseName: String
+    var body: (type: SwiftType, encoding: BodyEncoding, contentType: String)?
+    var headers: [ResponseHeaderDecl]
+    var doc: String?
+}
+
+enum SecurityDecl: Sendable, Equatable {
+    case none
+    case required(schemes: [String])
+    case optional(schemes: [String])
+}
+
+struct OperationDecl: Sendable {
+    var operationId: String
+    var methodName: String
+    var typeName: String
+    var httpMethod: String
+    var path: String
+    var doc: String?
+    var isDeprecated: Bool
+    var parameters: [ParameterDecl]
+    var body: BodyDecl?
+    var responses: [ResponseDecl]
+    var security: SecurityDecl
+    var errorCodes: [String]
+    /// The catalog code a 404 of this operation answers (a path id that names nothing).
+    var notFoundCode: String?
+    var bodyLimit: Int?
+}
+
+/// A validation rule as Swift source (`SchemaRule` in the generated runtime).
+struct RuleExpr: Sendable, Hashable {
+    var code: String
+}
+
+/// Everything the renderers need: the product of translation.
+struct GeneratedAPI: Sendable {
+    var title: String
+    var version: String
+    var description: String?
+    var types: [TypeDecl]
+    var operations: [OperationDecl]
+    /// Named validation rules: (Swift name, rule source).
+    var rules: [(name: String, rule: RuleExpr)]
+    var catalog: CatalogDecl?
+    var problemType: String?
+    var requestIdHeader: String?
+    var securitySchemes: [String: SecurityScheme]
+}
+
+struct CatalogDecl: Sendable {
+    struct Entry: Sendable {
+        var code: String
+        var caseName: String
+        var status: Int
+        var title: String
+        var message: String
+        var isRetryable: Bool
+        var description: String
+        /// The operations that list this code.
+        var operations: [String]
+    }
+
+    var typeName: String
+    var typeBase: String
+    var entries: [Entry]
+
+    func caseName(_ code: String) -> String? { entries.first { $0.code == code }?.caseName }
+}

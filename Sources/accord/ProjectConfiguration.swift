@@ -1,0 +1,89 @@
+import AccordCodegen
+import AccordSpec
+import Foundation
+
+/// `accord.yaml`: what `accord generate` and `accord lint` read when given no paths.
+struct ProjectConfiguration {
+    var spec: String
+    var output: String
+    var name: String
+    var requestIdHeader: String?
+
+    static func load(_ path: String) throws(Diagnostic) -> ProjectConfiguration {
+        let docs = try SpecDocuments.load(path: path)
+        let root = docs.root
+        func string(_ key: String, default value: String? = nil) throws(Diagnostic) -> String {
+            if let node = root[key] {
+                guard let text = node.string else { throw .error("'\(key)' must be a string", at: node.location) }
+                return text
+            }
+            if let value { return value }
+            throw .error("accord.yaml needs '\(key)'", at: root.location)
+        }
+        guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
+        let known: Set<String> = ["spec", "output", "name", "requestIdHeader"]
+        for entry in object.entries where !known.contains(entry.key) {
+            throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
+        }
+        let name = try string("name")
+        guard name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
+            throw .error("'name' must be a Swift identifier", at: root["name"]?.location)
+        }
+        return ProjectConfiguration(spec: try string("spec"), output: try string("output", default: "Generated"), name: name,
+                                    requestIdHeader: root["requestIdHeader"]?.string ?? "X-Request-ID")
+    }
+
+    var generatorConfiguration: GeneratorConfiguration {
+        GeneratorConfiguration(specPath: spec, baseName: name)
+    }
+}
+
+/// Writes generated files; removes files in the generated folders that the spec no longer produces.
+struct OutputWriter {
+    let root: String
+    let ownedFolders: [String]
+
+    private func existingFiles() -> Set<String> {
+        var found = Set<String>()
+        for folder in ownedFolders {
+            let path = root + "/" + folder
+            guard let enumerator = FileManager.default.enumerator(atPath: path) else { continue }
+            while let item = enumerator.nextObject() as? String {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    found.insert(folder + "/" + item)
+                }
+            }
+        }
+        return found
+    }
+
+    func staleFiles(_ files: [GeneratedFile]) -> [String] {
+        var stale: [String] = []
+        for file in files {
+            let current = try? String(contentsOfFile: root + "/" + file.path, encoding: .utf8)
+            if current != file.contents { stale.append(file.path) }
+        }
+        let produced = Set(files.map(\.path))
+        stale += existingFiles().subtracting(produced).sorted()
+        return stale
+    }
+
+    /// Returns how many files changed.
+    func write(_ files: [GeneratedFile]) throws -> Int {
+        var changed = 0
+        for file in files {
+            let path = root + "/" + file.path
+            if (try? String(contentsOfFile: path, encoding: .utf8)) == file.contents { continue }
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
+            changed += 1
+        }
+        let produced = Set(files.map(\.path))
+        for leftover in existingFiles().subtracting(produced) {
+            try FileManager.default.removeItem(atPath: root + "/" + leftover)
+            changed += 1
+        }
+        return changed
+    }
+}
