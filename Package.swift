@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Spec loading with source locations, the document model, $ref resolution, lint rules.
@@ -34,6 +35,7 @@ let package = Package(
         .target(name: "TodoAgentClient", dependencies: ["TodoAgentAPI"], path: "Generated/TodoAgentClient"),
         .target(name: "TodoAgentServer", dependencies: [
             "TodoAgentAPI", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ], path: "Generated/TodoAgentServer"),
 
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec"]),
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "TodoAgentServerTests", dependencies: [
             "TodoAgentAPI", "TodoAgentServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
     ]
 )

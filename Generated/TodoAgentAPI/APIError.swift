@@ -147,11 +147,11 @@ public struct APIError: Swift.Error, Sendable, Hashable, CustomStringConvertible
     public var status: Int
     public var code: ErrorCode
     /// The problem body (nil when the answer was not a problem, such as a proxy's error page).
-    public var problem: ProblemModel?
+    public var problem: Problem?
     /// Seconds to wait before retrying (`Retry-After`, or `retry_after`).
     public var retryAfter: Int?
 
-    public init(status: Int, code: ErrorCode, problem: ProblemModel?, retryAfter: Int?) {
+    public init(status: Int, code: ErrorCode, problem: Problem?, retryAfter: Int?) {
         self.status = status
         self.code = code
         self.problem = problem
@@ -159,8 +159,8 @@ public struct APIError: Swift.Error, Sendable, Hashable, CustomStringConvertible
     }
     /// For servers: an error of the catalog. `update` sets more problem members
     /// (the request id is filled in when the response is written).
-    public init(_ code: ErrorCode, detail: String, retryAfter: Int? = nil, update: (inout ProblemModel) -> Void = { _ in }) {
-        var problem = ProblemModel(type: code.typeURI, title: code.title, status: code.status ?? 500, detail: detail, code: code, requestID: "", retryAfter: retryAfter)
+    public init(_ code: ErrorCode, detail: String, retryAfter: Int? = nil, update: (inout Problem) -> Void = { _ in }) {
+        var problem = Problem(type: code.typeURI, title: code.title, status: code.status ?? 500, detail: detail, code: code, requestID: "", retryAfter: retryAfter)
         update(&problem)
         self.init(status: code.status ?? 500, code: code, problem: problem, retryAfter: retryAfter)
     }

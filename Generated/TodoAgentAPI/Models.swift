@@ -97,7 +97,7 @@ public enum ErrorCode: OpenEnum {
 }
 
 /// An RFC 9457 problem; the body of every error response.
-public struct ProblemModel: Codable, Hashable, Sendable {
+public struct Problem: Codable, Hashable, Sendable {
     /// One URI per error code, stable.
     public var type: String
     /// Short English summary, the same for every occurrence of the code.

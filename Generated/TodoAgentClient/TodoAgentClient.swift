@@ -85,7 +85,7 @@ public struct TodoAgentClient: Sendable {
 
     /// The signed-in user.
     public func getMe() async throws -> User {
-        var request = RequestBuilder(method: "GET", path: "/v1/me")
+        let request = RequestBuilder(method: "GET", path: "/v1/me")
         let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(User.self, from: response)
@@ -99,7 +99,7 @@ public struct TodoAgentClient: Sendable {
     /// Deletes the user with their to-dos, transcripts and tokens. Access tokens issued to
     /// the user answer `TOKEN_INVALID` from then on.
     public func deleteMe() async throws {
-        var request = RequestBuilder(method: "DELETE", path: "/v1/me")
+        let request = RequestBuilder(method: "DELETE", path: "/v1/me")
         let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
         switch response.status {
         case 204: return
@@ -272,7 +272,7 @@ public struct TodoAgentClient: Sendable {
 
     /// Liveness: the process is up.
     public func checkHealth() async throws -> HealthStatus {
-        var request = RequestBuilder(method: "GET", path: "/healthz")
+        let request = RequestBuilder(method: "GET", path: "/healthz")
         let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(HealthStatus.self, from: response)
@@ -283,7 +283,7 @@ public struct TodoAgentClient: Sendable {
 
     /// Readiness: the database is reachable.
     public func checkReadiness() async throws -> HealthStatus {
-        var request = RequestBuilder(method: "GET", path: "/readyz")
+        let request = RequestBuilder(method: "GET", path: "/readyz")
         let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(HealthStatus.self, from: response)
@@ -294,14 +294,14 @@ public struct TodoAgentClient: Sendable {
 
     /// An access token past its expiry answers `TOKEN_EXPIRED`: refresh and retry once.
     @Sendable static func isExpiredToken(_ response: HTTPResponse) -> Bool {
-        response.status == 401 && (try? JSONCoding.decoder.decode(ProblemModel.self, from: response.body))?.code == .tokenExpired
+        response.status == 401 && (try? JSONCoding.decoder.decode(Problem.self, from: response.body))?.code == .tokenExpired
     }
 }
 
 extension APIError {
     /// Reads an error answer: the problem body when there is one, else just the status.
     public init(response: HTTPResponse) {
-        let problem = try? JSONCoding.decoder.decode(ProblemModel.self, from: response.body)
+        let problem = try? JSONCoding.decoder.decode(Problem.self, from: response.body)
         let retryAfter = response.header("Retry-After").flatMap { Int($0) } ?? problem?.retryAfter
         self.init(status: response.status, code: problem?.code ?? .undocumented(""), problem: problem, retryAfter: retryAfter)
     }

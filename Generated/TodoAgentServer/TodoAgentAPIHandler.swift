@@ -17,14 +17,14 @@ public protocol TodoAgentAPIHandler: Sendable {
     /// code per phone every 30 seconds (`resend_after`), 5 per phone per hour and 20 per
     /// client IP per hour. Demo accounts configured on the server get no SMS; their code is
     /// fixed.
-    func startOTP(_ input: Operations.StartOtp.Input, request: RequestInfo) async throws -> Operations.StartOtp.Output
+    func startOTP(_ input: Operations.StartOTP.Input, request: RequestInfo) async throws -> Operations.StartOTP.Output
 
     /// Exchange a one-time code for tokens.
     ///
     /// Checks the code sent to the phone and answers an access token and a refresh token.
     /// The first successful sign-in of a phone number creates its user. Five wrong codes
     /// burn the code (`OTP_ATTEMPTS_EXCEEDED`); each wrong try says how many are left.
-    func verifyOTP(_ input: Operations.VerifyOtp.Input, request: RequestInfo) async throws -> Operations.VerifyOtp.Output
+    func verifyOTP(_ input: Operations.VerifyOTP.Input, request: RequestInfo) async throws -> Operations.VerifyOTP.Output
 
     /// Trade a refresh token for a new token pair.
     ///
@@ -102,7 +102,7 @@ public protocol TodoAgentAPIHandler: Sendable {
 
 /// The typed inputs and outputs of each operation.
 public enum Operations {
-    public enum StartOtp {
+    public enum StartOTP {
         public struct Input: Sendable {
             public var body: OtpStartRequest
 
@@ -115,7 +115,7 @@ public enum Operations {
             case accepted(OtpStartResponse)
         }
     }
-    public enum VerifyOtp {
+    public enum VerifyOTP {
         public struct Input: Sendable {
             public var body: OtpVerifyRequest
 

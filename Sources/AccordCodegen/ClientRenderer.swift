@@ -88,7 +88,8 @@ struct ClientRenderer {
             out += "\(i2)\(signature) {\n"
         }
 
-        out += "\(i3)var request = RequestBuilder(method: \(Text.literal(op.httpMethod)), path: \(Text.literal(op.path)))\n"
+        let mutates = !op.parameters.isEmpty || op.body != nil
+        out += "\(i3)\(mutates ? "var" : "let") request = RequestBuilder(method: \(Text.literal(op.httpMethod)), path: \(Text.literal(op.path)))\n"
         for p in op.parameters {
             switch p.location {
             case .path: out += "\(i3)request.path(\(Text.literal(p.wireName)), \(p.name))\n"

@@ -20,7 +20,7 @@ enum Naming {
         "UUID", "Void", "Never", "Character", "Substring", "Indirect", "Operations", "Foundation", "Task",
         "APIError", "ClientError", "HTTPRequest", "HTTPResponse", "HTTPTransport", "TokenProvider",
         "RequestInfo", "Router", "Request", "Response", "Validation", "SchemaRule", "FieldViolation",
-        "ParameterValue", "FormEncoding", "ISO8601", "Problem",
+        "ParameterValue", "FormEncoding", "ISO8601",
     ]
 
     /// Splits `snake_case`, `kebab-case`, `camelCase`, `dotted.names` and `HTTPHeader` into words.
@@ -74,8 +74,10 @@ enum Naming {
         return result
     }
 
+    /// A type name; a spec name that already is a Swift type name is kept as written.
     static func typeName(_ text: String) -> String {
-        let name = pascalCase(text)
+        let isIdentifier = text.range(of: "^[A-Z][A-Za-z0-9]*$", options: .regularExpression) != nil
+        let name = isIdentifier ? text : pascalCase(text)
         return reservedTypeNames.contains(name) ? name + "Model" : name
     }
 

@@ -10,7 +10,7 @@ struct ServerRenderer {
 
     func render() -> [(name: String, contents: String)] {
         [("\(handlerName).swift", handlerFile()), ("Routes.swift", routesFile()), ("ServerErrors.swift", errorsFile()),
-         ("ServerSupport.swift", "import \(modelsModule)\n" + RuntimeServer.source)]
+         ("Rules.swift", rulesFile()), ("ServerSupport.swift", "import HTTPTypes\nimport \(modelsModule)\n" + RuntimeServer.source)]
     }
 
     private var problem: ProblemShape? { ProblemShape(api: api) }
@@ -144,7 +144,7 @@ struct ServerRenderer {
         let i3 = "        ", i4 = "            ", i5 = "                "
         var out = "\n\(i3)router.on(\(Text.literal(hummingbirdPath(op.path))), method: .init(rawValue: \(Text.literal(op.httpMethod)))!) { request, context in\n"
         let limit = op.bodyLimit.map(String.init) ?? "options.bodyLimit"
-        out += "\(i4)try await ServerCore.handle(request, context, operationId: \(Text.literal(op.operationId)), route: \(Text.literal(op.path)), "
+        out += "\(i4)await ServerCore.handle(request, context, operationId: \(Text.literal(op.operationId)), route: \(Text.literal(op.path)), "
         out += "collectBody: \(op.body != nil), bodyLimit: \(limit), options: options) { info in\n"
         switch op.security {
         case .none: break
@@ -276,10 +276,18 @@ struct ServerRenderer {
         }
     }
 
+    private func rulesFile() -> String {
+        var out = "import \(modelsModule)\n\n/// The spec's constraints on request bodies, checked before handlers run.\nenum Rules {\n"
+        for (name, rule) in api.rules {
+            out += "    static let \(Naming.identifier(name)): SchemaRule = \(rule.code)\n"
+        }
+        return out + "}\n"
+    }
+
     // MARK: Errors
 
     private func errorsFile() -> String {
-        var out = "import Foundation\nimport Hummingbird\nimport \(modelsModule)\n\n"
+        var out = "import Foundation\nimport HTTPTypes\nimport Hummingbird\nimport \(modelsModule)\n\n"
         out += ServerCoreSource.common(requestIdHeader: api.requestIdHeader ?? "X-Request-ID")
         if let problem, let catalog = api.catalog {
             out += catalogErrors(problem, catalog)
@@ -393,19 +401,13 @@ enum ServerCoreSource {
                 _ request: Request, _ context: Context, operationId: String, route: String, collectBody: Bool,
                 bodyLimit: Int, options: ServerOptions, _ body: (RequestInfo) async throws -> Response
             ) async -> Response {
-                var request = request
                 var info = RequestInfo(requestID: requestID(request), method: request.method.rawValue, path: request.uri.path,
                                        route: route, operationId: operationId, headers: request.headers, body: Data(),
                                        remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress.map { "\\($0)" })
                 var response: Response
                 do {
                     if collectBody {
-                        do {
-                            let buffer = try await request.collectBody(upTo: bodyLimit)
-                            info.body = Data(buffer: buffer)
-                        } catch let error as HTTPError where error.status == .contentTooLarge {
-                            throw RequestFailure.payloadTooLarge(limit: bodyLimit)
-                        }
+                        info.body = try await collect(request.body, limit: bodyLimit, declaredLength: request.headers[.contentLength])
                     }
                     response = try await body(info)
                 } catch {
@@ -413,6 +415,19 @@ enum ServerCoreSource {
                 }
                 response.headers[requestIdHeader] = info.requestID
                 return response
+            }
+
+            /// Reads the body, refusing more than `limit` bytes (413) without reading past it.
+            static func collect(_ body: RequestBody, limit: Int, declaredLength: String?) async throws -> Data {
+                if let declaredLength, let length = Int(declaredLength), length > limit {
+                    throw RequestFailure.payloadTooLarge(limit: limit)
+                }
+                var data = Data()
+                for try await chunk in body {
+                    guard data.count + chunk.readableBytes <= limit else { throw RequestFailure.payloadTooLarge(limit: limit) }
+                    data.append(contentsOf: chunk.readableBytesView)
+                }
+                return data
             }
 
             static func errorResponse(_ error: any Swift.Error, info: RequestInfo, options: ServerOptions) -> Response {

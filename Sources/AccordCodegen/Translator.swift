@@ -42,7 +42,11 @@ struct Translator {
         }
         // Operation namespaces share the module with the models.
         var opScope = Naming.Scope()
-        let opNames = document.operations.map { op in opScope.claim(Naming.pascalCase(op.operationId)) }
+        // `startOtp` → method `startOTP`, types `Operations.StartOTP`.
+        let opNames = document.operations.map { op -> String in
+            let method = Naming.bare(Naming.camelCase(op.operationId))
+            return opScope.claim(method.prefix(1).uppercased() + method.dropFirst())
+        }
         computeRequestReachable()
 
         var types: [TypeDecl] = []
@@ -475,7 +479,7 @@ struct Translator {
             operationId: op.operationId, methodName: Naming.camelCase(op.operationId), typeName: typeName,
             httpMethod: op.method.rawValue.uppercased(), path: op.path, doc: doc, isDeprecated: op.isDeprecated,
             parameters: parameters, body: body, responses: responses, security: security,
-            errorCodes: op.errorCodes.map(\.code), notFoundCode: notFound, bodyLimit: nil)
+            errorCodes: op.errorCodes.map(\.code), notFoundCode: notFound, bodyLimit: op.bodyLimit)
     }
 
     static func encoding(for mediaType: MediaType) -> BodyEncoding {

@@ -11,13 +11,36 @@ public struct APIDocument: Sendable {
     public var servers: [String]
     public var operations: [Operation]
     /// Every schema a `$ref` names, components first in written order, then others by discovery.
-    public var namedSchemas: [NamedSchema]
+    public var namedSchemas: [NamedSchema] {
+        didSet { namedSchemaIndex = Self.index(namedSchemas) }
+    }
+    private var namedSchemaIndex: [RefKey: Int] = [:]
     public var securitySchemes: [String: SecurityScheme]
     /// The error catalog (`x-error-catalog` on a string schema), empty when the spec has none.
     public var errorCatalog: ErrorCatalog?
 
+    public init(openAPIVersion: String, title: String, version: String, summary: String?, description: String?,
+                servers: [String], operations: [Operation], namedSchemas: [NamedSchema],
+                securitySchemes: [String: SecurityScheme], errorCatalog: ErrorCatalog?) {
+        self.openAPIVersion = openAPIVersion
+        self.title = title
+        self.version = version
+        self.summary = summary
+        self.description = description
+        self.servers = servers
+        self.operations = operations
+        self.namedSchemas = namedSchemas
+        self.securitySchemes = securitySchemes
+        self.errorCatalog = errorCatalog
+        namedSchemaIndex = Self.index(namedSchemas)
+    }
+
+    private static func index(_ schemas: [NamedSchema]) -> [RefKey: Int] {
+        Dictionary(schemas.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func namedSchema(_ key: RefKey) -> NamedSchema? {
-        namedSchemas.first { $0.key == key }
+        namedSchemaIndex[key].map { namedSchemas[$0] }
     }
 }
 
@@ -147,6 +170,8 @@ public struct Operation: Sendable {
     public var responses: [Response]
     /// Alternatives: any one requirement satisfies the operation; an empty list means public.
     public var security: [[String]]
+    /// `x-body-limit`: the largest request body the server accepts, in bytes.
+    public var bodyLimit: Int?
     /// `x-error-codes`: the catalog codes this operation can answer with.
     public var errorCodes: [(code: String, location: SourceLocation)]
     public var location: SourceLocation

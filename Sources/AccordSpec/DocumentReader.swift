@@ -532,11 +532,17 @@ public struct DocumentReader {
             }
         }
 
+        var bodyLimit: Int?
+        if let limit = object["x-body-limit"] {
+            if let bytes = limit.int, bytes > 0 { bodyLimit = bytes } else {
+                log.error("'x-body-limit' must be a positive number of bytes", at: limit.location)
+            }
+        }
         return Operation(
             operationId: operationId, isOperationIdDerived: object["operationId"]?.string == nil, method: method, path: path, summary: object["summary"]?.string,
             description: object["description"]?.string, tags: object["tags"]?.array?.compactMap(\.string) ?? [],
             isDeprecated: object["deprecated"]?.bool ?? false, parameters: parameters, requestBody: requestBody,
-            responses: responses, security: security, errorCodes: errorCodes, location: node.location)
+            responses: responses, security: security, bodyLimit: bodyLimit, errorCodes: errorCodes, location: node.location)
     }
 
     static func derivedOperationId(_ method: HTTPMethod, _ path: String) -> String {
