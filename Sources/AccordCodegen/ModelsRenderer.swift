@@ -78,7 +78,13 @@ struct ModelsRenderer {
         } else {
             out += "\(i2)public init(\(signature)) {\n"
         }
-        for p in properties { out += "\(i3)self.\(Naming.bare(p.name)) = \(p.name)\n" }
+        for p in properties {
+            if p.isBoxed {
+                out += "\(i3)_\(Naming.bare(p.name)) = \(p.type.isOptional ? "\(p.name).map(Indirect.init)" : "Indirect(\(p.name))")\n"
+            } else {
+                out += "\(i3)self.\(Naming.bare(p.name)) = \(p.name)\n"
+            }
+        }
         if extra != nil { out += "\(i3)self.additionalProperties = additionalProperties\n" }
         out += "\(i2)}\n"
 

@@ -1,0 +1,2 @@
+// Links the OpenAPI runtime so the benchmark can compile generated code against it.
+import OpenAPIRuntime
