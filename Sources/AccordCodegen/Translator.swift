@@ -405,7 +405,7 @@ struct Translator {
             }
             let name = paramScope.claim(Naming.camelCase(param.name))
             let type = topLevelType(for: param.schema, suggestedName: typeName + Naming.typeName(param.name), inRequest: true)
-            if case .object = resolved(param.schema).kind {
+            if case .object = resolved(param.schema).kind, param.style != "deepObject" {
                 log.warning("object-valued parameter '\(param.name)' is sent as deepObject (`name[key]=value`)", at: param.sourceLocation)
             }
             parameters.append(ParameterDecl(name: name, wireName: param.name, location: param.location, type: type,

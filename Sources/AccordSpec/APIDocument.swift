@@ -190,6 +190,8 @@ public struct Parameter: Sendable {
     public var isDeprecated: Bool
     /// `explode` for arrays in a query (form style): `a=1&a=2` when true, `a=1,2` when false.
     public var explode: Bool
+    /// `form`, `simple`, `deepObject`, …
+    public var style: String
     public var sourceLocation: SourceLocation
 }
 

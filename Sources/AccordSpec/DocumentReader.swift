@@ -610,12 +610,15 @@ public struct DocumentReader {
                 log.warning("parameter '\(name)' has no schema; read as a string", at: item.location)
             }
             let style = item["style"]?.string ?? (location == .query || location == .cookie ? "form" : "simple")
-            if !["form", "simple"].contains(style) {
+            let isObject: Bool = if case .object = schema.kind { true } else { false }
+            if style == "deepObject" && !isObject {
+                log.warning("parameter '\(name)' uses style 'deepObject' but is not an object; it is sent as form", at: item.location)
+            } else if !["form", "simple", "deepObject"].contains(style) {
                 log.warning("parameter '\(name)' uses style '\(style)'; it is sent as \(location == .query ? "form" : "simple")", at: item.location)
             }
             result.append(Parameter(name: name, location: location, isRequired: required, schema: schema,
                                     description: item["description"]?.string, isDeprecated: item["deprecated"]?.bool ?? false,
-                                    explode: item["explode"]?.bool ?? (style == "form"), sourceLocation: item.location))
+                                    explode: item["explode"]?.bool ?? (style == "form"), style: style, sourceLocation: item.location))
         }
         return result
     }
