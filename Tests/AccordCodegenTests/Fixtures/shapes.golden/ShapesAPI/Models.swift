@@ -85,7 +85,7 @@ public struct Dog: Codable, Hashable, Sendable {
     public init(kind: String, name: String, bestFriend: Dog? = nil) {
         self.kind = kind
         self.name = name
-        self.bestFriend = bestFriend
+        _bestFriend = bestFriend.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
