@@ -38,7 +38,8 @@ public struct DocumentReader {
             }
             return nil
         }
-        let version = versionNode.string ?? versionNode.double.map { String($0) } ?? ""
+        // (A plain `3.0` in YAML is a number; its text is the version.)
+        let version = versionNode.string ?? versionNode.jsonText
         if version.hasPrefix("3.1") || version.hasPrefix("3.2") {
             is31 = true
         } else if !version.hasPrefix("3.0") {
