@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14), .iOS(.v17)],
     products: [
         .executable(name: "accord", targets: ["accord"]),
+        .executable(name: "app-server", targets: ["app-server"]),
         // The iOS app adds these two: Foundation only.
         .library(name: "TodoAgentAPI", targets: ["TodoAgentAPI"]),
         .library(name: "TodoAgentClient", targets: ["TodoAgentClient"]),
@@ -18,6 +19,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The backend: SQL over SQLite and PostgreSQL, JWT, logging.
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Spec loading with source locations, the document model, $ref resolution, lint rules.
@@ -38,10 +47,29 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], path: "Generated/TodoAgentServer"),
 
+        // The Todo Agent backend, on the generated server stubs.
+        .target(name: "AppServer", dependencies: [
+            "TodoAgentAPI", "TodoAgentServer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "PostgresKit", package: "postgres-kit"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "app-server", dependencies: ["AppServer"]),
+
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec"]),
         .testTarget(name: "AccordCodegenTests", dependencies: ["AccordSpec", "AccordCodegen"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TodoAgentAPITests", dependencies: ["TodoAgentAPI", "TodoAgentClient"]),
+        .testTarget(name: "AppServerTests", dependencies: [
+            "AppServer", "TodoAgentClient",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "TodoAgentServerTests", dependencies: [
             "TodoAgentAPI", "TodoAgentServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import ServiceLifecycle
+import TodoAgentAPI
+import TodoAgentServer
+
+/// Builds the whole server from a configuration: database, services, routes.
+public struct TodoAgentApp {
+    public let configuration: ServerConfiguration
+    public let logger: Logger
+    let db: AppDatabase
+    let tokens: AccessTokens
+    let faults = FaultInjector()
+
+    public static func make(_ configuration: ServerConfiguration, logger: Logger) async throws -> TodoAgentApp {
+        let db = try await AppDatabase.open(configuration.database, logger: logger)
+        let tokens = await AccessTokens(key: configuration.jwtKey, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience)
+        return TodoAgentApp(configuration: configuration, logger: logger, db: db, tokens: tokens)
+    }
+
+    /// The router with every route of the spec (plus `/_contract/state` in contract-test mode).
+    func router() -> Router<BasicRequestContext> {
+        let auth = AuthService(
+            db: db, tokens: tokens, sms: LogSMSSender(logger: logger, showCode: configuration.showCodesInLog),
+            demoAccounts: configuration.demoAccounts, codePepper: configuration.jwtKey)
+        let service = TodoAgentService(auth: auth, todos: TodoService(db: db), db: db, faults: faults)
+        let router = Router()
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        let logger = self.logger
+        service.registerRoutes(on: router, authenticator: TodoAgentAuthenticator(auth: auth, faults: faults),
+                               options: ServerOptions(onUnexpectedError: { error, info in
+                                   logger.error("unexpected error", metadata: [
+                                       "request_id": .string(info.requestID), "operation": .string(info.operationId),
+                                       "error": .string(String(describing: type(of: error))),
+                                   ])
+                               }))
+        if configuration.mode == .contractTest { addContractStateRoute(router) }
+        return router
+    }
+
+    /// `POST /_contract/state {"state": NAME}`: puts the server into a known state (API.md).
+    private func addContractStateRoute(_ router: Router<BasicRequestContext>) {
+        let faults = self.faults, db = self.db
+        router.post("/_contract/state") { request, context -> Response in
+            var request = request
+            let body = try await request.collectBody(upTo: 4096)
+            let json = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+            switch json?["state"] as? String {
+            case "reset":
+                faults.reset()
+                try await Storage.wipe(db)
+            case "database down": faults.databaseDown = true
+            case "internal error": faults.failNextRequest()
+            case "sms provider down", "ai agent busy", "ai agent down", "ai agent ok":
+                break  // Provider fakes arrive with the provider clients.
+            default:
+                return ServerErrors.response(for: APIError(.validationFailed, detail: "Unknown provider state.") {
+                    $0.errors = [FieldError(field: "/state", code: "enum", message: "is not a known state")]
+                }, requestID: ServerCore.requestID(request))
+            }
+            return Response(status: .noContent)
+        }
+    }
+
+    /// Runs until SIGTERM/SIGINT, then shuts down gracefully.
+    public func run() async throws {
+        try await Migrations.apply(db)
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "app-server"),
+            services: [DatabaseService(db: db)],
+            logger: logger)
+        logger.notice("app-server listening", metadata: [
+            "address": .string("\(configuration.host):\(configuration.port)"), "database": .string(configuration.database.redacted),
+            "mode": .string("\(configuration.mode)"),
+        ])
+        try await app.runService()
+    }
+
+    /// For tests: an application on the given router (migrations applied).
+    public func application() async throws -> some ApplicationProtocol {
+        try await Migrations.apply(db)
+        return Application(router: router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                           services: [DatabaseService(db: db)], logger: logger)
+    }
+}
+
+/// Keeps the database's pool running for the server's lifetime.
+struct DatabaseService: Service {
+    let db: AppDatabase
+
+    func run() async throws {
+        if db.dialect == .postgres {
+            await db.run()
+        } else {
+            try? await gracefulShutdown()
+            await db.close()
+        }
+    }
+}
+
+enum Storage {
+    /// Deletes every row (contract-test `reset`).
+    static func wipe(_ db: AppDatabase) async throws {
+        try await db.transaction { sql in
+            for table in ["idempotency_keys", "todos", "refresh_tokens", "otp_sends", "otp_codes", "users"] {
+                try await sql.raw("DELETE FROM \(unsafeRaw: table)").run()
+            }
+        }
+    }
+}
+
+/// One JSON log line per request: id, method, route template, status, duration. Never bodies,
+/// tokens or phone numbers.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let millis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        logger.info("request", metadata: [
+            "request_id": .string(response.headers[ServerCore.requestIdHeader] ?? ""),
+            "method": .string(request.method.rawValue),
+            "route": .string(context.endpointPath ?? "unmatched"),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .string(String(format: "%.2f", millis)),
+        ])
+        return response
+    }
+}

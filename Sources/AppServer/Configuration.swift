@@ -1,0 +1,104 @@
+import Foundation
+
+/// The server's settings, from environment variables (names fixed: deployment tooling and the
+/// tests depend on them).
+public struct ServerConfiguration: Sendable {
+    public enum Mode: Sendable, Equatable {
+        case development
+        case production
+        /// Fixed values of API.md, `/_contract/state`, local fake providers.
+        case contractTest
+    }
+
+    public var mode: Mode
+    public var host: String
+    public var port: Int
+    public var database: DatabaseLocation
+    public var jwtKey: String
+    public var jwtIssuer: String
+    public var jwtAudience: String
+    /// Phone → fixed code; no SMS is sent to these.
+    public var demoAccounts: [String: String]
+    public var logLevel: String
+    public var logFormat: String
+    /// Development only: write one-time codes to the log.
+    public var showCodesInLog: Bool
+    /// Lines to log loudly at start-up (such as an ephemeral JWT key).
+    public var warnings: [String] = []
+
+    /// The fixed values recorded exchanges rely on (API.md).
+    public enum ContractTest {
+        public static let demoAccounts = ["+15555550100": "123456", "+15555550101": "123456"]
+        public static let jwtIssuer = "https://api.todo-agent.test"
+        public static let jwtAudience = "todo-agent-ios"
+        public static let jwtKey = "contract-test-jwt-key-0123456789abcdef"
+        public static let retellKey = "key_contract_test_retell"
+    }
+
+    /// Reads the environment. Production refuses to start on missing or weak secrets, with one
+    /// clear line per problem.
+    public static func fromEnvironment(_ env: [String: String], contractTest: Bool) throws -> ServerConfiguration {
+        let mode: Mode = contractTest ? .contractTest : (env["APP_ENV"] == "production" ? .production : .development)
+        var problems: [String] = []
+        let portText = env["PORT"] ?? "8080"
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw ConfigurationError("PORT must be a number from 0 to 65535, not '\(portText)'")
+        }
+        let databaseURL = env["DATABASE_URL"] ?? (mode == .contractTest ? "sqlite::memory:" : "sqlite://data/todo-agent.sqlite")
+        let database = try DatabaseLocation(url: databaseURL)
+
+        var warnings: [String] = []
+        var jwtKey = env["JWT_KEY"] ?? ""
+        switch mode {
+        case .contractTest:
+            jwtKey = ContractTest.jwtKey
+        case .production:
+            if jwtKey.isEmpty { problems.append("JWT_KEY is required in production") }
+            else if jwtKey.utf8.count < 32 { problems.append("JWT_KEY must be at least 32 bytes") }
+        case .development:
+            if jwtKey.isEmpty {
+                jwtKey = Secrets.randomToken()
+                warnings.append("JWT_KEY is not set: using an ephemeral key; every token dies with this process")
+            } else if jwtKey.utf8.count < 32 {
+                warnings.append("JWT_KEY is shorter than 32 bytes; production refuses such a key")
+            }
+        }
+        if mode == .production {
+            for name in ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "RETELL_API_KEY", "RETELL_AGENT_ID", "RETELL_FROM_NUMBER"]
+            where (env[name] ?? "").isEmpty {
+                problems.append("\(name) is required in production")
+            }
+        }
+        if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "\n")) }
+
+        let demo = mode == .contractTest ? ContractTest.demoAccounts : try parseDemoAccounts(env["DEMO_ACCOUNTS"] ?? "")
+        return ServerConfiguration(
+            mode: mode, host: env["HOST"] ?? "127.0.0.1", port: port, database: database, jwtKey: jwtKey,
+            jwtIssuer: mode == .contractTest ? ContractTest.jwtIssuer : (env["JWT_ISSUER"] ?? "todo-agent"),
+            jwtAudience: mode == .contractTest ? ContractTest.jwtAudience : (env["JWT_AUDIENCE"] ?? "todo-agent-ios"),
+            demoAccounts: demo, logLevel: env["LOG_LEVEL"] ?? "info", logFormat: env["LOG_FORMAT"] ?? "json",
+            showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings)
+    }
+
+    /// `+15555550100=123456,+15555550101=123456`.
+    static func parseDemoAccounts(_ text: String) throws -> [String: String] {
+        var accounts: [String: String] = [:]
+        for entry in text.split(separator: ",") where !entry.trimmingCharacters(in: .whitespaces).isEmpty {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let phone = PhoneNumber.normalize(parts[0]),
+                  parts[1].count == 6, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber)
+            else { throw ConfigurationError("DEMO_ACCOUNTS entries must look like +15555550100=123456") }
+            accounts[phone] = parts[1]
+        }
+        return accounts
+    }
+}
+
+enum PhoneNumber {
+    /// E.164 after dropping spaces, dashes, dots and brackets; nil when it is not a phone number.
+    static func normalize(_ text: String) -> String? {
+        let compact = text.filter { !" -().\u{00A0}".contains($0) }
+        guard compact.wholeMatch(of: /\+[1-9][0-9]{6,14}/) != nil else { return nil }
+        return compact
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Logging
+import PostgresKit
+import SQLiteKit
+import SQLKit
+
+/// Where the data lives, from `DATABASE_URL`.
+public enum DatabaseLocation: Sendable, Equatable {
+    case sqliteFile(String)
+    case sqliteMemory
+    case postgres(String)
+
+    /// `sqlite://relative/path.sqlite`, `sqlite:///absolute/path.sqlite`, `sqlite::memory:`,
+    /// `postgres://…` or `postgresql://…`.
+    public init(url: String) throws {
+        if url == "sqlite::memory:" {
+            self = .sqliteMemory
+        } else if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { throw ConfigurationError("DATABASE_URL names no SQLite file") }
+            self = .sqliteFile(path)
+        } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            self = .postgres(url)
+        } else {
+            throw ConfigurationError("DATABASE_URL must start with sqlite://, sqlite::memory:, postgres:// or postgresql://")
+        }
+    }
+
+    /// For logs: never the password.
+    public var redacted: String {
+        switch self {
+        case .sqliteFile(let path): return "sqlite://\(path)"
+        case .sqliteMemory: return "sqlite::memory:"
+        case .postgres(let url):
+            if var components = URLComponents(string: url) {
+                if components.password != nil { components.password = "***" }
+                return components.string ?? "postgres://…"
+            }
+            return "postgres://…"
+        }
+    }
+}
+
+/// The database seam: SQL through SQLKit, one code path for SQLite and PostgreSQL. The few
+/// dialect differences (how a write transaction begins, column types) live here.
+public final class AppDatabase: Sendable {
+    public enum Dialect: Sendable { case sqlite, postgres }
+
+    public let dialect: Dialect
+    private let backend: Backend
+    private let logger: Logger
+
+    private enum Backend: Sendable {
+        /// One connection, used by one task at a time: SQLite has one writer anyway, and a
+        /// transaction must not interleave with other statements on its connection.
+        case sqlite(SQLiteConnection, AsyncLock)
+        case postgres(PostgresClient)
+    }
+
+    private init(dialect: Dialect, backend: Backend, logger: Logger) {
+        self.dialect = dialect
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens the database. PostgreSQL's pool runs in `run()`, which the server's service group starts.
+    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> AppDatabase {
+        switch location {
+        case .sqliteMemory, .sqliteFile:
+            var storage = SQLiteConnection.Storage.memory
+            if case .sqliteFile(let path) = location {
+                let directory = (path as NSString).deletingLastPathComponent
+                if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+                storage = .file(path: path)
+            }
+            let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+            let db = AppDatabase(dialect: .sqlite, backend: .sqlite(connection, AsyncLock()), logger: logger)
+            // WAL lets readers in other processes go on during writes; the busy timeout waits out
+            // another process's write instead of failing.
+            try await db.withSQL { sql in
+                try await sql.raw("PRAGMA journal_mode = WAL").run()
+                try await sql.raw("PRAGMA busy_timeout = 5000").run()
+                try await sql.raw("PRAGMA foreign_keys = ON").run()
+                try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            }
+            return db
+        case .postgres(let url):
+            let configuration = try SQLPostgresConfiguration(url: url)
+            let core = configuration.coreConfiguration
+            guard let host = core.host else { throw ConfigurationError("DATABASE_URL names no PostgreSQL host") }
+            var client = PostgresClient.Configuration(host: host, port: core.port ?? 5432, username: core.username,
+                                                      password: core.password, database: core.database, tls: .disable)
+            client.options.maximumConnections = 20
+            client.options.connectionIdleTimeout = .seconds(60)
+            return AppDatabase(dialect: .postgres, backend: .postgres(PostgresClient(configuration: client, backgroundLogger: logger)),
+                               logger: logger)
+        }
+    }
+
+    /// Runs the PostgreSQL pool until cancelled (returns at once for SQLite).
+    public func run() async {
+        if case .postgres(let client) = backend { await client.run() }
+    }
+
+    public func close() async {
+        if case .sqlite(let connection, _) = backend { try? await connection.close() }
+    }
+
+    /// Runs statements outside a transaction.
+    public func withSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let connection, let lock):
+            return try await lock.withLock { try await body(connection.sql()) }
+        case .postgres(let client):
+            return try await client.withConnection { connection in try await body(connection.sql()) }
+        }
+    }
+
+    /// Runs `body` in one transaction: everything or nothing.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let connection, let lock):
+            return try await lock.withLock { try await Self.inTransaction(connection.sql(), begin: "BEGIN IMMEDIATE", body) }
+        case .postgres(let client):
+            return try await client.withConnection { connection in try await Self.inTransaction(connection.sql(), begin: "BEGIN", body) }
+        }
+    }
+
+    private static func inTransaction<T>(_ sql: any SQLDatabase, begin: String,
+                                         _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await sql.raw(SQLQueryString(begin)).run()
+        do {
+            let result = try await body(sql)
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    /// Whether the database answers.
+    public func ping() async -> Bool {
+        (try? await withSQL { sql in try await sql.raw("SELECT 1 AS one").first() }) != nil
+    }
+}
+
+/// An async mutex: waiters queue in order.
+final class AsyncLock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func withLock<T>(_ body: () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if locked {
+                waiters.append(continuation)
+                lock.unlock()
+            } else {
+                locked = true
+                lock.unlock()
+                continuation.resume()
+            }
+        }
+    }
+
+    private func release() {
+        lock.lock()
+        if waiters.isEmpty {
+            locked = false
+            lock.unlock()
+        } else {
+            let next = waiters.removeFirst()
+            lock.unlock()
+            next.resume()
+        }
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
