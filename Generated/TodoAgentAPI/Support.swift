@@ -187,9 +187,14 @@ public enum JSONCoding {
 
     /// `2026-11-27T15:04:05Z`, with milliseconds only when the date has them.
     public static func formatTimestamp(_ date: Date) -> String {
-        let whole = date.timeIntervalSince1970.rounded(.down)
-        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: date.timeIntervalSince1970 != whole, timeZone: .gmt)
-        return date.formatted(style)
+        // Whole milliseconds, computed as integers: formatting the Double directly can turn
+        // .123 into .122, and a value must survive any number of round trips unchanged.
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let fraction = millis - seconds * 1000
+        let text = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        guard fraction != 0 else { return text }
+        return String(text.dropLast()) + "." + String(format: "%03d", fraction) + "Z"
     }
 
     /// Parses RFC 3339 (`Z` or an offset, optional fractional seconds).

@@ -293,14 +293,14 @@ public struct TodoAgentClient: Sendable {
     }
 
     /// An access token past its expiry answers `TOKEN_EXPIRED`: refresh and retry once.
-    @Sendable static func isExpiredToken(_ response: HTTPResponse) -> Bool {
+    @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool {
         response.status == 401 && (try? JSONCoding.decoder.decode(Problem.self, from: response.body))?.code == .tokenExpired
     }
 }
 
 extension APIError {
     /// Reads an error answer: the problem body when there is one, else just the status.
-    public init(response: HTTPResponse) {
+    public init(response: TransportResponse) {
         let problem = try? JSONCoding.decoder.decode(Problem.self, from: response.body)
         let retryAfter = response.header("Retry-After").flatMap { Int($0) } ?? problem?.retryAfter
         self.init(status: response.status, code: problem?.code ?? .undocumented(""), problem: problem, retryAfter: retryAfter)

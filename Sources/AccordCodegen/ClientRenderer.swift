@@ -166,7 +166,7 @@ struct ClientRenderer {
         if let problem, let catalog = api.catalog, let expired = catalog.entries.first(where: { $0.code == "TOKEN_EXPIRED" }) {
             return """
                 /// An access token past its expiry answers `\(expired.code)`: refresh and retry once.
-                @Sendable static func isExpiredToken(_ response: HTTPResponse) -> Bool {
+                @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool {
                     response.status == \(expired.status) && (try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body))?.\(problem.codeProperty.name) == .\(expired.caseName)
                 }
 
@@ -174,7 +174,7 @@ struct ClientRenderer {
         }
         return """
             /// A 401 means the token was refused: refresh and retry once.
-            @Sendable static func isExpiredToken(_ response: HTTPResponse) -> Bool { response.status == 401 }
+            @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool { response.status == 401 }
 
         """
     }
@@ -200,7 +200,7 @@ struct ClientRenderer {
             return """
             extension APIError {
                 /// Reads an error answer: the problem body when there is one, else just the status.
-                public init(response: HTTPResponse) {
+                public init(response: TransportResponse) {
                     let problem = try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body)
                     let retryAfter = response.header("Retry-After").flatMap { Int($0) } ?? \(retryExpr)
                     self.init(status: response.status, code: problem?.\(problem.codeProperty.name) ?? .undocumented(""), problem: problem, retryAfter: retryAfter)
@@ -213,7 +213,7 @@ struct ClientRenderer {
         return """
         extension APIError {
             /// Reads an error answer: its status and, when JSON, its body.
-            public init(response: HTTPResponse) {
+            public init(response: TransportResponse) {
                 let body = try? JSONCoding.decoder.decode(JSONValue.self, from: response.body)
                 self.init(status: response.status, body: body, retryAfter: response.header("Retry-After").flatMap { Int($0) })
             }

@@ -18,7 +18,7 @@ enum Naming {
         "Encodable", "Encoder", "Equatable", "Error", "Float", "Hashable", "Int", "Int32", "Int64", "JSONValue",
         "Nullable", "Optional", "Protocol", "Result", "Self", "Sendable", "Set", "String", "Type", "URL",
         "UUID", "Void", "Never", "Character", "Substring", "Indirect", "Operations", "Foundation", "Task",
-        "APIError", "ClientError", "HTTPRequest", "HTTPResponse", "HTTPTransport", "TokenProvider",
+        "APIError", "ClientError", "HTTPRequest", "HTTPResponse", "TransportRequest", "TransportResponse", "HTTPTransport", "TokenProvider",
         "RequestInfo", "Router", "Request", "Response", "Validation", "SchemaRule", "FieldViolation",
         "ParameterValue", "FormEncoding", "ISO8601",
     ]

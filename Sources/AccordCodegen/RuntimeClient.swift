@@ -7,7 +7,7 @@ import FoundationNetworking
 #endif
 
 /// One HTTP request, as the client builds it.
-public struct HTTPRequest: Sendable, Hashable {
+public struct TransportRequest: Sendable, Hashable {
     public var method: String
     public var url: URL
     /// Header names as written; look-ups ignore case.
@@ -27,7 +27,7 @@ public struct HTTPRequest: Sendable, Hashable {
 }
 
 /// One HTTP response, as a transport hands it back.
-public struct HTTPResponse: Sendable, Hashable {
+public struct TransportResponse: Sendable, Hashable {
     public var status: Int
     public var headers: [String: String]
     public var body: Data
@@ -45,7 +45,7 @@ public struct HTTPResponse: Sendable, Hashable {
 
 /// Sends requests. `URLSessionTransport` in apps; tests and replays plug in their own.
 public protocol HTTPTransport: Sendable {
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    func send(_ request: TransportRequest) async throws -> TransportResponse
 }
 
 /// The default transport.
@@ -54,7 +54,7 @@ public struct URLSessionTransport: HTTPTransport {
 
     public init(session: URLSession = .shared) { self.session = session }
 
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    public func send(_ request: TransportRequest) async throws -> TransportResponse {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
@@ -65,7 +65,7 @@ public struct URLSessionTransport: HTTPTransport {
         for (name, value) in http.allHeaderFields {
             if let name = name as? String, let value = value as? String { headers[name] = value }
         }
-        return HTTPResponse(status: http.statusCode, headers: headers, body: data)
+        return TransportResponse(status: http.statusCode, headers: headers, body: data)
     }
 }
 
@@ -171,7 +171,7 @@ public struct RequestBuilder: Sendable {
         headers["Content-Type"] = contentType + "; charset=utf-8"
     }
 
-    public func request(baseURL: URL) throws -> HTTPRequest {
+    public func request(baseURL: URL) throws -> TransportRequest {
         let base = baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
         guard var components = URLComponents(string: base + path) else { throw ClientError.invalidURL(base + path) }
         if !query.isEmpty {
@@ -179,7 +179,7 @@ public struct RequestBuilder: Sendable {
             components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         }
         guard let url = components.url else { throw ClientError.invalidURL(base + path) }
-        return HTTPRequest(method: method, url: url, headers: headers, body: body)
+        return TransportRequest(method: method, url: url, headers: headers, body: body)
     }
 }
 
@@ -221,7 +221,7 @@ public struct ClientCore: Sendable {
     /// Sends the request; with `authenticated`, adds the bearer token and, when `isExpired`
     /// says the token expired, refreshes it and retries once.
     public func send(_ builder: RequestBuilder, authenticated: Bool,
-                     isExpired: @Sendable (HTTPResponse) -> Bool) async throws -> HTTPResponse {
+                     isExpired: @Sendable (TransportResponse) -> Bool) async throws -> TransportResponse {
         var request = try builder.request(baseURL: baseURL)
         if let requestIdHeader, request.header(requestIdHeader) == nil {
             request.headers[requestIdHeader] = UUID().uuidString.lowercased()
@@ -237,7 +237,7 @@ public struct ClientCore: Sendable {
         return try await transmit(request)
     }
 
-    private func transmit(_ request: HTTPRequest) async throws -> HTTPResponse {
+    private func transmit(_ request: TransportRequest) async throws -> TransportResponse {
         do {
             return try await transport.send(request)
         } catch let error as ClientError {
@@ -249,7 +249,7 @@ public struct ClientCore: Sendable {
         }
     }
 
-    public func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
+    public func decode<T: Decodable>(_ type: T.Type, from response: TransportResponse) throws -> T {
         do {
             return try JSONCoding.decoder.decode(T.self, from: response.body)
         } catch {
@@ -257,7 +257,7 @@ public struct ClientCore: Sendable {
         }
     }
 
-    public func text(from response: HTTPResponse) -> String {
+    public func text(from response: TransportResponse) -> String {
         String(decoding: response.body, as: UTF8.self)
     }
 }

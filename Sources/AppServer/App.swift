@@ -97,7 +97,8 @@ struct DatabaseService: Service {
             await db.run()
         } else {
             try? await gracefulShutdown()
-            await db.close()
+            // Close even when the group was cancelled: an unstructured task is not.
+            await Task { await db.close() }.value
         }
     }
 }

@@ -14,7 +14,8 @@ import TodoAgentClient
             #expect(started.phone == "+15555550100")
             #expect(started.expiresIn == 300)
             #expect(started.resendAfter == 30)
-            let (client, pair) = try await server.signIn()
+            let pair = try await server.client.verifyOTP(OtpVerifyRequest(phone: "+15555550100", code: "123456"))
+            let client = TodoAgentClient(baseURL: server.baseURL, tokenProvider: FixedToken(pair.accessToken))
             #expect(pair.tokenType == .bearer)
             #expect(pair.expiresIn == 900)
             #expect(try await client.getMe().phone == "+15555550100")
@@ -215,9 +216,9 @@ import TodoAgentClient
             #expect(try await server.raw("GET", "/readyz").status == 200)
 
             try await server.state("internal error")
-            let internal = await #expect(throws: APIError.self) { try await server.client.startOTP(OtpStartRequest(phone: "+15555550100")) }
-            #expect(internal?.code == .internalError)
-            #expect(internal?.problem?.requestID.isEmpty == false)
+            let failure = await #expect(throws: APIError.self) { try await server.client.startOTP(OtpStartRequest(phone: "+15555550100")) }
+            #expect(failure?.code == .internalError)
+            #expect(failure?.problem?.requestID.isEmpty == false)
             // Only the next request fails.
             _ = try await server.client.startOTP(OtpStartRequest(phone: "+15555550100"))
 

@@ -47,8 +47,8 @@ struct Harness {
     let client: TodoAgentClient
 
     /// A raw request (for what the typed client cannot send on purpose).
-    func raw(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> HTTPResponse {
-        var request = HTTPRequest(method: method, url: URL(string: baseURL.absoluteString + path)!, headers: headers, body: body.map { Data($0.utf8) })
+    func raw(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> TransportResponse {
+        var request = TransportRequest(method: method, url: URL(string: baseURL.absoluteString + path)!, headers: headers, body: body.map { Data($0.utf8) })
         if body != nil && request.header("Content-Type") == nil { request.headers["Content-Type"] = "application/json" }
         return try await URLSessionTransport().send(request)
     }

@@ -6,15 +6,15 @@ import TodoAgentClient
 /// A transport that answers from a script and records what the client sent.
 final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     private let lock = NSLock()
-    private var responses: [HTTPResponse]
-    private(set) var requests: [HTTPRequest] = []
+    private var responses: [TransportResponse]
+    private(set) var requests: [TransportRequest] = []
 
-    init(_ responses: [HTTPResponse]) { self.responses = responses }
+    init(_ responses: [TransportResponse]) { self.responses = responses }
 
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
         lock.withLock {
             requests.append(request)
-            return responses.isEmpty ? HTTPResponse(status: 599) : responses.removeFirst()
+            return responses.isEmpty ? TransportResponse(status: 599) : responses.removeFirst()
         }
     }
 }
@@ -34,11 +34,11 @@ actor TestTokens: TokenProvider {
     }
 }
 
-func problem(_ status: Int, _ code: String, extra: String = "") -> HTTPResponse {
+func problem(_ status: Int, _ code: String, extra: String = "") -> TransportResponse {
     let body = """
         {"type":"https://todo-agent.app/errors/x","title":"t","status":\(status),"detail":"d","code":"\(code)","request_id":"req-1"\(extra)}
         """
-    return HTTPResponse(status: status, headers: ["Content-Type": "application/problem+json"], body: Data(body.utf8))
+    return TransportResponse(status: status, headers: ["Content-Type": "application/problem+json"], body: Data(body.utf8))
 }
 
 let sampleTodo = """
@@ -50,7 +50,7 @@ let sampleTodo = """
     let base = URL(string: "https://api.example.test")!
 
     @Test func buildsTheRequestTheSpecDescribes() async throws {
-        let transport = ScriptedTransport([HTTPResponse(status: 201, headers: ["Location": "/v1/todos/x"], body: Data(sampleTodo.utf8))])
+        let transport = ScriptedTransport([TransportResponse(status: 201, headers: ["Location": "/v1/todos/x"], body: Data(sampleTodo.utf8))])
         let client = TodoAgentClient(baseURL: base, transport: transport, tokenProvider: TestTokens("tok"))
         let todo = try await client.createTodo(TodoCreate(title: "Call mum"), idempotencyKey: "key-1")
         #expect(todo.title == "Call mum")
@@ -66,7 +66,7 @@ let sampleTodo = """
 
     @Test func encodesPathAndQuery() async throws {
         let page = #"{"items":[],"next_cursor":null}"#
-        let transport = ScriptedTransport([HTTPResponse(status: 200, body: Data(page.utf8)), HTTPResponse(status: 204)])
+        let transport = ScriptedTransport([TransportResponse(status: 200, body: Data(page.utf8)), TransportResponse(status: 204)])
         let client = TodoAgentClient(baseURL: base, transport: transport, tokenProvider: TestTokens("tok"))
         _ = try await client.listTodos(limit: 10, cursor: "a+b/c", status: .open)
         try await client.deleteTodo(todoID: UUID(uuidString: "6F1C2A8E-2B1D-4C5E-9F00-3A7D5B9C1E24")!)
@@ -76,7 +76,7 @@ let sampleTodo = """
     }
 
     @Test func refreshesOnceAndRetriesOnExpiredToken() async throws {
-        let transport = ScriptedTransport([problem(401, "TOKEN_EXPIRED"), HTTPResponse(status: 200, body: Data(sampleTodo.utf8))])
+        let transport = ScriptedTransport([problem(401, "TOKEN_EXPIRED"), TransportResponse(status: 200, body: Data(sampleTodo.utf8))])
         let tokens = TestTokens("stale-token")
         let client = TodoAgentClient(baseURL: base, transport: transport, tokenProvider: tokens)
         let todo = try await client.getTodo(todoID: UUID())
@@ -118,7 +118,7 @@ let sampleTodo = """
         busy.headers["Retry-After"] = "60"
         let invalid = problem(422, "VALIDATION_FAILED", extra: #","errors":[{"field":"/title","code":"max_length","message":"too long"}]"#)
         let otp = problem(400, "OTP_INVALID", extra: #","attempts_remaining":4"#)
-        let transport = ScriptedTransport([busy, invalid, otp, HTTPResponse(status: 502, body: Data("<html>".utf8))])
+        let transport = ScriptedTransport([busy, invalid, otp, TransportResponse(status: 502, body: Data("<html>".utf8))])
         let client = TodoAgentClient(baseURL: base, transport: transport, tokenProvider: TestTokens("t"))
 
         let e1 = await #expect(throws: APIError.self) { try await client.createCall(CallCreate()) }
@@ -143,14 +143,14 @@ let sampleTodo = """
 
     @Test func transportFailuresAreClientErrors() async throws {
         struct Down: HTTPTransport {
-            func send(_ request: HTTPRequest) async throws -> HTTPResponse { throw URLError(.cannotConnectToHost) }
+            func send(_ request: TransportRequest) async throws -> TransportResponse { throw URLError(.cannotConnectToHost) }
         }
         let client = TodoAgentClient(baseURL: base, transport: Down())
         await #expect(throws: ClientError.self) { try await client.checkHealth() }
     }
 
     @Test func undeclaredSuccessBodiesAreReported() async throws {
-        let transport = ScriptedTransport([HTTPResponse(status: 200, body: Data(#"{"status": 5}"#.utf8))])
+        let transport = ScriptedTransport([TransportResponse(status: 200, body: Data(#"{"status": 5}"#.utf8))])
         let client = TodoAgentClient(baseURL: base, transport: transport)
         await #expect(throws: ClientError.self) { try await client.checkHealth() }
     }

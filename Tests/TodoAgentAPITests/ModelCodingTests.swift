@@ -97,6 +97,15 @@ import TodoAgentAPI
         #expect(transcript.durationSeconds == 12.5)
     }
 
+    @Test func timestampsSurviveRoundTrips() throws {
+        for text in ["2026-11-27T15:04:05.123Z", "2026-11-27T15:04:05.001Z", "1969-12-31T23:59:59.999Z", "2026-11-27T15:04:05Z"] {
+            var value = text
+            for _ in 0..<3 { value = JSONCoding.formatTimestamp(try #require(JSONCoding.parseTimestamp(value))) }
+            #expect(value == text)
+        }
+        #expect(JSONCoding.parseTimestamp("2026-11-27T17:04:05+02:00") == JSONCoding.parseTimestamp("2026-11-27T15:04:05Z"))
+    }
+
     @Test func rejectsTimestampsThatAreNotRFC3339() {
         #expect(throws: DecodingError.self) {
             try decode(Call.self, #"{"id":"c1","status":"ended","created_at":"27/11/2026"}"#)

@@ -49,7 +49,7 @@ public struct ShapesClient: Sendable {
     }
 
     /// A 401 means the token was refused: refresh and retry once.
-    @Sendable static func isExpiredToken(_ response: HTTPResponse) -> Bool { response.status == 401 }
+    @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool { response.status == 401 }
 }
 
 extension ShapesClient {
@@ -64,7 +64,7 @@ extension ShapesClient {
 
 extension APIError {
     /// Reads an error answer: its status and, when JSON, its body.
-    public init(response: HTTPResponse) {
+    public init(response: TransportResponse) {
         let body = try? JSONCoding.decoder.decode(JSONValue.self, from: response.body)
         self.init(status: response.status, body: body, retryAfter: response.header("Retry-After").flatMap { Int($0) })
     }
