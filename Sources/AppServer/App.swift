@@ -88,18 +88,14 @@ public struct TodoAgentApp {
     }
 }
 
-/// Keeps the database's pool running for the server's lifetime.
+/// Closes the database when the server shuts down.
 struct DatabaseService: Service {
     let db: AppDatabase
 
     func run() async throws {
-        if db.dialect == .postgres {
-            await db.run()
-        } else {
-            try? await gracefulShutdown()
-            // Close even when the group was cancelled: an unstructured task is not.
-            await Task { await db.close() }.value
-        }
+        try? await gracefulShutdown()
+        // Close even when the group was cancelled: an unstructured task is not.
+        await Task { await db.close() }.value
     }
 }
 

@@ -49,6 +49,8 @@ public final class AppDatabase: Sendable {
     public let dialect: Dialect
     private let backend: Backend
     private let logger: Logger
+    /// PostgreSQL's pool runs from open to close.
+    private let poolTask: Task<Void, Never>?
 
     private enum Backend: Sendable {
         /// One connection, used by one task at a time: SQLite has one writer anyway, and a
@@ -61,9 +63,14 @@ public final class AppDatabase: Sendable {
         self.dialect = dialect
         self.backend = backend
         self.logger = logger
+        if case .postgres(let client) = backend {
+            poolTask = Task { await client.run() }
+        } else {
+            poolTask = nil
+        }
     }
 
-    /// Opens the database. PostgreSQL's pool runs in `run()`, which the server's service group starts.
+    /// Opens the database (for PostgreSQL, starts its connection pool).
     public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> AppDatabase {
         switch location {
         case .sqliteMemory, .sqliteFile:
@@ -97,13 +104,11 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// Runs the PostgreSQL pool until cancelled (returns at once for SQLite).
-    public func run() async {
-        if case .postgres(let client) = backend { await client.run() }
-    }
-
     public func close() async {
-        if case .sqlite(let connection, _) = backend { try? await connection.close() }
+        switch backend {
+        case .sqlite(let connection, _): try? await connection.close()
+        case .postgres: poolTask?.cancel()
+        }
     }
 
     /// Runs statements outside a transaction.
