@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -13,23 +14,44 @@ public struct TodoAgentApp {
     let db: AppDatabase
     let tokens: AccessTokens
     let faults = FaultInjector()
+    /// The local fake providers (contract-test mode only).
+    public let fakes: FakeProviders?
 
     public static func make(_ configuration: ServerConfiguration, logger: Logger) async throws -> TodoAgentApp {
+        var configuration = configuration
+        var fakes: FakeProviders?
+        if configuration.mode == .contractTest {
+            let providers = FakeProviders()
+            let base = try await providers.start(logger: logger)
+            configuration.twilio = .init(baseURL: base, accountSID: FakeProviders.accountSID, authToken: FakeProviders.authToken,
+                                         fromNumber: FakeProviders.fromNumber)
+            configuration.retell = .init(baseURL: base, apiKey: ServerConfiguration.ContractTest.retellKey, agentID: FakeProviders.agentID,
+                                         fromNumber: FakeProviders.fromNumber)
+            fakes = providers
+        }
         let db = try await AppDatabase.open(configuration.database, logger: logger)
         let tokens = await AccessTokens(key: configuration.jwtKey, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience)
-        return TodoAgentApp(configuration: configuration, logger: logger, db: db, tokens: tokens)
+        return TodoAgentApp(configuration: configuration, logger: logger, db: db, tokens: tokens, fakes: fakes)
     }
 
     /// The router with every route of the spec (plus `/_contract/state` in contract-test mode).
     func router() -> Router<BasicRequestContext> {
-        let auth = AuthService(
-            db: db, tokens: tokens, sms: LogSMSSender(logger: logger, showCode: configuration.showCodesInLog),
-            demoAccounts: configuration.demoAccounts, codePepper: configuration.jwtKey)
-        let service = TodoAgentService(auth: auth, todos: TodoService(db: db), db: db, faults: faults)
+        let logger = self.logger
+        let http = HTTPClient.shared
+        var sms: any SMSSender = LogSMSSender(logger: logger, showCode: configuration.showCodesInLog)
+        if let twilio = configuration.twilio {
+            sms = TwilioSMSSender(baseURL: twilio.baseURL, accountSID: twilio.accountSID, authToken: twilio.authToken,
+                                  fromNumber: twilio.fromNumber, http: http, logger: logger)
+        }
+        let retell = configuration.retell.map {
+            RetellClient(baseURL: $0.baseURL, apiKey: $0.apiKey, agentID: $0.agentID, fromNumber: $0.fromNumber, http: http, logger: logger)
+        }
+        let auth = AuthService(db: db, tokens: tokens, sms: sms, demoAccounts: configuration.demoAccounts, codePepper: configuration.jwtKey)
+        let service = TodoAgentService(auth: auth, todos: TodoService(db: db), calls: CallService(db: db, retell: retell, logger: logger),
+                                       db: db, faults: faults)
         let router = Router()
         router.add(middleware: RequestLogMiddleware(logger: logger))
-        let logger = self.logger
-        service.registerRoutes(on: router, authenticator: TodoAgentAuthenticator(auth: auth, faults: faults),
+        service.registerRoutes(on: router, authenticator: TodoAgentAuthenticator(auth: auth, faults: faults, retellKey: configuration.retell?.apiKey),
                                options: ServerOptions(onUnexpectedError: { error, info in
                                    logger.error("unexpected error", metadata: [
                                        "request_id": .string(info.requestID), "operation": .string(info.operationId),
@@ -42,7 +64,7 @@ public struct TodoAgentApp {
 
     /// `POST /_contract/state {"state": NAME}`: puts the server into a known state (API.md).
     private func addContractStateRoute(_ router: Router<BasicRequestContext>) {
-        let faults = self.faults, db = self.db
+        let faults = self.faults, db = self.db, fakes = self.fakes
         router.post("/_contract/state") { request, context -> Response in
             var request = request
             let body = try await request.collectBody(upTo: 4096)
@@ -50,11 +72,14 @@ public struct TodoAgentApp {
             switch json?["state"] as? String {
             case "reset":
                 faults.reset()
+                fakes?.reset()
                 try await Storage.wipe(db)
             case "database down": faults.databaseDown = true
             case "internal error": faults.failNextRequest()
-            case "sms provider down", "ai agent busy", "ai agent down", "ai agent ok":
-                break  // Provider fakes arrive with the provider clients.
+            case "sms provider down": fakes?.sms = .down
+            case "ai agent busy": fakes?.agent = .busy
+            case "ai agent down": fakes?.agent = .down
+            case "ai agent ok": fakes?.agent = .ok
             default:
                 return ServerErrors.response(for: APIError(.validationFailed, detail: "Unknown provider state.") {
                     $0.errors = [FieldError(field: "/state", code: "enum", message: "is not a known state")]
@@ -103,7 +128,7 @@ enum Storage {
     /// Deletes every row (contract-test `reset`).
     static func wipe(_ db: AppDatabase) async throws {
         try await db.transaction { sql in
-            for table in ["idempotency_keys", "todos", "refresh_tokens", "otp_sends", "otp_codes", "users"] {
+            for table in ["webhook_events", "transcripts", "calls", "idempotency_keys", "todos", "refresh_tokens", "otp_sends", "otp_codes", "users"] {
                 try await sql.raw("DELETE FROM \(unsafeRaw: table)").run()
             }
         }

@@ -79,6 +79,8 @@ struct AuthService: Sendable {
             } catch let error as APIError {
                 throw error
             } catch {
+                // The code stays valid: a retry after the outage can reuse the send slot.
+                try? await db.withSQL { sql in try await sql.raw("DELETE FROM otp_codes WHERE phone = \(bind: phone)").run() }
                 throw APIError(.smsUnavailable, detail: "The code could not be sent; try again in a minute.", retryAfter: 60)
             }
         }
@@ -209,7 +211,7 @@ struct AuthService: Sendable {
     func deleteUser(_ id: String) async throws {
         try await db.transaction { sql in
             // Children first: not every SQLite build enforces ON DELETE CASCADE.
-            for table in ["todos", "idempotency_keys", "refresh_tokens"] {
+            for table in ["transcripts", "calls", "todos", "idempotency_keys", "refresh_tokens"] {
                 try await sql.raw("DELETE FROM \(unsafeRaw: table) WHERE user_id = \(bind: id)").run()
             }
             try await sql.raw("DELETE FROM users WHERE id = \(bind: id)").run()

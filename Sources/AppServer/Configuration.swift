@@ -25,6 +25,22 @@ public struct ServerConfiguration: Sendable {
     public var showCodesInLog: Bool
     /// Lines to log loudly at start-up (such as an ephemeral JWT key).
     public var warnings: [String] = []
+    public var twilio: TwilioSettings?
+    public var retell: RetellSettings?
+
+    public struct TwilioSettings: Sendable {
+        public var baseURL: String
+        public var accountSID: String
+        public var authToken: String
+        public var fromNumber: String
+    }
+
+    public struct RetellSettings: Sendable {
+        public var baseURL: String
+        public var apiKey: String
+        public var agentID: String?
+        public var fromNumber: String
+    }
 
     /// The fixed values recorded exchanges rely on (API.md).
     public enum ContractTest {
@@ -72,12 +88,24 @@ public struct ServerConfiguration: Sendable {
         if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "\n")) }
 
         let demo = mode == .contractTest ? ContractTest.demoAccounts : try parseDemoAccounts(env["DEMO_ACCOUNTS"] ?? "")
+        var twilio: TwilioSettings?
+        if let sid = env["TWILIO_ACCOUNT_SID"], let token = env["TWILIO_AUTH_TOKEN"], let from = env["TWILIO_FROM_NUMBER"], !sid.isEmpty {
+            twilio = TwilioSettings(baseURL: env["TWILIO_BASE_URL"] ?? "https://api.twilio.com", accountSID: sid, authToken: token, fromNumber: from)
+        }
+        var retell: RetellSettings?
+        if let key = env["RETELL_API_KEY"], let from = env["RETELL_FROM_NUMBER"], !key.isEmpty {
+            retell = RetellSettings(baseURL: env["RETELL_BASE_URL"] ?? "https://api.retellai.com", apiKey: key, agentID: env["RETELL_AGENT_ID"],
+                                    fromNumber: from)
+        }
+        if mode == .development && retell == nil {
+            warnings.append("RETELL_API_KEY/RETELL_FROM_NUMBER are not set: calls answer AI_AGENT_UNAVAILABLE and webhooks are refused")
+        }
         return ServerConfiguration(
             mode: mode, host: env["HOST"] ?? "127.0.0.1", port: port, database: database, jwtKey: jwtKey,
             jwtIssuer: mode == .contractTest ? ContractTest.jwtIssuer : (env["JWT_ISSUER"] ?? "todo-agent"),
             jwtAudience: mode == .contractTest ? ContractTest.jwtAudience : (env["JWT_AUDIENCE"] ?? "todo-agent-ios"),
             demoAccounts: demo, logLevel: env["LOG_LEVEL"] ?? "info", logFormat: env["LOG_FORMAT"] ?? "json",
-            showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings)
+            showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings, twilio: twilio, retell: retell)
     }
 
     /// `+15555550100=123456,+15555550101=123456`.

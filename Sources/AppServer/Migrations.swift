@@ -72,6 +72,45 @@ enum Migrations {
             """,
             "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
         ]),
+        (2, [
+            """
+            CREATE TABLE calls (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX calls_user_status ON calls (user_id, status, created_at)",
+            """
+            CREATE TABLE transcripts (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                call_id TEXT NOT NULL UNIQUE,
+                direction TEXT NOT NULL,
+                status TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                ended_at BIGINT,
+                duration_seconds DOUBLE PRECISION,
+                summary TEXT,
+                disconnection_reason TEXT,
+                user_sentiment TEXT,
+                call_successful SMALLINT,
+                turns TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX transcripts_user_started ON transcripts (user_id, started_at DESC, id DESC)",
+            """
+            CREATE TABLE webhook_events (
+                call_id TEXT NOT NULL,
+                event TEXT NOT NULL,
+                received_at BIGINT NOT NULL,
+                PRIMARY KEY (call_id, event)
+            )
+            """,
+        ]),
     ]
 
     static func apply(_ db: AppDatabase) async throws {

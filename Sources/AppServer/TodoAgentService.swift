@@ -10,6 +10,7 @@ struct TodoAgentService: TodoAgentAPIHandler {
 
     let auth: AuthService
     let todos: TodoService
+    let calls: CallService
     let db: AppDatabase
     let faults: FaultInjector
 
@@ -74,23 +75,23 @@ struct TodoAgentService: TodoAgentAPIHandler {
 
     func createCall(_ input: Operations.CreateCall.Input, principal: AuthenticatedUser, request: RequestInfo) async throws -> Operations.CreateCall.Output {
         try faults.check()
-        // The Retell client is not built yet: say so with the catalog code rather than pretend.
-        throw APIError(.aiAgentUnavailable, detail: "The voice agent is not configured on this server.", retryAfter: 60)
+        return .accepted(try await calls.createCall(userID: principal.id))
     }
 
     func listTranscripts(_ input: Operations.ListTranscripts.Input, principal: AuthenticatedUser, request: RequestInfo) async throws -> Operations.ListTranscripts.Output {
         try faults.check()
-        throw APIError(.serviceUnavailable, detail: "Transcripts are not stored by this server yet.", retryAfter: 60)
+        return .ok(try await calls.list(userID: principal.id, limit: input.limit ?? 50, cursor: input.cursor))
     }
 
     func getTranscript(_ input: Operations.GetTranscript.Input, principal: AuthenticatedUser, request: RequestInfo) async throws -> Operations.GetTranscript.Output {
         try faults.check()
-        throw APIError(.transcriptNotFound, detail: "There is no such transcript.")
+        return .ok(try await calls.get(userID: principal.id, id: input.transcriptID))
     }
 
     func receiveRetellWebhook(_ input: Operations.ReceiveRetellWebhook.Input, principal: AuthenticatedUser, request: RequestInfo) async throws -> Operations.ReceiveRetellWebhook.Output {
         try faults.check()
-        throw APIError(.serviceUnavailable, detail: "Webhooks are not processed by this server yet.", retryAfter: 60)
+        try await calls.apply(input.body)
+        return .noContent
     }
 
     func checkHealth(request: RequestInfo) async throws -> Operations.CheckHealth.Output {
@@ -116,14 +117,21 @@ struct TodoAgentService: TodoAgentAPIHandler {
 struct TodoAgentAuthenticator: Authenticator {
     let auth: AuthService
     let faults: FaultInjector
+    /// The Retell API key, which also signs webhooks; without it no webhook is accepted.
+    let retellKey: String?
 
     func authenticate(schemes: [String], request: RequestInfo) async throws -> AuthenticatedUser {
         try faults.check()
         if schemes.contains("bearerAuth") {
             return try await auth.authenticate(bearer: request.header("Authorization"))
         }
-        // Webhook signatures are checked by the (not yet built) webhook handler.
-        return AuthenticatedUser(id: "")
+        if schemes.contains("retellSignature") {
+            guard let retellKey, RetellSignature.isValid(header: request.header("x-retell-signature"), body: request.body, apiKey: retellKey) else {
+                throw APIError(.webhookSignatureInvalid, detail: "The webhook signature is missing, wrong or too old.")
+            }
+            return AuthenticatedUser(id: "retell")
+        }
+        throw APIError(.authRequired, detail: "This route needs credentials.")
     }
 }
 

@@ -72,6 +72,11 @@ enum Secrets {
         return Data(mac).map { String(format: "%02x", $0) }.joined()
     }
 
+    static func hmacHex(key: String, message: Data) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(key.utf8)))
+        return Data(mac).map { String(format: "%02x", $0) }.joined()
+    }
+
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }

@@ -45,6 +45,7 @@ actor PostgresTurns {
 struct Harness {
     let baseURL: URL
     let client: TodoAgentClient
+    let fakes: FakeProviders?
 
     /// A raw request (for what the typed client cannot send on purpose).
     func raw(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> TransportResponse {
@@ -81,10 +82,12 @@ func withServer(_ backend: Backend, _ body: @Sendable (Harness) async throws -> 
     configuration.port = 0
     var logger = Logger(label: "test")
     logger.logLevel = .warning
-    let app = try await TodoAgentApp.make(configuration, logger: logger).application()
+    let server = try await TodoAgentApp.make(configuration, logger: logger)
+    let app = try await server.application()
+    let fakes = server.fakes
     try await app.test(.live) { client in
         let base = URL(string: "http://127.0.0.1:\(client.port!)")!
-        let harness = Harness(baseURL: base, client: TodoAgentClient(baseURL: base))
+        let harness = Harness(baseURL: base, client: TodoAgentClient(baseURL: base), fakes: fakes)
         if backend == .postgres { try await harness.state("reset") }
         try await body(harness)
     }
