@@ -292,6 +292,20 @@ public struct TodoAgentClient: Sendable {
         }
     }
 
+    /// Metrics in the Prometheus text format.
+    ///
+    /// Request counts and latency histograms per route and status, and provider call
+    /// outcomes. Labels never carry user ids, phone numbers or tokens.
+    public func getMetrics() async throws -> String {
+        let request = RequestBuilder(method: "GET", path: "/metrics")
+        let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
+        switch response.status {
+        case 200: return core.text(from: response)
+        case 400...599: throw APIError(response: response)
+        default: throw ClientError.unexpectedStatus(response.status)
+        }
+    }
+
     /// An access token past its expiry answers `TOKEN_EXPIRED`: refresh and retry once.
     @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool {
         response.status == 401 && (try? JSONCoding.decoder.decode(Problem.self, from: response.body))?.code == .tokenExpired

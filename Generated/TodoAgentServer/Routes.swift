@@ -242,6 +242,15 @@ extension TodoAgentAPIHandler {
                 }
             }
         }
+
+        router.on("/metrics", method: .init(rawValue: "GET")!) { request, context in
+            await ServerCore.handle(request, context, operationId: "getMetrics", route: "/metrics", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+                let output = try await self.getMetrics(request: info)
+                switch output {
+                case .ok(let body): return ServerCore.raw(200, Data(body.utf8), contentType: "text/plain; charset=utf-8")
+                }
+            }
+        }
     }
 
     /// Every path template with its methods (for `405 Method Not Allowed` and `Allow`).
@@ -260,6 +269,7 @@ extension TodoAgentAPIHandler {
             ("/v1/webhooks/retell", ["POST"]),
             ("/healthz", ["GET"]),
             ("/readyz", ["GET"]),
+            ("/metrics", ["GET"]),
         ]
     }
 }

@@ -98,6 +98,12 @@ public protocol TodoAgentAPIHandler: Sendable {
 
     /// Readiness: the database is reachable.
     func checkReadiness(request: RequestInfo) async throws -> Operations.CheckReadiness.Output
+
+    /// Metrics in the Prometheus text format.
+    ///
+    /// Request counts and latency histograms per route and status, and provider call
+    /// outcomes. Labels never carry user ids, phone numbers or tokens.
+    func getMetrics(request: RequestInfo) async throws -> Operations.GetMetrics.Output
 }
 
 /// The typed inputs and outputs of each operation.
@@ -314,6 +320,12 @@ public enum Operations {
         public enum Output: Sendable {
             /// Ready to serve.
             case ok(HealthStatus)
+        }
+    }
+    public enum GetMetrics {
+        public enum Output: Sendable {
+            /// The current metrics.
+            case ok(String)
         }
     }
 }

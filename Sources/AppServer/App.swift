@@ -18,6 +18,7 @@ public struct TodoAgentApp {
     public let fakes: FakeProviders?
 
     public static func make(_ configuration: ServerConfiguration, logger: Logger) async throws -> TodoAgentApp {
+        Observability.bootstrap()
         var configuration = configuration
         var fakes: FakeProviders?
         if configuration.mode == .contractTest {
@@ -145,6 +146,8 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
         let millis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        Observability.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
+                                    status: response.status.code, duration: elapsed)
         logger.info("request", metadata: [
             "request_id": .string(response.headers[ServerCore.requestIdHeader] ?? ""),
             "method": .string(request.method.rawValue),

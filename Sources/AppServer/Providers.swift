@@ -28,6 +28,7 @@ struct TwilioSMSSender: SMSSender {
             response = try await http.execute(request, timeout: timeout)
         } catch {
             logger.warning("twilio request failed", metadata: ["provider": "twilio", "outcome": "unreachable"])
+            Observability.recordProviderCall("twilio", "unreachable")
             throw ProviderFailure.unavailable
         }
         let body = try? await response.body.collect(upTo: 64 * 1024)
@@ -37,11 +38,13 @@ struct TwilioSMSSender: SMSSender {
             logger.warning("twilio refused the message", metadata: [
                 "provider": "twilio", "status": "\(response.status.code)", "twilio_code": "\(twilioCode.map(String.init) ?? "-")",
             ])
+            Observability.recordProviderCall("twilio", response.status.code == 429 ? "busy" : "error")
             if twilioCode == 21211 || twilioCode == 21614 {
                 throw APIError(.phoneInvalid, detail: "This number cannot receive SMS.")
             }
             throw ProviderFailure.unavailable
         }
+        Observability.recordProviderCall("twilio", "ok")
     }
 
     static func formEncode(_ fields: [(String, String)]) -> String {
@@ -93,6 +96,7 @@ struct RetellClient: Sendable {
             response = try await http.execute(request, timeout: timeout)
         } catch {
             logger.warning("retell request failed", metadata: ["provider": "retell", "outcome": "unreachable"])
+            Observability.recordProviderCall("retell", "unreachable")
             throw ProviderFailure.unavailable
         }
         let bytes = try? await response.body.collect(upTo: 256 * 1024)
@@ -100,14 +104,18 @@ struct RetellClient: Sendable {
         case 200, 201:
             guard let bytes, let call = try? JSONDecoder().decode(CreatedCall.self, from: Data(buffer: bytes)) else {
                 logger.warning("retell answered an unreadable call", metadata: ["provider": "retell", "outcome": "bad_response"])
+                Observability.recordProviderCall("retell", "error")
                 throw ProviderFailure.unavailable
             }
+            Observability.recordProviderCall("retell", "ok")
             return call
         case 429:
             logger.notice("retell is at its concurrency limit", metadata: ["provider": "retell", "outcome": "busy"])
+            Observability.recordProviderCall("retell", "busy")
             throw ProviderFailure.busy
         default:
             logger.warning("retell refused the call", metadata: ["provider": "retell", "outcome": "error", "status": "\(response.status.code)"])
+            Observability.recordProviderCall("retell", "error")
             throw ProviderFailure.unavailable
         }
     }

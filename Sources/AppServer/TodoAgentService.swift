@@ -94,6 +94,10 @@ struct TodoAgentService: TodoAgentAPIHandler {
         return .noContent
     }
 
+    func getMetrics(request: RequestInfo) async throws -> Operations.GetMetrics.Output {
+        .ok(Observability.emit())
+    }
+
     func checkHealth(request: RequestInfo) async throws -> Operations.CheckHealth.Output {
         .ok(HealthStatus(status: .ok))
     }

@@ -28,7 +28,7 @@ import Testing
         let docs = try SpecDocuments.load(path: root.appendingPathComponent("spec/api.yaml").path)
         let (document, diagnostics) = Lint.run(docs)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
-        #expect(document?.operations.count == 17)
+        #expect(document?.operations.count == 18)
         #expect(document?.errorCatalog?.entries.count == 25)
     }
 

@@ -137,3 +137,17 @@ import TodoAgentClient
         }
     }
 }
+
+@Suite struct MetricsTests {
+    @Test func metricsCountRequestsPerRouteAndStatus() async throws {
+        try await withServer(.sqlite) { server in
+            _ = try await server.client.checkHealth()
+            _ = try await server.raw("GET", "/v1/me")
+            let text = try await server.client.getMetrics()
+            #expect(text.contains(#"http_requests_total{method="GET",route="/healthz",status="200"}"#))
+            #expect(text.contains(#"route="/v1/me",status="401""#))
+            #expect(text.contains("http_request_duration_seconds_bucket"))
+            #expect(!text.contains("+1555"))
+        }
+    }
+}

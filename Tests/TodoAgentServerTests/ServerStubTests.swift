@@ -56,6 +56,7 @@ struct StubHandler: TodoAgentAPIHandler {
         .noContent
     }
     func checkHealth(request: RequestInfo) async throws -> Operations.CheckHealth.Output { .ok(HealthStatus(status: .ok)) }
+    func getMetrics(request: RequestInfo) async throws -> Operations.GetMetrics.Output { .ok("up 1\n") }
     func checkReadiness(request: RequestInfo) async throws -> Operations.CheckReadiness.Output { .ok(HealthStatus(status: .ok)) }
 }
 
@@ -138,6 +139,16 @@ struct Answer {
             #expect(answer.json["title"] as? String == "Buy milk")
             #expect(answer.json["id"] as? String == "6f1c2a8e-2b1d-4c5e-9f00-3a7d5b9c1e24")
             #expect(answer.json["notes"] is NSNull)
+        }
+    }
+
+    @Test func textResponsesKeepTheirMediaType() async throws {
+        try await withServer { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
+                #expect(String(buffer: response.body) == "up 1\n")
+            }
         }
     }
 
