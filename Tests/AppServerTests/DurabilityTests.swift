@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import TodoAgentAPI
+import TodoAgentClient
+
+/// Runs the real `app-server` executable: a server killed with SIGKILL under write load and
+/// started again still has every to-do it acknowledged with 201.
+@Suite struct DurabilityTests {
+    /// `.build/debug/app-server`, next to the test bundle.
+    static var executable: URL? {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("app-server")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }
+
+    static func freePort() -> Int {
+        // Bind port 0 and read the port back, then release it for the server.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func start(_ executable: URL, port: Int, environment: [String: String]) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["--contract-test"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(["PORT": String(port), "LOG_LEVEL": "error"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func waitUntilReady(_ base: URL) async throws {
+        let client = TodoAgentClient(baseURL: base)
+        for _ in 0..<200 {
+            if (try? await client.checkHealth()) != nil { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ClientError.transport("app-server did not start")
+    }
+
+    @Test(arguments: Backend.available)
+    func killedServerKeepsEveryAcknowledgedTodo(_ backend: Backend) async throws {
+        let executable = try #require(Self.executable, "build app-server first (swift build)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("accord-durability-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let databaseURL = backend == .sqlite ? "sqlite://\(directory.path)/todo.sqlite" : backend.databaseURL
+        if backend == .postgres { await PostgresTurns.shared.acquire() }
+        defer { if backend == .postgres { Task { await PostgresTurns.shared.release() } } }
+
+        let port = Self.freePort()
+        let base = URL(string: "http://127.0.0.1:\(port)")!
+        var server = try Self.start(executable, port: port, environment: ["DATABASE_URL": databaseURL])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        try await Self.waitUntilReady(base)
+        let harness = Harness(baseURL: base, client: TodoAgentClient(baseURL: base), fakes: nil)
+        try await harness.state("reset")
+        let (client, pair) = try await harness.signIn()
+
+        // Writers run until the kill; only 201s count as acknowledged.
+        let acknowledged = AcknowledgedIDs()
+        let writers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for writer in 0..<16 {
+                    group.addTask {
+                        var i = 0
+                        while !Task.isCancelled {
+                            guard let todo = try? await client.createTodo(TodoCreate(title: "w\(writer)-\(i)")) else { return }
+                            await acknowledged.add(todo.id)
+                            i += 1
+                        }
+                    }
+                }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(1500))
+        kill(server.processIdentifier, SIGKILL)
+        try await Self.waitForExit(server)
+        writers.cancel()
+        await writers.value
+        let before = await acknowledged.ids
+        #expect(before.count > 20, "the load should have written something")
+
+        server = try Self.start(executable, port: port, environment: ["DATABASE_URL": databaseURL])
+        try await Self.waitUntilReady(base)
+        // The token was signed with the fixed contract-test key, so it is still valid.
+        let again = TodoAgentClient(baseURL: base, tokenProvider: FixedToken(pair.accessToken))
+        var stored = Set<UUID>()
+        var cursor: String?
+        repeat {
+            let page = try await again.listTodos(limit: 100, cursor: cursor)
+            stored.formUnion(page.items.map(\.id))
+            cursor = page.nextCursor
+        } while cursor != nil
+        #expect(before.isSubset(of: stored), "lost \(before.subtracting(stored).count) acknowledged to-dos")
+        kill(server.processIdentifier, SIGTERM)
+        try await Self.waitForExit(server)
+    }
+
+    /// Polls instead of `waitUntilExit`, which would block a thread of the cooperative pool.
+    static func waitForExit(_ process: Process) async throws {
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+    }
+}
+
+actor AcknowledgedIDs {
+    var ids = Set<UUID>()
+    func add(_ id: UUID) { ids.insert(id) }
+}
