@@ -23,6 +23,9 @@ struct Translator {
     private var topScope = Naming.Scope(reserved: Set(Naming.reservedTypeNames.map { $0.lowercased() }))
     private var requestReachable: Set<RefKey> = []
     private var ruleNames: [RefKey: String] = [:]
+    private var usedRuleNames: Set<String> = []
+    /// Schemas that got a rule name, in the (deterministic) order they were first referenced.
+    private var ruleQueue: [RefKey] = []
     private var extraTopLevel: [TypeDecl] = []
 
     init(document: APIDocument, options: GeneratorOptions) {
@@ -71,16 +74,13 @@ struct Translator {
         types += extraTopLevel
         types = boxCycles(types)
 
+        // Building a rule can name more schemas: work through them until none is left.
         var rules: [(String, RuleExpr)] = []
-        for key in ruleNames.keys.sorted() {
-            guard let named = document.namedSchema(key) else { continue }
-            rules.append((ruleNames[key]!, rule(for: named.schema)))
-        }
-        // Rules may name more schemas while being built; build until stable.
-        while rules.count < ruleNames.count {
-            for key in ruleNames.keys.sorted() where !rules.contains(where: { $0.0 == ruleNames[key]! }) {
-                if let named = document.namedSchema(key) { rules.append((ruleNames[key]!, rule(for: named.schema))) }
-            }
+        var next = 0
+        while next < ruleQueue.count {
+            let key = ruleQueue[next]
+            next += 1
+            if let named = document.namedSchema(key) { rules.append((ruleNames[key]!, rule(for: named.schema))) }
         }
         rules.sort { $0.0 < $1.0 }
 
@@ -511,8 +511,10 @@ struct Translator {
                 let base = Naming.camelCase(typeNames[key] ?? "schema")
                 var candidate = Naming.bare(base)
                 var n = 2
-                while ruleNames.values.contains(candidate) { candidate = Naming.bare(base) + String(n); n += 1 }
+                while usedRuleNames.contains(candidate) { candidate = Naming.bare(base) + String(n); n += 1 }
                 ruleNames[key] = candidate
+                usedRuleNames.insert(candidate)
+                ruleQueue.append(key)
                 return candidate
             }()
             code = ".reference { Rules.\(Naming.identifier(name)) }"

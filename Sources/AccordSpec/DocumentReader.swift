@@ -10,6 +10,7 @@ public struct DocumentReader {
     private var namedSchemas: [RefKey: NamedSchema] = [:]
     private var namedOrder: [RefKey] = []
     private var pendingNamed: [RefKey] = []
+    private var pendingSet: Set<RefKey> = []
     private var is31 = false
 
     public init(_ docs: SpecDocuments) { self.docs = docs }
@@ -123,13 +124,15 @@ public struct DocumentReader {
     // MARK: Named schemas
 
     private mutating func registerNamed(_ key: RefKey) {
-        guard namedSchemas[key] == nil, !pendingNamed.contains(key) else { return }
+        guard namedSchemas[key] == nil, pendingSet.insert(key).inserted else { return }
         pendingNamed.append(key)
     }
 
     private mutating func drainPendingNamed() {
-        while !pendingNamed.isEmpty {
-            let key = pendingNamed.removeFirst()
+        var next = 0
+        while next < pendingNamed.count {
+            let key = pendingNamed[next]
+            next += 1
             guard namedSchemas[key] == nil else { continue }
             let location = SourceLocation(file: key.file, line: 1, column: 1)
             let node: SpecNode

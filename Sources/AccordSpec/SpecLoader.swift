@@ -78,15 +78,38 @@ public enum SpecParser {
         if let i = Int(text) { return .int(i) }
         if text.hasPrefix("0x"), let i = Int(text.dropFirst(2), radix: 16) { return .int(i) }
         if text.hasPrefix("0o"), let i = Int(text.dropFirst(2), radix: 8) { return .int(i) }
-        let isNumber = text.range(of: #"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$"#,
-                                  options: .regularExpression) != nil
-        if isNumber, let d = Double(text) { return .double(d) }
+        if isDecimalNumber(text), let d = Double(text) { return .double(d) }
         switch text {
         case ".inf", ".Inf", ".INF", "+.inf": return .double(.infinity)
         case "-.inf", "-.Inf", "-.INF": return .double(-.infinity)
         case ".nan", ".NaN", ".NAN": return .double(.nan)
         default: return .string(text)
         }
+    }
+
+    /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without a regular expression:
+    /// this runs for every plain scalar that starts like a number.
+    static func isDecimalNumber(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)[...]
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        let intDigits = bytes.prefix(while: isDigit).count
+        bytes = bytes.dropFirst(intDigits)
+        var fractionDigits = 0
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            fractionDigits = bytes.prefix(while: isDigit).count
+            bytes = bytes.dropFirst(fractionDigits)
+        }
+        guard intDigits > 0 || fractionDigits > 0 else { return false }
+        if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            let exponentDigits = bytes.prefix(while: isDigit).count
+            guard exponentDigits > 0 else { return false }
+            bytes = bytes.dropFirst(exponentDigits)
+        }
+        return bytes.isEmpty
     }
 
     private static func diagnostic(for error: YamlError, file: String) -> Diagnostic {

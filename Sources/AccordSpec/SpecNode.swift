@@ -120,21 +120,29 @@ public struct SpecObject: Sendable {
     public private(set) var entries: [Entry]
     private var index: [String: Int]
 
+    /// Small objects (most of a spec) are searched in order; large ones get an index.
+    private static let indexThreshold = 12
+
     public init(_ entries: [Entry]) {
         self.entries = entries
         var index: [String: Int] = [:]
-        index.reserveCapacity(entries.count)
-        for (i, entry) in entries.enumerated() where index[entry.key] == nil { index[entry.key] = i }
+        if entries.count > Self.indexThreshold {
+            index.reserveCapacity(entries.count)
+            for (i, entry) in entries.enumerated() where index[entry.key] == nil { index[entry.key] = i }
+        }
         self.index = index
     }
 
+    private func position(_ key: String) -> Int? {
+        entries.count > Self.indexThreshold ? index[key] : entries.firstIndex { $0.key == key }
+    }
+
     public subscript(key: String) -> SpecNode? {
-        guard let i = index[key] else { return nil }
-        return entries[i].value
+        position(key).map { entries[$0].value }
     }
 
     public func keyLocation(_ key: String) -> SourceLocation? {
-        index[key].map { entries[$0].keyLocation }
+        position(key).map { entries[$0].keyLocation }
     }
 
     public var keys: [String] { entries.map(\.key) }

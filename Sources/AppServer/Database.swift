@@ -3,6 +3,7 @@ import Logging
 import PostgresKit
 import SQLiteKit
 import SQLKit
+import TodoAgentAPI
 
 /// Where the data lives, from `DATABASE_URL`.
 public enum DatabaseLocation: Sendable, Equatable {
@@ -113,6 +114,10 @@ public final class AppDatabase: Sendable {
 
     /// Runs statements outside a transaction.
     public func withSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Self.mappingLostDatabase { try await self.rawWithSQL(body) }
+    }
+
+    private func rawWithSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let connection, let lock):
             return try await lock.withLock { try await body(connection.sql()) }
@@ -123,6 +128,20 @@ public final class AppDatabase: Sendable {
 
     /// Runs `body` in one transaction: everything or nothing.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Self.mappingLostDatabase { try await self.rawTransaction(body) }
+    }
+
+    /// A database that cannot be reached answers SERVICE_UNAVAILABLE, not INTERNAL_ERROR; the
+    /// pool reconnects by itself when it is back.
+    private static func mappingLostDatabase<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError where error.code != .server && error.code != .queryCancelled {
+            throw APIError(.serviceUnavailable, detail: "The database is unreachable; try again shortly.", retryAfter: 5)
+        }
+    }
+
+    private func rawTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let connection, let lock):
             return try await lock.withLock { try await Self.inTransaction(connection.sql(), begin: "BEGIN IMMEDIATE", body) }
