@@ -147,9 +147,10 @@ enum Text {
         guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return "" }
         return text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in
-                let trimmed = line.replacingOccurrences(of: "\t", with: "    ")
-                    .replacingOccurrences(of: "*/", with: "* /")
-                return trimmed.trimmingCharacters(in: .whitespaces).isEmpty ? "\(indent)///" : "\(indent)/// \(trimmed.trimmingTrailingSpaces())"
+                var line = String(line)
+                if line.contains("\t") { line = line.replacingOccurrences(of: "\t", with: "    ") }
+                if line.contains("*/") { line = line.replacingOccurrences(of: "*/", with: "* /") }
+                return line.allSatisfy(\.isWhitespace) ? "\(indent)///" : "\(indent)/// \(line.trimmingTrailingSpaces())"
             }
             .joined(separator: "\n") + "\n"
     }

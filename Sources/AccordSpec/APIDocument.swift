@@ -196,12 +196,13 @@ public struct Parameter: Sendable {
 }
 
 public struct MediaType: Sendable, Equatable, CustomStringConvertible {
-    public var type: String
+    public let type: String
+    /// The type without parameters: `application/json; charset=utf-8` → `application/json`.
+    public let essence: String
 
-    public init(_ type: String) { self.type = type.lowercased() }
-
-    public var essence: String {
-        String(type.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces)
+    public init(_ type: String) {
+        self.type = type.lowercased()
+        essence = String((self.type.split(separator: ";").first ?? "").filter { $0 != " " && $0 != "\t" })
     }
     public var isJSON: Bool { essence == "application/json" || essence.hasSuffix("+json") }
     public var isProblemJSON: Bool { essence == "application/problem+json" }
