@@ -143,16 +143,7 @@ struct CallService: Sendable {
     static let summaryColumns = "id, call_id, direction, status, started_at, ended_at, duration_seconds, summary"
 
     func list(userID: String, limit: Int, cursor: String?) async throws -> TranscriptPage {
-        var decodedCursor: (Int64, String)?
-        if let cursor {
-            guard let decoded = PageCursor.decode(cursor) else {
-                throw APIError(.validationFailed, detail: "The cursor is not one this server issued.") {
-                    $0.errors = [FieldError(field: "/query/cursor", code: "format", message: "is not a valid cursor")]
-                }
-            }
-            decodedCursor = decoded
-        }
-        let after = decodedCursor
+        let after = try PageCursor.position(after: cursor)
         let rows = try await db.withSQL { sql in
             var query: SQLQueryString = "SELECT \(unsafeRaw: Self.summaryColumns) FROM transcripts WHERE user_id = \(bind: userID)"
             if let (startedAt, id) = after {

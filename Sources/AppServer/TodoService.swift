@@ -12,16 +12,7 @@ struct TodoService: Sendable {
     static let columns = "id, title, notes, completed, due_at, completed_at, created_at, updated_at"
 
     func list(userID: String, limit: Int, cursor: String?, status: TodoStatusFilter) async throws -> TodoPage {
-        var decodedCursor: (Int64, String)?
-        if let cursor {
-            guard let decoded = PageCursor.decode(cursor) else {
-                throw APIError(.validationFailed, detail: "The cursor is not one this server issued.") {
-                    $0.errors = [FieldError(field: "/query/cursor", code: "format", message: "is not a valid cursor")]
-                }
-            }
-            decodedCursor = decoded
-        }
-        let after = decodedCursor
+        let after = try PageCursor.position(after: cursor)
         let filter: SQLQueryString = switch status {
         case .open: " AND completed = 0"
         case .completed: " AND completed = 1"
@@ -143,6 +134,18 @@ enum PageCursor {
     static func encode(_ createdAt: Int64, _ id: String) -> String {
         Data("\(createdAt):\(id)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The position a `cursor` query names (nil for the first page); a cursor this server did
+    /// not issue is a validation failure of `/query/cursor`.
+    static func position(after cursor: String?) throws -> (Int64, String)? {
+        guard let cursor else { return nil }
+        guard let decoded = decode(cursor) else {
+            throw APIError(.validationFailed, detail: "The cursor is not one this server issued.") {
+                $0.errors = [FieldError(field: "/query/cursor", code: "format", message: "is not a valid cursor")]
+            }
+        }
+        return decoded
     }
 
     static func decode(_ cursor: String) -> (Int64, String)? {
