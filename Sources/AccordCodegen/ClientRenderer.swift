@@ -50,7 +50,7 @@ struct ClientRenderer {
     }
 
     private func successResponses(_ op: OperationDecl) -> [ResponseDecl] {
-        op.responses.filter { $0.status.isSuccess || $0.status == .default && false }
+        op.responses.filter(\.status.isSuccess)
     }
 
     /// The return type: one success body, `Void`, or an enum when successes differ.
@@ -63,7 +63,7 @@ struct ClientRenderer {
     }
 
     private func method(_ op: OperationDecl) -> String {
-        let i2 = "    ", i3 = "        ", i4 = "            "
+        let i2 = "    ", i3 = "        "
         var doc = op.doc ?? ""
         let documented = op.parameters.filter { $0.doc != nil }
         if !documented.isEmpty || op.body?.doc != nil {
@@ -107,14 +107,13 @@ struct ClientRenderer {
             }
         }
         if let body = op.body {
-            let value = body.isRequired ? "body" : "body"
             let call: String = switch body.encoding {
-            case .json: "try request.json(\(value))"
-            case .form: "try request.form(\(value))"
-            case .text: "request.text(\(value), contentType: \(Text.literal(body.contentType)))"
-            case .binary: "request.raw(\(value), contentType: \(Text.literal(body.contentType)))"
+            case .json: "try request.json(body)"
+            case .form: "try request.form(body)"
+            case .text: "request.text(body, contentType: \(Text.literal(body.contentType)))"
+            case .binary: "request.raw(body, contentType: \(Text.literal(body.contentType)))"
             }
-            out += body.isRequired ? "\(i3)\(call)\n" : "\(i3)if let body { \(call.replacingOccurrences(of: "(body", with: "(body")) }\n"
+            out += body.isRequired ? "\(i3)\(call)\n" : "\(i3)if let body { \(call) }\n"
         }
         let authenticated = op.security != .none
         out += "\(i3)let response = try await core.send(request, authenticated: \(authenticated), isExpired: Self.isExpiredToken)\n"
@@ -146,7 +145,6 @@ struct ClientRenderer {
         out += "\(i3)case 400...599: \(failure)\n"
         out += "\(i3)default: throw ClientError.unexpectedStatus(response.status)\n"
         out += "\(i3)}\n\(i2)}\n"
-        _ = i4
         return out
     }
 

@@ -158,7 +158,7 @@ struct ServerRenderer {
         for p in params where p.location == .path {
             let text = "context.parameters.get(\(Text.literal(p.wireName)))?.removingPercentEncoding"
             if serverParsable(p.type) {
-                out += "\(i5)var pathViolations: [FieldViolation] = []\n" .replacingOccurrences(of: "var pathViolations", with: "var \(Naming.bare(p.name))Violations")
+                out += "\(i5)var \(Naming.bare(p.name))Violations: [FieldViolation] = []\n"
                 out += "\(i5)guard let \(p.name) = RequestDecoding.parameter(\(text), as: \(p.type.code).self, rule: \(p.rule.code), pointer: \(Text.literal("/path/" + p.wireName)), required: true, violations: &\(Naming.bare(p.name))Violations) else {\n"
                 out += "\(i5)    throw RequestFailure.resourceNotFound(notFoundCode: \(op.notFoundCode.map(Text.literal) ?? "nil"))\n\(i5)}\n"
             } else {
@@ -298,7 +298,7 @@ struct ServerRenderer {
     }
 
     private func catalogErrors(_ problem: ProblemShape, _ catalog: CatalogDecl) -> String {
-        func code(_ wire: String, _ fallbackStatus: Int) -> String {
+        func code(_ wire: String) -> String {
             catalog.caseName(wire).map { ".\($0)" } ?? ".undocumented(\(Text.literal(wire)))"
         }
         let requestIdAssign = problem.requestIdProperty.map { "problem.\($0.name) = requestID" } ?? ""
@@ -316,26 +316,26 @@ struct ServerRenderer {
             public static func apiError(for failure: RequestFailure) -> APIError {
                 switch failure {
                 case .routeNotFound:
-                    return APIError(\(code("NOT_FOUND", 404)), detail: "No route matches this path.")
+                    return APIError(\(code("NOT_FOUND")), detail: "No route matches this path.")
                 case .methodNotAllowed(let allowed):
-                    return APIError(\(code("METHOD_NOT_ALLOWED", 405)), detail: "This path answers only \\(allowed.joined(separator: ", ")).")
+                    return APIError(\(code("METHOD_NOT_ALLOWED")), detail: "This path answers only \\(allowed.joined(separator: ", ")).")
                 case .malformedBody(let reason):
-                    return APIError(\(code("MALFORMED_REQUEST", 400)), detail: "The request cannot be read: \\(reason).")
+                    return APIError(\(code("MALFORMED_REQUEST")), detail: "The request cannot be read: \\(reason).")
                 case .unsupportedMediaType(let type):
-                    return APIError(\(code("UNSUPPORTED_MEDIA_TYPE", 415)), detail: "The body must be application/json, not \\(type ?? "untyped").")
+                    return APIError(\(code("UNSUPPORTED_MEDIA_TYPE")), detail: "The body must be application/json, not \\(type ?? "untyped").")
                 case .payloadTooLarge(let limit):
-                    return APIError(\(code("PAYLOAD_TOO_LARGE", 413)), detail: "The body is over the limit of \\(limit) bytes.")
+                    return APIError(\(code("PAYLOAD_TOO_LARGE")), detail: "The body is over the limit of \\(limit) bytes.")
                 case .invalid(let violations):
                     let summary = violations.map { "\\($0.field) \\($0.message)" }.joined(separator: "; ")
-                    return APIError(\(code("VALIDATION_FAILED", 422)), detail: summary) { \(errorsAssign.isEmpty ? "_ in" : errorsAssign) }
+                    return APIError(\(code("VALIDATION_FAILED")), detail: summary) { \(errorsAssign.isEmpty ? "_ in" : errorsAssign) }
                 case .resourceNotFound(let notFoundCode):
-                    return APIError(notFoundCode.map(\(catalog.typeName).init(rawValue:)) ?? \(code("NOT_FOUND", 404)), detail: "Nothing has this id.")
+                    return APIError(notFoundCode.map(\(catalog.typeName).init(rawValue:)) ?? \(code("NOT_FOUND")), detail: "Nothing has this id.")
                 }
             }
 
             /// The catalog error for an unexpected failure.
             public static var internalError: APIError {
-                APIError(\(code("INTERNAL_ERROR", 500)), detail: "Something unexpected went wrong; quote the request id when reporting it.")
+                APIError(\(code("INTERNAL_ERROR")), detail: "Something unexpected went wrong; quote the request id when reporting it.")
             }
 
             /// Writes an error as `application/problem+json`.
