@@ -30,15 +30,26 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Already under AsyncHTTPClient and Hummingbird; named for the contract tester's byte buffers.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // Spec loading with source locations, the document model, $ref resolution, lint rules.
         .target(name: "AccordSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Translation of a loaded spec into a model of the Swift to emit, and rendering.
         .target(name: "AccordCodegen", dependencies: ["AccordSpec"]),
+        // Contract testing: recorded exchanges, replay against live servers, coverage, recording.
+        .target(name: "AccordContract", dependencies: [
+            "AccordSpec",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         // The command-line tool.
         .executableTarget(name: "accord", dependencies: [
-            "AccordSpec", "AccordCodegen",
+            "AccordSpec", "AccordCodegen", "AccordContract",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -115,6 +115,12 @@ public struct SpecObject: Sendable {
         public var key: String
         public var keyLocation: SourceLocation
         public var value: SpecNode
+
+        public init(key: String, keyLocation: SourceLocation, value: SpecNode) {
+            self.key = key
+            self.keyLocation = keyLocation
+            self.value = value
+        }
     }
 
     public private(set) var entries: [Entry]

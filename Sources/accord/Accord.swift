@@ -1,14 +1,15 @@
 import AccordCodegen
+import AccordContract
 import AccordSpec
 import ArgumentParser
 import Foundation
 
 @main
-struct Accord: ParsableCommand {
+struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "One OpenAPI spec drives the models, the client SDK, the server stubs and the error catalog.",
-        subcommands: [Generate.self, Lint.self])
+        subcommands: [Generate.self, Lint.self, Verify.self, Coverage.self])
 }
 
 /// Prints diagnostics like a compiler and says whether any was an error.
@@ -52,19 +53,33 @@ struct Lint: ParsableCommand {
     @Argument(help: "The spec to check (default: the spec named in accord.yaml).")
     var spec: String?
 
+    @Option(help: "Also check the recorded exchanges in this folder against the spec (default with no SPEC: accord.yaml's).")
+    var exchanges: String?
+
     @Option(help: "The configuration file.")
     var config = "accord.yaml"
 
     func run() throws {
-        let path: String
-        if let spec { path = spec } else {
-            path = try loadProject(config).spec
+        var path = spec ?? ""
+        var exchangesPath = exchanges
+        if spec == nil {
+            let project = try loadProject(config)
+            path = project.spec
+            if exchangesPath == nil, FileManager.default.fileExists(atPath: project.exchanges) { exchangesPath = project.exchanges }
         }
         let docs = try loadSpec(path)
-        let (_, diagnostics) = AccordSpec.Lint.run(docs)
+        var (document, diagnostics) = AccordSpec.Lint.run(docs)
+        var checked = path
+        if let exchangesPath, let document {
+            let (scenarios, log) = ScenarioLoader.loadFolder(exchangesPath)
+            var exchangeLog = log
+            ExchangeLint.check(scenarios, document: document, into: &exchangeLog)
+            diagnostics += exchangeLog.all
+            checked += ", \(exchangesPath) (\(scenarios.count) scenarios)"
+        }
         if report(diagnostics) { throw ExitCode.failure }
         let warnings = diagnostics.count
-        print("\(path): ok\(warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : "")")
+        print("\(checked): ok\(warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : "")")
     }
 }
 

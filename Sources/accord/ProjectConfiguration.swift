@@ -8,6 +8,11 @@ struct ProjectConfiguration {
     var output: String
     var name: String
     var requestIdHeader: String?
+    /// The recorded exchanges (`accord verify`, `accord coverage`, `accord lint`).
+    var exchanges: String
+    /// `accord verify` with no arguments: how to build and start the server under test.
+    var serverBuild: String?
+    var serverCommand: String?
 
     static func load(_ path: String) throws(Diagnostic) -> ProjectConfiguration {
         let docs = try SpecDocuments.load(path: path)
@@ -21,7 +26,7 @@ struct ProjectConfiguration {
             throw .error("accord.yaml needs '\(key)'", at: root.location)
         }
         guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
-        let known: Set<String> = ["spec", "output", "name", "requestIdHeader"]
+        let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "serverBuild", "serverCommand"]
         for entry in object.entries where !known.contains(entry.key) {
             throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
         }
@@ -30,7 +35,9 @@ struct ProjectConfiguration {
             throw .error("'name' must be a Swift identifier", at: root["name"]?.location)
         }
         return ProjectConfiguration(spec: try string("spec"), output: try string("output", default: "Generated"), name: name,
-                                    requestIdHeader: root["requestIdHeader"]?.string ?? "X-Request-ID")
+                                    requestIdHeader: root["requestIdHeader"]?.string ?? "X-Request-ID",
+                                    exchanges: try string("exchanges", default: "spec/exchanges"),
+                                    serverBuild: root["serverBuild"]?.string, serverCommand: root["serverCommand"]?.string)
     }
 
     var generatorConfiguration: GeneratorConfiguration {

@@ -1,0 +1,193 @@
+import AccordSpec
+import Crypto
+import Foundation
+
+/// What became of one step of a scenario.
+public struct StepResult: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case passed
+        case failed([String])
+        /// An earlier step failed; later steps depend on it.
+        case notRun
+    }
+    /// 0 for a scenario's `state`, else the step's position in `steps` (from 1).
+    public var number: Int
+    public var name: String?
+    public var label: String
+    public var outcome: Outcome
+}
+
+public struct ScenarioResult: Sendable {
+    public var scenario: String
+    public var file: String
+    public var steps: [StepResult]
+    public var seconds: Double
+
+    public var passed: Bool { steps.allSatisfy { $0.outcome == .passed } }
+
+    /// "todos-crud step 3: /items/0/due_at: expected string (date-time), got integer", one per difference.
+    public var failureLines: [String] {
+        steps.flatMap { step -> [String] in
+            guard case .failed(let messages) = step.outcome else { return [] }
+            let label = step.number == 0 ? "\(scenario) state" : "\(scenario) step \(step.number)"
+            return messages.map { "\(label): \($0)" }
+        }
+    }
+}
+
+/// Replays scenarios against a server and checks every answer against its recording and the spec.
+public struct Replayer: Sendable {
+    public let document: APIDocument
+    let index: OperationIndex
+    let validator: SchemaValidator
+    /// The route that sets provider states.
+    public var stateRoute = "/_contract/state"
+
+    public init(document: APIDocument) {
+        self.document = document
+        index = OperationIndex(document: document)
+        validator = SchemaValidator(document: document)
+    }
+
+    public func run(_ scenario: Scenario, against server: some HTTPExchanging) async -> ScenarioResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var variables = Variables()
+        var results: [StepResult] = []
+        var failed = false
+        for (name, source) in scenario.variables {
+            switch source {
+            case .literal(let node): variables[name] = node
+            case .freshUUID: variables[name] = SpecNode(.string(UUID().uuidString.lowercased()), at: node0)
+            }
+        }
+        var steps = scenario.steps.map { (number: 0, step: $0) }
+        for i in steps.indices { steps[i].number = i + 1 }
+        if let state = scenario.state {
+            steps.insert((0, Scenario.Step(name: nil, action: .providerState(state), captures: [], matchers: [:], location: scenario.location)), at: 0)
+        }
+        for (number, step) in steps {
+            let label = Self.label(step)
+            if failed {
+                results.append(StepResult(number: number, name: step.name, label: label, outcome: .notRun))
+                continue
+            }
+            let messages: [String]
+            switch step.action {
+            case .providerState(let state):
+                messages = await setState(state, on: server)
+            case .exchange(let request, let response):
+                messages = await exchange(step, request, response, variables: &variables, server: server)
+            }
+            failed = !messages.isEmpty
+            results.append(StepResult(number: number, name: step.name, label: label, outcome: messages.isEmpty ? .passed : .failed(messages)))
+        }
+        let elapsed = clock.now - start
+        return ScenarioResult(scenario: scenario.name, file: scenario.file, steps: results,
+                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    static func label(_ step: Scenario.Step) -> String {
+        switch step.action {
+        case .providerState(let state): return "state \"\(state)\""
+        case .exchange(let request, let response): return "\(request.method) \(request.path) → \(response.status)"
+        }
+    }
+
+    private let node0 = SourceLocation(file: "run", line: 0, column: 0)
+
+    private func setState(_ state: String, on server: some HTTPExchanging) async -> [String] {
+        let body = Data(SpecNode(.object(SpecObject([.init(key: "state", keyLocation: node0, value: SpecNode(.string(state), at: node0))])),
+                                 at: node0).jsonText.utf8)
+        let request = WireRequest(method: "POST", target: stateRoute, headers: [("Content-Type", "application/json")], body: body)
+        do {
+            let response = try await server.send(request)
+            if response.status == 204 || response.status == 200 { return [] }
+            return ["provider state \"\(state)\" was not accepted: status \(response.status) (is the server in contract-test mode?)"]
+        } catch {
+            return ["provider state \"\(state)\": \(error)"]
+        }
+    }
+
+    private func exchange(_ step: Scenario.Step, _ request: Scenario.RecordedRequest, _ response: Scenario.RecordedResponse,
+                          variables: inout Variables, server: some HTTPExchanging) async -> [String] {
+        let wire: WireRequest
+        do {
+            wire = try Self.wireRequest(request, variables: variables)
+        } catch {
+            return ["\(error)"]
+        }
+        let actual: WireResponse
+        do {
+            actual = try await server.send(wire)
+        } catch {
+            return ["\(error)"]
+        }
+        var messages: [String] = []
+        // Captures first: a response may refer to its own values (`Location: /v1/todos/${id}`).
+        for capture in step.captures {
+            switch capture.source {
+            case .body(let pointer):
+                if let body = JSON.parse(actual.body), let value = JSON.value(at: pointer, in: body) {
+                    variables[capture.variable] = value
+                } else {
+                    messages.append("capture \(capture.variable): the response has no value at \(pointer)")
+                }
+            case .header(let name):
+                if let value = actual.header(name) {
+                    variables[capture.variable] = SpecNode(.string(value), at: node0)
+                } else {
+                    messages.append("capture \(capture.variable): the response has no header \(name)")
+                }
+            }
+        }
+        let operation = index.operation(method: request.method, path: wire.target)
+        let check = ResponseCheck(operation: operation, validator: validator, catalog: document.errorCatalog, variables: variables,
+                                  step: step, request: request, recorded: response, sent: wire)
+        return check.differences(actual) + messages
+    }
+
+    /// The request to send: variables substituted, body serialised, signature computed.
+    public static func wireRequest(_ request: Scenario.RecordedRequest, variables: Variables,
+                                   now: Date = Date()) throws -> WireRequest {
+        var target = try variables.substitute(request.path)
+        if !request.query.isEmpty {
+            var items: [String] = []
+            for (name, value) in request.query {
+                items.append(percentEncode(name) + "=" + percentEncode(try variables.substitute(value)))
+            }
+            target += "?" + items.joined(separator: "&")
+        }
+        var headers: [(name: String, value: String)] = []
+        for (name, value) in request.headers { headers.append((name, try variables.substitute(value))) }
+        var body: Data?
+        switch request.body {
+        case .json(let node): body = Data(try variables.substitute(node).jsonText.utf8)
+        case .raw(let text): body = Data(try variables.substitute(text).utf8)
+        case .filler(let count):
+            let prefix = #"{"filler":""#, suffix = #""}"#
+            body = Data((prefix + String(repeating: "a", count: max(0, count - prefix.count - suffix.count)) + suffix).utf8)
+        case nil: break
+        }
+        var isRaw = false
+        if case .raw = request.body { isRaw = true }
+        if body != nil, !isRaw, request.header("Content-Type") == nil {
+            headers.append(("Content-Type", "application/json"))
+        }
+        if let signature = request.signature, signature.scheme == "retell" {
+            let millis = String(Int64(now.timeIntervalSince1970 * 1000))
+            var message = body ?? Data()
+            message.append(Data(millis.utf8))
+            let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(signature.key.utf8)))
+            let digest = mac.map { String(format: "%02x", $0) }.joined()
+            headers.append(("x-retell-signature", "v=\(millis),d=\(digest)"))
+        }
+        return WireRequest(method: request.method, target: target, headers: headers, body: body)
+    }
+
+    static func percentEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

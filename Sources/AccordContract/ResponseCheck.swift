@@ -1,0 +1,227 @@
+import AccordSpec
+import Foundation
+
+/// Compares one live response with its recording and with the spec, and says each difference.
+struct ResponseCheck {
+    let operation: AccordSpec.Operation?
+    let validator: SchemaValidator
+    let catalog: ErrorCatalog?
+    let variables: Variables
+    let step: Scenario.Step
+    let request: Scenario.RecordedRequest
+    let recorded: Scenario.RecordedResponse
+    /// The request as sent (to tell "answered without a token" apart).
+    let sent: WireRequest
+
+    func differences(_ actual: WireResponse) -> [String] {
+        var out: [String] = []
+        out += authDifferences(actual)
+        if actual.status != recorded.status {
+            out.append("expected status \(recorded.status), got \(actual.status)\(codeSuffix(actual))")
+        }
+        if let operation, OperationIndex.response(for: actual.status, in: operation) == nil {
+            out.append("status \(actual.status) is not declared for \(operation.operationId)")
+        }
+        out += headerDifferences(actual)
+        out += bodyDifferences(actual)
+        return out
+    }
+
+    /// A protected route must never answer a request that carries no credentials.
+    private func authDifferences(_ actual: WireResponse) -> [String] {
+        guard let operation, OperationIndex.isProtected(operation), (200..<300).contains(actual.status),
+              !carriesCredentials(sent, for: operation) else { return [] }
+        if sent.header("x-phone") != nil {
+            return ["a request with only x-phone was accepted (status \(actual.status)); x-phone never identifies a user, expected 401 AUTH_REQUIRED"]
+        }
+        return ["protected route answered \(actual.status) without a token; expected 401"]
+    }
+
+    private func carriesCredentials(_ request: WireRequest, for operation: AccordSpec.Operation) -> Bool {
+        let names = operation.security.flatMap { $0 }
+        let schemes = names.compactMap { validator.document.securitySchemes[$0] }
+        return schemes.contains { scheme in
+            switch scheme {
+            case .apiKey(let name, .header): return request.header(name) != nil
+            case .apiKey(let name, .query): return request.target.contains("\(name)=")
+            default: return request.header("Authorization") != nil
+            }
+        }
+    }
+
+    private func codeSuffix(_ actual: WireResponse) -> String {
+        guard let code = JSON.parse(actual.body)?["code"]?.string else { return "" }
+        return " (\(code))"
+    }
+
+    private func headerDifferences(_ actual: WireResponse) -> [String] {
+        var out: [String] = []
+        let contentType = actual.header("Content-Type").map(MediaType.init)
+        if actual.status >= 400, !actual.body.isEmpty || recorded.body != nil, contentType?.isProblemJSON != true {
+            out.append("error response is not application/problem+json (Content-Type: \(contentType?.type ?? "none"))")
+        }
+        for (name, value) in recorded.headers {
+            let expected: String
+            do { expected = try variables.substitute(value) } catch { out.append("header \(name): \(error)"); continue }
+            guard let got = actual.header(name) else {
+                out.append("missing header \(name) (expected \(expected))")
+                continue
+            }
+            switch name.lowercased() {
+            case "content-type":
+                if MediaType(expected).essence != MediaType(got).essence, !(actual.status >= 400 && contentType?.isProblemJSON != true) {
+                    out.append("header Content-Type: expected \(expected), got \(got)")
+                }
+            case "location":
+                // A server may answer an absolute URL for the same path.
+                if got != expected && !(got.contains("://") && got.hasSuffix(expected) && URL(string: got)?.path == expected) {
+                    out.append("header Location: expected \(expected), got \(got)")
+                }
+            default:
+                if got != expected { out.append("header \(name): expected \(expected), got \(got)") }
+            }
+        }
+        return out
+    }
+
+    private func bodyDifferences(_ actual: WireResponse) -> [String] {
+        let declared = operation.flatMap { OperationIndex.response(for: actual.status, in: $0) }
+        let isJSON = actual.header("Content-Type").map { MediaType($0).isJSON } ?? false
+        guard !actual.body.isEmpty else {
+            if let body = recorded.body, !body.isNull { return ["expected a body, got none"] }
+            if declared?.content?.schema != nil, actual.status == recorded.status { return ["expected a body, got none"] }
+            return []
+        }
+        guard isJSON || recorded.body != nil else { return [] }
+        guard let json = JSON.parse(actual.body) else {
+            return ["body is not valid JSON (\(actual.body.count) bytes)"]
+        }
+        var mismatches: [Mismatch] = []
+        if let schema = declared?.content?.schema, declared?.content?.mediaType.isJSON == true {
+            mismatches += validator.validate(json, against: schema)
+        }
+        if actual.status >= 400 {
+            mismatches += problemMismatches(json, status: actual.status)
+        }
+        if let body = recorded.body, actual.status == recorded.status {
+            var compare = BodyComparison(variables: variables, matchers: step.matchers,
+                                         captured: Set(step.captures.compactMap {
+                                             if case .body(let pointer) = $0.source { return pointer }
+                                             return nil
+                                         }),
+                                         isProblem: actual.status >= 400)
+            compare.compare(body, json, "")
+            // One message per place: the spec's wording (with the format) wins.
+            for mismatch in compare.mismatches where !mismatches.contains(where: {
+                mismatch.pointer == $0.pointer || mismatch.pointer.hasPrefix($0.pointer + "/")
+            }) {
+                mismatches.append(mismatch)
+            }
+        }
+        return mismatches.map(\.description)
+    }
+
+    private func problemMismatches(_ json: SpecNode, status: Int) -> [Mismatch] {
+        var out: [Mismatch] = []
+        guard let catalog, let code = json["code"]?.string else { return out }
+        if let entry = catalog.entry(code) {
+            if entry.status != status {
+                out.append(Mismatch("/code", "\(code) is a \(entry.status) error, answered with status \(status)"))
+            }
+            if let listed = operation?.errorCodes, !listed.isEmpty, !listed.contains(where: { $0.code == code }),
+               !["NOT_FOUND", "METHOD_NOT_ALLOWED"].contains(code) {
+                out.append(Mismatch("/code", "\(code) is not one of the codes \(operation!.operationId) declares"))
+            }
+        } else {
+            out.append(Mismatch("/code", "unknown error code \"\(code)\" (not in the catalog)"))
+        }
+        if let bodyStatus = json["status"]?.int, bodyStatus != status {
+            out.append(Mismatch("/status", "problem status \(bodyStatus) differs from the HTTP status \(status)"))
+        }
+        return out
+    }
+}
+
+/// Recorded body versus live body: values compared exactly, except what changes per run.
+struct BodyComparison {
+    let variables: Variables
+    let matchers: [String: Scenario.Matcher]
+    /// Pointers captured into variables: they change per run, so only their type is compared.
+    let captured: Set<String>
+    let isProblem: Bool
+    var mismatches: [Mismatch] = []
+
+    mutating func compare(_ recorded: SpecNode, _ actual: SpecNode, _ pointer: String) {
+        if let matcher = matchers[pointer] {
+            switch matcher {
+            case .any: return
+            case .type: return compareType(recorded, actual, pointer)
+            case .pattern(let pattern):
+                guard let text = actual.string else { return mismatches.append(Mismatch(pointer, "expected string, got \(actual.typeName)")) }
+                if text.range(of: pattern, options: .regularExpression) == nil {
+                    mismatches.append(Mismatch(pointer, "\(JSON.describe(actual)) does not match /\(pattern)/"))
+                }
+                return
+            }
+        }
+        if captured.contains(pointer) || isPerRunValue(recorded, pointer) {
+            return compareType(recorded, actual, pointer)
+        }
+        if case .string(let text) = recorded.value, text.contains("${") {
+            do {
+                let expected = try variables.substitute(recorded)
+                if !JSON.equal(expected, actual) {
+                    mismatches.append(Mismatch(pointer, "expected \(JSON.describe(expected)) (\(text)), got \(JSON.describe(actual))"))
+                }
+            } catch {
+                mismatches.append(Mismatch(pointer, "\(error)"))
+            }
+            return
+        }
+        switch (recorded.value, actual.value) {
+        case (.object(let want), .object(let got)):
+            for entry in want.entries {
+                let path = pointer + "/" + JSON.escape(entry.key)
+                guard let value = got[entry.key] else {
+                    if matchers[path] != .any { mismatches.append(Mismatch(path, "missing field (the recording has it)")) }
+                    continue
+                }
+                compare(entry.value, value, path)
+            }
+            for entry in got.entries where want[entry.key] == nil {
+                mismatches.append(Mismatch(pointer + "/" + JSON.escape(entry.key), "unexpected field (not in the recording)"))
+            }
+        case (.array(let want), .array(let got)):
+            if want.count != got.count {
+                mismatches.append(Mismatch(pointer, "expected \(want.count) item(s), got \(got.count)"))
+            }
+            for (index, pair) in zip(want, got).enumerated() { compare(pair.0, pair.1, pointer + "/\(index)") }
+        default:
+            if recorded.typeName != actual.typeName && !(isNumber(recorded) && isNumber(actual)) {
+                mismatches.append(Mismatch(pointer, "expected \(recorded.typeName), got \(actual.typeName)"))
+            } else if !JSON.equal(recorded, actual) {
+                mismatches.append(Mismatch(pointer, "expected \(JSON.describe(recorded)), got \(JSON.describe(actual))"))
+            }
+        }
+    }
+
+    private func isNumber(_ node: SpecNode) -> Bool { node.typeName == "integer" || node.typeName == "number" }
+
+    private mutating func compareType(_ recorded: SpecNode, _ actual: SpecNode, _ pointer: String) {
+        if recorded.typeName != actual.typeName && !(isNumber(recorded) && isNumber(actual)) {
+            mismatches.append(Mismatch(pointer, "expected \(recorded.typeName), got \(actual.typeName)"))
+        }
+    }
+
+    /// Timestamps, UUIDs and a problem's per-occurrence members change every run.
+    private func isPerRunValue(_ recorded: SpecNode, _ pointer: String) -> Bool {
+        if let text = recorded.string, !text.contains("${"),
+           Formats.isValid(text, format: "date-time") && text.count >= 20 || Formats.isValid(text, format: "uuid") && text.count == 36 {
+            return true
+        }
+        guard isProblem else { return false }
+        if pointer == "/detail" || pointer == "/request_id" { return true }
+        let parts = JSON.tokens(pointer)
+        return parts.count == 3 && parts[0] == "errors" && parts[2] == "message"
+    }
+}

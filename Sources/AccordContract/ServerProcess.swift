@@ -1,0 +1,104 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A server under test started as a child process on a free loopback port, stopped with SIGTERM.
+public final class ServerProcess: @unchecked Sendable {
+    public let port: Int
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    private let process: Process
+    private let errorLog: URL
+
+    public struct StartFailure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Starts `command` (words separated by spaces) with `HOST` and `PORT` set, and waits until it answers HTTP.
+    public static func start(command: String, environment extra: [String: String] = [:],
+                             readyWithin seconds: Double = 60) async throws -> ServerProcess {
+        let words = command.split(separator: " ").map(String.init)
+        guard let executable = words.first else { throw StartFailure(description: "the server command is empty") }
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.contains("/") ? Array(words.dropFirst()) : words
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOST"] = "127.0.0.1"
+        environment["PORT"] = String(port)
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("accord-server-\(port)-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: errorLog)
+        process.standardOutput = handle
+        process.standardError = handle
+        do {
+            try process.run()
+        } catch {
+            throw StartFailure(description: "cannot start '\(command)': \(error)")
+        }
+        let server = ServerProcess(port: port, process: process, errorLog: errorLog)
+        let probe = LiveServer(baseURL: server.baseURL, timeoutSeconds: 2)
+        defer { Task { await probe.shutdown() } }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if !process.isRunning {
+                throw StartFailure(description: "'\(command)' exited with status \(process.terminationStatus) before answering:\n\(server.logTail())")
+            }
+            if (try? await probe.send(WireRequest(method: "GET", target: "/", headers: [], body: nil))) != nil { return server }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        server.stop()
+        throw StartFailure(description: "'\(command)' did not answer on port \(port) within \(Int(seconds)) s:\n\(server.logTail())")
+    }
+
+    private init(port: Int, process: Process, errorLog: URL) {
+        self.port = port
+        self.process = process
+        self.errorLog = errorLog
+    }
+
+    /// The last lines the server wrote (for start-up failures).
+    public func logTail(lines: Int = 20) -> String {
+        let text = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// SIGTERM, then SIGKILL if it has not exited within ten seconds.
+    public func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: errorLog)
+    }
+
+    /// A TCP port nothing listens on right now (the kernel picks it).
+    public static func freePort() throws -> Int {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw StartFailure(description: "cannot open a socket") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw StartFailure(description: "cannot bind a free port") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A request as it goes over the wire.
+public struct WireRequest: Sendable {
+    public var method: String
+    /// Path and query string (`/v1/todos?limit=2`).
+    public var target: String
+    public var headers: [(name: String, value: String)]
+    public var body: Data?
+
+    public init(method: String, target: String, headers: [(name: String, value: String)], body: Data?) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// A response as it came over the wire.
+public struct WireResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+
+    public init(status: Int, headers: [(name: String, value: String)], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// Where replayed requests go: a live server over HTTP, or anything else that answers.
+public protocol HTTPExchanging: Sendable {
+    func send(_ request: WireRequest) async throws -> WireResponse
+}
+
+/// A live server, over AsyncHTTPClient; redirects are not followed (a 3xx is an answer to check).
+public final class LiveServer: HTTPExchanging {
+    public let baseURL: String
+    private let client: HTTPClient
+    private let timeout: TimeAmount
+
+    public init(baseURL: String, timeoutSeconds: Int64 = 30) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                            configuration: .init(redirectConfiguration: .disallow))
+        timeout = .seconds(timeoutSeconds)
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    public struct Unreachable: Error, CustomStringConvertible {
+        public var url: String
+        public var reason: String
+        public var description: String { "cannot reach \(url): \(reason)" }
+    }
+
+    public func send(_ request: WireRequest) async throws -> WireResponse {
+        var outgoing = HTTPClientRequest(url: baseURL + request.target)
+        outgoing.method = NIOHTTP1.HTTPMethod(rawValue: request.method)
+        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await client.execute(outgoing, timeout: timeout)
+            let body = try await response.body.collect(upTo: 32 * 1024 * 1024)
+            return WireResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                                body: Data(body.readableBytesView))
+        } catch {
+            throw Unreachable(url: baseURL + request.target, reason: String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import AccordContract
+import AccordSpec
+import ArgumentParser
+import Foundation
+
+/// Loads the spec and the scenarios, or reports why not and exits 1.
+func loadContract(spec: String, exchanges: String) throws -> (APIDocument, [Scenario]) {
+    let docs = try loadSpec(spec)
+    let (document, readLog) = DocumentReader.read(docs)
+    guard let document, !readLog.hasErrors else {
+        _ = report(readLog.all)
+        throw ExitCode.failure
+    }
+    let (scenarios, log) = ScenarioLoader.loadFolder(exchanges)
+    if report(log.all) { throw ExitCode.failure }
+    if scenarios.isEmpty {
+        FileHandle.standardError.write(Data("error: no scenarios in \(exchanges)\n".utf8))
+        throw ExitCode.failure
+    }
+    return (document, scenarios)
+}
+
+struct Coverage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print which operations, documented statuses and error codes the recorded exchanges cover; exit 1 below 100%.")
+
+    @Option(help: "The exchanges folder (default: accord.yaml's).")
+    var exchanges: String?
+
+    @Option(help: "The spec (default: accord.yaml's).")
+    var spec: String?
+
+    @Option(help: "The configuration file.")
+    var config = "accord.yaml"
+
+    func run() throws {
+        let project = (spec == nil || exchanges == nil) ? try loadProject(config) : nil
+        let (document, scenarios) = try loadContract(spec: spec ?? project!.spec, exchanges: exchanges ?? project!.exchanges)
+        let coverage = AccordContract.Coverage(document: document, scenarios: scenarios)
+        print(coverage.table())
+        if !coverage.isComplete { throw ExitCode.failure }
+    }
+}
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay the recorded exchanges against a live server (and the generated client) and report every difference.",
+        discussion: """
+        With --base-url: replays every scenario against that server, any language.
+        With no arguments (the main job): checks Generated/ is fresh, lints the spec and the exchanges,
+        replays the exchanges through the generated client, starts accord.yaml's server command on a free
+        port, replays every scenario against it, stops it, and prints the summary.
+        """)
+
+    @Option(help: "A running server to replay against (e.g. http://127.0.0.1:8080).")
+    var baseURL: String?
+
+    @Option(help: "The exchanges folder (default: accord.yaml's).")
+    var exchanges: String?
+
+    @Option(help: "The spec (default: accord.yaml's).")
+    var spec: String?
+
+    @Option(help: "Also write the results as JUnit XML to this file.")
+    var junit: String?
+
+    @Option(help: "Only the scenarios with these names (repeatable).")
+    var scenario: [String] = []
+
+    @Option(help: "The configuration file.")
+    var config = "accord.yaml"
+
+    func run() async throws {
+        let project = (spec == nil || exchanges == nil || baseURL == nil) ? try loadProject(config) : nil
+        let specPath = spec ?? project!.spec
+        let exchangesPath = exchanges ?? project!.exchanges
+        var (document, scenarios) = try loadContract(spec: specPath, exchanges: exchangesPath)
+        if !scenario.isEmpty {
+            let unknown = scenario.filter { name in !scenarios.contains { $0.name == name } }
+            if !unknown.isEmpty { throw ValidationError("no scenario named \(unknown.joined(separator: ", "))") }
+            scenarios = scenarios.filter { scenario.contains($0.name) }
+        }
+        var ok = true
+
+        if let baseURL {
+            let server = LiveServer(baseURL: baseURL)
+            let results = await replay(scenarios, document: document, server: server)
+            await server.shutdown()
+            ok = finish(results, title: "Replayed \(exchangesPath) against \(baseURL)")
+            if !ok { throw ExitCode.failure }
+            return
+        }
+
+        guard let project else { return }
+        print("== Generated code is fresh")
+        try Generate.parse(["--check", "--config", config]).run()
+
+        print("== Lint: spec and exchanges")
+        let docs = try loadSpec(specPath)
+        var (_, diagnostics) = AccordSpec.Lint.run(docs)
+        var exchangeLog = DiagnosticLog()
+        ExchangeLint.check(scenarios, document: document, into: &exchangeLog)
+        diagnostics += exchangeLog.all
+        if report(diagnostics) { throw ExitCode.failure }
+        print("\(specPath), \(exchangesPath): ok (\(scenarios.count) scenarios)")
+
+        guard let command = project.serverCommand else {
+            throw ValidationError("accord.yaml names no serverCommand; pass --base-url to replay against a running server")
+        }
+        if let build = project.serverBuild {
+            print("== Build: \(build)")
+            try runCommand(build)
+        }
+        print("== Server: \(command)")
+        let server: ServerProcess
+        do {
+            server = try await ServerProcess.start(command: command)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        let live = LiveServer(baseURL: server.baseURL)
+        let results = await replay(scenarios, document: document, server: live)
+        await live.shutdown()
+        server.stop()
+        ok = finish(results, title: "Replayed \(exchangesPath) against \(command) on port \(server.port)")
+        if !ok { throw ExitCode.failure }
+    }
+
+    private func replay(_ scenarios: [Scenario], document: APIDocument, server: some HTTPExchanging) async -> [ScenarioResult] {
+        let replayer = Replayer(document: document)
+        var results: [ScenarioResult] = []
+        for scenario in scenarios { results.append(await replayer.run(scenario, against: server)) }
+        return results
+    }
+
+    /// Prints the summary, writes JUnit when asked, and says whether everything passed.
+    private func finish(_ results: [ScenarioResult], title: String) -> Bool {
+        print(Report.summary(results, title: title))
+        if let junit {
+            do {
+                try Report.junit(results, suite: "accord verify").write(toFile: junit, atomically: true, encoding: .utf8)
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot write \(junit): \(error)\n".utf8))
+                return false
+            }
+        }
+        return results.allSatisfy(\.passed)
+    }
+}
+
+/// Runs a shell-free command (words separated by spaces) and fails when it does.
+func runCommand(_ command: String) throws {
+    let words = command.split(separator: " ").map(String.init)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = words
+    try process.run()
+    process.waitUntilExit()
+    if process.terminationStatus != 0 {
+        FileHandle.standardError.write(Data("error: '\(command)' failed with status \(process.terminationStatus)\n".utf8))
+        throw ExitCode.failure
+    }
+}
