@@ -46,11 +46,13 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // The command-line tool.
         .executableTarget(name: "accord", dependencies: [
             "AccordSpec", "AccordCodegen", "AccordContract",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Generated from spec/api.yaml by `accord generate`; never edited by hand.
