@@ -28,7 +28,7 @@ public struct ScenarioWriter: Sendable {
     static let droppedRequestHeaders: Set<String> = [
         "host", "user-agent", "accept", "accept-encoding", "accept-language", "connection", "content-length",
         "x-request-id", "cookie", "origin", "referer", "transfer-encoding", "keep-alive", "te", "upgrade",
-        "proxy-connection", "cache-control", "pragma", "priority", "x-retell-signature",
+        "proxy-connection", "cache-control", "pragma", "priority",
     ]
     static let secretKeys: Set<String> = ["code", "otp", "password", "secret", "refresh_token", "access_token", "token", "id_token", "api_key"]
 
@@ -52,6 +52,7 @@ public struct ScenarioWriter: Sendable {
         var captures: [Int: [(String, Scenario.Capture.Source)]] = [:]
         var steps: [String] = []
         var stateSteps: Set<Int> = []
+        var matchers: [Int: [String]] = [:]
 
         func variable(for value: String, sendingStep: Int) -> String? {
             guard let origin = origins[value], origin.step < sendingStep else { return nil }
@@ -117,7 +118,10 @@ public struct ScenarioWriter: Sendable {
                 }
             }
             var headers: [(String, String)] = []
+            // A webhook the server accepted is signed afresh on replay; a refused one keeps its recorded (bad or stale) signature.
+            let resign = options.retellKey != nil && item.request.header("x-retell-signature") != nil && item.response.status != 401
             for (name, value) in item.request.headers where !Self.droppedRequestHeaders.contains(name.lowercased()) {
+                if resign && name.lowercased() == "x-retell-signature" { continue }
                 var text = replaceKnown(value, step: index)
                 if name.lowercased() == "authorization", !options.keepSecrets, !text.contains("${") {
                     text = (text.split(separator: " ").first.map { $0 + " " } ?? "") + Self.redacted
@@ -128,10 +132,13 @@ public struct ScenarioWriter: Sendable {
                 lines.append("      headers:")
                 for (name, value) in headers { lines.append("        \(YAMLText.key(name)): \(YAMLText.scalar(value))") }
             }
-            if let retellKey = options.retellKey, item.request.header("x-retell-signature") != nil {
+            if resign, let retellKey = options.retellKey {
                 lines.append("      sign: {scheme: retell, key: \(YAMLText.scalar(retellKey))}")
             }
-            if let body = item.body {
+            if item.response.status == 413, let data = item.request.body {
+                // The server refused it for its size alone: the size is what a replay must send.
+                lines.append("      filler_bytes: \(data.count)")
+            } else if let body = item.body {
                 let substituted = mapStrings(body, key: nil) { text, key in
                     let replaced = replaceKnown(text, step: index)
                     if replaced == text, !options.keepSecrets, let key, Self.secretKeys.contains(key.lowercased()) { return Self.redacted }
@@ -148,7 +155,15 @@ public struct ScenarioWriter: Sendable {
                 lines.append("      headers:")
                 for (name, value) in kept {
                     var text = value
-                    if name == "Location" { text = replaceLocation(value, origins: origins, step: index, captured: captured ?? []) }
+                    if name == "Location" {
+                        // An id the same response hands out is captured, so the Location check follows it.
+                        for (candidate, origin) in origins.sorted(by: { $0.key.count > $1.key.count })
+                        where origin.step <= index && candidate.count >= 8 && candidate != value && text.contains(candidate) {
+                            if let variable = variable(for: candidate, sendingStep: index + 1), captured == nil || captured!.contains(variable) {
+                                text = text.replacingOccurrences(of: candidate, with: "${\(variable)}")
+                            }
+                        }
+                    }
                     lines.append("        \(name): \(YAMLText.scalar(text))")
                 }
             }
@@ -161,6 +176,11 @@ public struct ScenarioWriter: Sendable {
                     return text
                 }
                 lines.append("      body:" + YAMLText.block(shown, indent: 8))
+                // Opaque values made per run (tokens, cursors) that no later request uses: compared by type.
+                let capturedHere = Set(origins.values.filter { $0.step == index && captured?.contains($0.variable) == true }
+                    .compactMap { origin -> String? in if case .body(let pointer) = origin.source { return pointer }; return nil })
+                let loose = Self.generatedValuePointers(shown, pointer: "", key: nil).filter { !capturedHere.contains($0) }
+                if !loose.isEmpty { matchers[index] = loose }
             }
             steps.append(lines.joined(separator: "\n"))
         }
@@ -176,20 +196,13 @@ public struct ScenarioWriter: Sendable {
             }
             steps[index] += "\n" + lines.joined(separator: "\n")
         }
+        for (index, pointers) in matchers {
+            steps[index] += "\n    match:" + pointers.map { "\n      \(YAMLText.key($0)): type" }.joined()
+        }
         var out = "scenario: \(YAMLText.scalar(name))\n"
         if let description { out += "description: \(YAMLText.scalar(description))\n" }
         out += "steps:\n" + steps.joined(separator: "\n") + "\n"
         return (out, Set(captures.values.flatMap { $0.map(\.0) }))
-    }
-
-    /// A Location value whose id was handed out earlier in the same response keeps its form with the variable.
-    private func replaceLocation(_ value: String, origins: [String: Origin], step: Int, captured: Set<String>) -> String {
-        var out = value
-        for (candidate, origin) in origins where origin.step <= step && candidate.count >= 8 && candidate != value && out.contains(candidate)
-            && captured.contains(origin.variable) {
-            out = out.replacingOccurrences(of: candidate, with: "${\(origin.variable)}")
-        }
-        return out
     }
 
     private func collect(_ node: SpecNode, pointer: String, parentKey: String?, resource: String, step: Int,
@@ -210,6 +223,22 @@ public struct ScenarioWriter: Sendable {
                         origins: &origins, usedNames: &usedNames)
             }
         default: break
+        }
+    }
+
+    /// Pointers of strings that look machine-made per run: token or cursor members, or long random-looking text.
+    static func generatedValuePointers(_ node: SpecNode, pointer: String, key: String?) -> [String] {
+        switch node.value {
+        case .string(let text):
+            if text.contains("${") || Formats.isValid(text, format: "uuid") || Formats.isValid(text, format: "date-time") { return [] }
+            let lowered = key?.lowercased() ?? ""
+            let looksRandom = text.count >= 16 && !text.contains(" ") && text.contains(where: \.isNumber) && text.contains(where: \.isLetter)
+            return lowered.hasSuffix("token") || lowered.hasSuffix("cursor") || looksRandom ? [pointer] : []
+        case .array(let items):
+            return items.enumerated().flatMap { generatedValuePointers($1, pointer: pointer + "/\($0)", key: key) }
+        case .object(let object):
+            return object.entries.flatMap { generatedValuePointers($0.value, pointer: pointer + "/" + JSON.escape($0.key), key: $0.key) }
+        default: return []
         }
     }
 

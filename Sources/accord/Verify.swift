@@ -112,6 +112,7 @@ struct Verify: AsyncParsableCommand {
             try runCommand(build)
         }
         print("== Server: \(command)")
+        fflush(nil)
         let server: ServerProcess
         do {
             server = try await ServerProcess.start(command: command)
@@ -151,6 +152,7 @@ struct Verify: AsyncParsableCommand {
 
 /// Runs a shell-free command (words separated by spaces) and fails when it does.
 func runCommand(_ command: String) throws {
+    fflush(nil)  // our buffered lines first, then the child's
     let words = command.split(separator: " ").map(String.init)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
