@@ -62,6 +62,8 @@ let package = Package(
             "TodoAgentAPI", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], path: "Generated/TodoAgentServer"),
+        // Drives the generated client with recorded exchanges for `accord verify`.
+        .executableTarget(name: "TodoAgentClientReplay", dependencies: ["TodoAgentClient"], path: "Generated/TodoAgentClientReplay"),
 
         // The Todo Agent backend, on the generated server stubs.
         .target(name: "AppServer", dependencies: [

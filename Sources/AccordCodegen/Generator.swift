@@ -7,10 +7,13 @@ public struct GeneratorConfiguration: Sendable, Equatable {
     public var modelsModule: String
     public var clientModule: String
     public var serverModule: String
+    /// The client-replay tool (an executable `accord verify` drives).
+    public var replayModule: String
     /// Folders, relative to the output root.
     public var modelsDirectory: String
     public var clientDirectory: String
     public var serverDirectory: String
+    public var replayDirectory: String
     public var docsDirectory: String
     /// The client struct and the server handler protocol.
     public var clientTypeName: String
@@ -22,9 +25,11 @@ public struct GeneratorConfiguration: Sendable, Equatable {
         modelsModule = baseName + "API"
         clientModule = baseName + "Client"
         serverModule = baseName + "Server"
+        replayModule = baseName + "ClientReplay"
         modelsDirectory = modelsModule
         clientDirectory = clientModule
         serverDirectory = serverModule
+        replayDirectory = replayModule
         docsDirectory = "docs"
         clientTypeName = baseName + "Client"
         handlerProtocolName = baseName + "APIHandler"
@@ -56,6 +61,8 @@ public enum Generator {
         add(configuration.serverDirectory, ServerRenderer(api: api, handlerName: configuration.handlerProtocolName,
                                                           modelsModule: configuration.modelsModule,
                                                           defaultBodyLimit: options.defaultBodyLimit).render())
+        add(configuration.replayDirectory, ReplayRenderer(api: api, clientName: configuration.clientTypeName,
+                                                          clientModule: configuration.clientModule).render())
         add(configuration.docsDirectory, CatalogRenderer(api: api, specPath: configuration.specPath).render(), swift: false)
         return (files, log)
     }
@@ -75,6 +82,7 @@ public enum Generator {
                 .library(name: \(Text.literal(c.modelsModule)), targets: [\(Text.literal(c.modelsModule))]),
                 .library(name: \(Text.literal(c.clientModule)), targets: [\(Text.literal(c.clientModule))]),
                 .library(name: \(Text.literal(c.serverModule)), targets: [\(Text.literal(c.serverModule))]),
+                .executable(name: \(Text.literal(c.replayModule)), targets: [\(Text.literal(c.replayModule))]),
             ],
             dependencies: [
                 .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -87,6 +95,8 @@ public enum Generator {
                     \(Text.literal(c.modelsModule)), .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),
                 ], path: \(Text.literal(c.serverDirectory))),
+                .executableTarget(name: \(Text.literal(c.replayModule)), dependencies: [\(Text.literal(c.clientModule))],
+                                  path: \(Text.literal(c.replayDirectory))),
             ]
         )
 

@@ -127,6 +127,7 @@ struct Generate: ParsableCommand {
             c.modelsDirectory = "Sources/" + c.modelsModule
             c.clientDirectory = "Sources/" + c.clientModule
             c.serverDirectory = "Sources/" + c.serverModule
+            c.replayDirectory = "Sources/" + c.replayModule
             configuration = c
             options = GeneratorOptions()
             packageName = base
@@ -149,7 +150,8 @@ struct Generate: ParsableCommand {
         if let packageName { files.append(Generator.packageManifest(configuration, name: packageName)) }
         _ = report(log.all)
 
-        let folders = [configuration.modelsDirectory, configuration.clientDirectory, configuration.serverDirectory, configuration.docsDirectory]
+        let folders = [configuration.modelsDirectory, configuration.clientDirectory, configuration.serverDirectory,
+                       configuration.replayDirectory, configuration.docsDirectory]
         let writer = OutputWriter(root: outputRoot, ownedFolders: folders)
         if check {
             let stale = writer.staleFiles(files)
