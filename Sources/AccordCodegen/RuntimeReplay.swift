@@ -153,7 +153,7 @@ struct RecordedToken: TokenProvider {
 }
 
 enum ClientReplay {
-    static func run<Client>(
+    @MainActor static func run<Client>(
         _ input: Data,
         call: (Client, ReplayStep, ReplayArguments) async throws -> Void,
         makeClient: (any HTTPTransport, any TokenProvider) -> Client,

@@ -182,6 +182,25 @@ public struct SchemaValidator: Sendable {
         out.append(Mismatch(pointer, "expected \(describe(schema)), got \(value.typeName)"))
     }
 
+    /// The member names an object schema declares (nil when it takes any member).
+    public func declaredMembers(of raw: Schema) -> Set<String>? {
+        let schema = resolve(raw)
+        switch schema.kind {
+        case .object(let object):
+            if case .schema = object.additionalProperties { return nil }
+            return Set(object.properties.map(\.name))
+        case .allOf(let parts):
+            var names = Set<String>()
+            for part in parts {
+                guard let more = declaredMembers(of: part) else { return nil }
+                names.formUnion(more)
+            }
+            return names
+        default:
+            return nil
+        }
+    }
+
     /// "string (date-time)", "integer or null", "object".
     func describe(_ raw: Schema) -> String {
         let schema = resolve(raw)

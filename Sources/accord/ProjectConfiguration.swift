@@ -11,8 +11,10 @@ struct ProjectConfiguration {
     /// The recorded exchanges (`accord verify`, `accord coverage`, `accord lint`).
     var exchanges: String
     /// `accord verify` with no arguments: how to build and start the server under test.
-    var serverBuild: String?
+    var build: String?
     var serverCommand: String?
+    /// The generated client-replay tool, as built (`accord verify` drives the client through it).
+    var clientReplay: String?
 
     static func load(_ path: String) throws(Diagnostic) -> ProjectConfiguration {
         let docs = try SpecDocuments.load(path: path)
@@ -26,7 +28,7 @@ struct ProjectConfiguration {
             throw .error("accord.yaml needs '\(key)'", at: root.location)
         }
         guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
-        let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "serverBuild", "serverCommand"]
+        let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay"]
         for entry in object.entries where !known.contains(entry.key) {
             throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
         }
@@ -37,7 +39,8 @@ struct ProjectConfiguration {
         return ProjectConfiguration(spec: try string("spec"), output: try string("output", default: "Generated"), name: name,
                                     requestIdHeader: root["requestIdHeader"]?.string ?? "X-Request-ID",
                                     exchanges: try string("exchanges", default: "spec/exchanges"),
-                                    serverBuild: root["serverBuild"]?.string, serverCommand: root["serverCommand"]?.string)
+                                    build: root["build"]?.string, serverCommand: root["serverCommand"]?.string,
+                                    clientReplay: root["clientReplay"]?.string)
     }
 
     var generatorConfiguration: GeneratorConfiguration {

@@ -107,9 +107,25 @@ struct Verify: AsyncParsableCommand {
         guard let command = project.serverCommand else {
             throw ValidationError("accord.yaml names no serverCommand; pass --base-url to replay against a running server")
         }
-        if let build = project.serverBuild {
+        if let build = project.build {
             print("== Build: \(build)")
             try runCommand(build)
+        }
+        var clientResults: [ScenarioResult] = []
+        if let tool = project.clientReplay {
+            print("== Client: the exchanges through the generated client (\(tool))")
+            do {
+                let outcome = try ClientReplay(document: document).run(scenarios, tool: tool)
+                clientResults = outcome.results.filter { !$0.steps.isEmpty }
+                let failures = clientResults.flatMap(\.failureLines)
+                print("\(outcome.checked) steps checked, \(failures.count) difference(s); \(outcome.notExpressible.count) steps have no typed form "
+                      + "(malformed or oversize bodies, undeclared routes, ids that are not UUIDs)")
+                for line in failures { print("  " + line) }
+                if !failures.isEmpty { ok = false }
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
         }
         print("== Server: \(command)")
         fflush(nil)
@@ -124,8 +140,9 @@ struct Verify: AsyncParsableCommand {
         let results = await replay(scenarios, document: document, server: live)
         await live.shutdown()
         server.stop()
-        ok = finish(results, title: "Replayed \(exchangesPath) against \(command) on port \(server.port)")
-        if !ok { throw ExitCode.failure }
+        let serverOK = finish(results + clientResults, title: "Replayed \(exchangesPath) against \(command) on port \(server.port)",
+                              summarized: results)
+        if !(ok && serverOK) { throw ExitCode.failure }
     }
 
     private func replay(_ scenarios: [Scenario], document: APIDocument, server: some HTTPExchanging) async -> [ScenarioResult] {
@@ -136,8 +153,8 @@ struct Verify: AsyncParsableCommand {
     }
 
     /// Prints the summary, writes JUnit when asked, and says whether everything passed.
-    private func finish(_ results: [ScenarioResult], title: String) -> Bool {
-        print(Report.summary(results, title: title))
+    private func finish(_ results: [ScenarioResult], title: String, summarized: [ScenarioResult]? = nil) -> Bool {
+        print(Report.summary(summarized ?? results, title: title))
         if let junit {
             do {
                 try Report.junit(results, suite: "accord verify").write(toFile: junit, atomically: true, encoding: .utf8)
