@@ -84,6 +84,11 @@ let package = Package(
         .executableTarget(name: "app-server", dependencies: ["AppServer"]),
 
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec"]),
+        .testTarget(name: "AccordContractTests", dependencies: [
+            "AccordContract", "AccordSpec",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .testTarget(name: "AccordCodegenTests", dependencies: ["AccordSpec", "AccordCodegen"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TodoAgentAPITests", dependencies: ["TodoAgentAPI", "TodoAgentClient"]),

@@ -47,7 +47,8 @@ public enum ExchangeLint {
                               at: response.location)
                     continue
                 }
-                if let code, let listed = Optional(operation.errorCodes), !listed.isEmpty, !listed.contains(where: { $0.code == code }) {
+                let listed = operation.errorCodes
+                if let code, catalog?.entry(code) != nil, !listed.isEmpty, !listed.contains(where: { $0.code == code }) {
                     log.error("\(code) is not one of the codes \(operation.operationId) lists in x-error-codes", at: response.body?["code"]?.location)
                 }
                 if let body = response.body, let schema = declared.content?.schema {

@@ -15,6 +15,13 @@ public struct StepResult: Sendable {
     public var name: String?
     public var label: String
     public var outcome: Outcome
+
+    public init(number: Int, name: String?, label: String, outcome: Outcome) {
+        self.number = number
+        self.name = name
+        self.label = label
+        self.outcome = outcome
+    }
 }
 
 public struct ScenarioResult: Sendable {
@@ -22,6 +29,13 @@ public struct ScenarioResult: Sendable {
     public var file: String
     public var steps: [StepResult]
     public var seconds: Double
+
+    public init(scenario: String, file: String, steps: [StepResult], seconds: Double) {
+        self.scenario = scenario
+        self.file = file
+        self.steps = steps
+        self.seconds = seconds
+    }
 
     public var passed: Bool { steps.allSatisfy { $0.outcome == .passed } }
 

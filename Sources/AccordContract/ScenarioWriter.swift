@@ -126,7 +126,7 @@ public struct ScenarioWriter: Sendable {
                 if name.lowercased() == "authorization", !options.keepSecrets, !text.contains("${") {
                     text = (text.split(separator: " ").first.map { $0 + " " } ?? "") + Self.redacted
                 }
-                headers.append((name, text))
+                headers.append((Self.displayName(name), text))
             }
             if !headers.isEmpty {
                 lines.append("      headers:")
@@ -273,6 +273,12 @@ public struct ScenarioWriter: Sendable {
             })), at: node.location)
         default: return node
         }
+    }
+
+    /// Header names as people write them (`content-type` from HTTP/2 or a proxy → `Content-Type`).
+    static func displayName(_ name: String) -> String {
+        name.split(separator: "-", omittingEmptySubsequences: false)
+            .map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
     }
 
     /// `/v1/todos/{id}` → `todo`; `/v1/me` → `me`.

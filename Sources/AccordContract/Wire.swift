@@ -48,19 +48,21 @@ public protocol HTTPExchanging: Sendable {
 /// A live server, over AsyncHTTPClient; redirects are not followed (a 3xx is an answer to check).
 public final class LiveServer: HTTPExchanging {
     public let baseURL: String
-    private let client: HTTPClient
     private let timeout: TimeAmount
+
+    /// One process-wide client (like `HTTPClient.shared`, but never following redirects): it
+    /// lives as long as the process, so no instance can be dropped without its shutdown.
+    private static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                                           configuration: .init(redirectConfiguration: .disallow))
+    private var client: HTTPClient { Self.client }
 
     public init(baseURL: String, timeoutSeconds: Int64 = 30) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                            configuration: .init(redirectConfiguration: .disallow))
         timeout = .seconds(timeoutSeconds)
     }
 
-    public func shutdown() async {
-        try? await client.shutdown()
-    }
+    /// Nothing to release (the client is shared); kept so callers say when they are done.
+    public func shutdown() async {}
 
     public struct Unreachable: Error, CustomStringConvertible {
         public var url: String
