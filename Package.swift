@@ -95,6 +95,9 @@ let package = Package(
         .testTarget(name: "AppServerTests", dependencies: [
             "AppServer", "TodoAgentClient",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "TodoAgentServerTests", dependencies: [
             "TodoAgentAPI", "TodoAgentServer",

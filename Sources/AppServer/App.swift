@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import Logging
+import NIOCore
 import ServiceLifecycle
 import TodoAgentAPI
 import TodoAgentServer
@@ -39,13 +40,18 @@ public struct TodoAgentApp {
     func router() -> Router<BasicRequestContext> {
         let logger = self.logger
         let http = HTTPClient.shared
+        let timeout = TimeAmount.milliseconds(Int64(configuration.providerTimeoutMilliseconds))
         var sms: any SMSSender = LogSMSSender(logger: logger, showCode: configuration.showCodesInLog)
         if let twilio = configuration.twilio {
-            sms = TwilioSMSSender(baseURL: twilio.baseURL, accountSID: twilio.accountSID, authToken: twilio.authToken,
-                                  fromNumber: twilio.fromNumber, http: http, logger: logger)
+            var sender = TwilioSMSSender(baseURL: twilio.baseURL, accountSID: twilio.accountSID, authToken: twilio.authToken,
+                                         fromNumber: twilio.fromNumber, http: http, logger: logger)
+            sender.timeout = timeout
+            sms = sender
         }
         let retell = configuration.retell.map {
-            RetellClient(baseURL: $0.baseURL, apiKey: $0.apiKey, agentID: $0.agentID, fromNumber: $0.fromNumber, http: http, logger: logger)
+            var client = RetellClient(baseURL: $0.baseURL, apiKey: $0.apiKey, agentID: $0.agentID, fromNumber: $0.fromNumber, http: http, logger: logger)
+            client.timeout = timeout
+            return client
         }
         let auth = AuthService(db: db, tokens: tokens, sms: sms, demoAccounts: configuration.demoAccounts, codePepper: configuration.jwtKey)
         let service = TodoAgentService(auth: auth, todos: TodoService(db: db), calls: CallService(db: db, retell: retell, logger: logger),
@@ -136,14 +142,27 @@ enum Storage {
     }
 }
 
-/// One JSON log line per request: id, method, route template, status, duration. Never bodies,
-/// tokens or phone numbers.
+/// Who a request turned out to be: the authenticator fills it in, the request log line reads it.
+final class RequestUser: @unchecked Sendable {
+    @TaskLocal static var current: RequestUser?
+    private let lock = NSLock()
+    private var _id: String?
+
+    var id: String? {
+        get { lock.withLock { _id } }
+        set { lock.withLock { _id = newValue } }
+    }
+}
+
+/// One JSON log line per request: id, method, route template, status, duration, user id. Never
+/// bodies, tokens or phone numbers.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let response = try await next(request, context)
+        let who = RequestUser()
+        let response = try await RequestUser.$current.withValue(who) { try await next(request, context) }
         let elapsed = ContinuousClock.now - start
         let millis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         Observability.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
@@ -154,6 +173,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             "route": .string(context.endpointPath ?? "unmatched"),
             "status": .stringConvertible(response.status.code),
             "duration_ms": .string(String(format: "%.2f", millis)),
+            "user_id": .string(who.id ?? "-"),
         ])
         return response
     }

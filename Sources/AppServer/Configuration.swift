@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var warnings: [String] = []
     public var twilio: TwilioSettings?
     public var retell: RetellSettings?
+    /// How long a provider call (Twilio, Retell) may take before it counts as failed.
+    public var providerTimeoutMilliseconds = 10_000
 
     public struct TwilioSettings: Sendable {
         public var baseURL: String
@@ -85,6 +87,11 @@ public struct ServerConfiguration: Sendable {
                 problems.append("\(name) is required in production")
             }
         }
+        var providerTimeout = 10_000
+        if let text = env["PROVIDER_TIMEOUT_MS"] {
+            if let value = Int(text), (1...120_000).contains(value) { providerTimeout = value }
+            else { problems.append("PROVIDER_TIMEOUT_MS must be milliseconds from 1 to 120000, not '\(text)'") }
+        }
         if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "\n")) }
 
         let demo = mode == .contractTest ? ContractTest.demoAccounts : try parseDemoAccounts(env["DEMO_ACCOUNTS"] ?? "")
@@ -105,7 +112,8 @@ public struct ServerConfiguration: Sendable {
             jwtIssuer: mode == .contractTest ? ContractTest.jwtIssuer : (env["JWT_ISSUER"] ?? "todo-agent"),
             jwtAudience: mode == .contractTest ? ContractTest.jwtAudience : (env["JWT_AUDIENCE"] ?? "todo-agent-ios"),
             demoAccounts: demo, logLevel: env["LOG_LEVEL"] ?? "info", logFormat: env["LOG_FORMAT"] ?? "json",
-            showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings, twilio: twilio, retell: retell)
+            showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings, twilio: twilio, retell: retell,
+            providerTimeoutMilliseconds: providerTimeout)
     }
 
     /// `+15555550100=123456,+15555550101=123456`.

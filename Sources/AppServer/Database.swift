@@ -122,7 +122,31 @@ public final class AppDatabase: Sendable {
         case .sqlite(let connection, let lock):
             return try await lock.withLock { try await body(connection.sql()) }
         case .postgres(let client):
-            return try await client.withConnection { connection in try await body(connection.sql()) }
+            // The task group ends before this returns: `body` does not outlive the call.
+            return try await withoutActuallyEscaping(body) { body in
+                try await Self.withDeadline(Self.postgresDeadline) {
+                    try await client.withConnection { connection in try await body(connection.sql()) }
+                }
+            }
+        }
+    }
+
+    /// How long a PostgreSQL operation may wait (for a connection included): an unreachable
+    /// server must answer SERVICE_UNAVAILABLE, not hold the request until the client gives up.
+    static let postgresDeadline = Duration.seconds(8)
+
+    struct DeadlineExceeded: Error {}
+
+    private static func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw DeadlineExceeded() }
+            return value
         }
     }
 
@@ -138,6 +162,8 @@ public final class AppDatabase: Sendable {
             return try await body()
         } catch let error as PSQLError where error.code != .server && error.code != .queryCancelled {
             throw APIError(.serviceUnavailable, detail: "The database is unreachable; try again shortly.", retryAfter: 5)
+        } catch is DeadlineExceeded {
+            throw APIError(.serviceUnavailable, detail: "The database did not answer in time; try again shortly.", retryAfter: 5)
         }
     }
 
@@ -146,7 +172,11 @@ public final class AppDatabase: Sendable {
         case .sqlite(let connection, let lock):
             return try await lock.withLock { try await Self.inTransaction(connection.sql(), begin: "BEGIN IMMEDIATE", body) }
         case .postgres(let client):
-            return try await client.withConnection { connection in try await Self.inTransaction(connection.sql(), begin: "BEGIN", body) }
+            return try await withoutActuallyEscaping(body) { body in
+                try await Self.withDeadline(Self.postgresDeadline) {
+                    try await client.withConnection { connection in try await Self.inTransaction(connection.sql(), begin: "BEGIN", body) }
+                }
+            }
         }
     }
 

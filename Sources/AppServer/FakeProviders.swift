@@ -8,8 +8,11 @@ import ServiceLifecycle
 /// wire formats (PROVIDERS.md) on a loopback port, so the real HTTP clients run; provider
 /// states switch how they answer.
 public final class FakeProviders: @unchecked Sendable {
-    public enum SMSState: Sendable { case ok, down }
-    public enum AgentState: Sendable { case ok, busy, down }
+    public enum SMSState: Sendable { case ok, down, slow }
+    public enum AgentState: Sendable { case ok, busy, down, slow }
+
+    /// How long a `slow` provider takes to answer (longer than any sane client timeout).
+    public static let slowness = Duration.seconds(30)
 
     private let lock = NSLock()
     private var _sms = SMSState.ok
@@ -54,6 +57,7 @@ public final class FakeProviders: @unchecked Sendable {
             guard request.headers[.authorization] == expected else {
                 return Self.json(401, ["code": 20003, "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401])
             }
+            if self.sms == .slow { try await Task.sleep(for: Self.slowness) }
             if self.sms == .down {
                 return Self.json(500, ["code": 20500, "message": "Internal Server Error", "more_info": "https://www.twilio.com/docs/errors/20500", "status": 500])
             }
@@ -73,6 +77,7 @@ public final class FakeProviders: @unchecked Sendable {
             switch self.agent {
             case .busy: return Self.json(429, ["status": "error", "message": "Account rate limited, please throttle your requests."])
             case .down: return Self.json(500, ["status": "error", "message": "Internal server error"])
+            case .slow: try await Task.sleep(for: Self.slowness)
             case .ok: break
             }
             var request = request

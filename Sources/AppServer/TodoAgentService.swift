@@ -127,7 +127,9 @@ struct TodoAgentAuthenticator: Authenticator {
     func authenticate(schemes: [String], request: RequestInfo) async throws -> AuthenticatedUser {
         try faults.check()
         if schemes.contains("bearerAuth") {
-            return try await auth.authenticate(bearer: request.header("Authorization"))
+            let user = try await auth.authenticate(bearer: request.header("Authorization"))
+            RequestUser.current?.id = user.id
+            return user
         }
         if schemes.contains("retellSignature") {
             guard let retellKey, RetellSignature.isValid(header: request.header("x-retell-signature"), body: request.body, apiKey: retellKey) else {

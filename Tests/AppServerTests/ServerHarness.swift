@@ -75,13 +75,16 @@ struct FixedToken: TokenProvider {
 }
 
 /// Runs `body` against `app-server --contract-test` on `backend`, over real HTTP.
-func withServer(_ backend: Backend, _ body: @Sendable (Harness) async throws -> Void) async throws {
+func withServer(_ backend: Backend, environment: [String: String] = [:], logger custom: Logger? = nil,
+                _ body: @Sendable (Harness) async throws -> Void) async throws {
     if backend == .postgres { await PostgresTurns.shared.acquire() }
     defer { if backend == .postgres { Task { await PostgresTurns.shared.release() } } }
-    var configuration = try ServerConfiguration.fromEnvironment(["DATABASE_URL": backend.databaseURL], contractTest: true)
+    var env = ["DATABASE_URL": backend.databaseURL]
+    env.merge(environment) { $1 }
+    var configuration = try ServerConfiguration.fromEnvironment(env, contractTest: true)
     configuration.port = 0
-    var logger = Logger(label: "test")
-    logger.logLevel = .warning
+    var logger = custom ?? Logger(label: "test")
+    if custom == nil { logger.logLevel = .warning }
     let server = try await TodoAgentApp.make(configuration, logger: logger)
     let app = try await server.application()
     let fakes = server.fakes
