@@ -64,7 +64,13 @@ struct ResponseCheck {
             let expected: String
             do { expected = try variables.substitute(value) } catch { out.append("header \(name): \(error)"); continue }
             guard let got = actual.header(name) else {
-                out.append("missing header \(name) (expected \(expected))")
+                if step.matchers["header " + name] != .any { out.append("missing header \(name) (expected \(expected))") }
+                continue
+            }
+            if let matcher = step.matchers.first(where: { $0.key.caseInsensitiveCompare("header " + name) == .orderedSame })?.value {
+                if case .pattern(let pattern) = matcher, got.range(of: pattern, options: .regularExpression) == nil {
+                    out.append("header \(name): \(got) does not match /\(pattern)/")
+                }
                 continue
             }
             switch name.lowercased() {
@@ -157,7 +163,13 @@ struct BodyComparison {
             case .any: return
             case .type: return compareType(recorded, actual, pointer)
             case .pattern(let pattern):
-                guard let text = actual.string else { return mismatches.append(Mismatch(pointer, "expected string, got \(actual.typeName)")) }
+                // Strings match as they are, numbers and booleans by their JSON text.
+                let text: String
+                switch actual.value {
+                case .string(let s): text = s
+                case .int, .double, .bool: text = actual.jsonText
+                default: return mismatches.append(Mismatch(pointer, "expected a string or number, got \(actual.typeName)"))
+                }
                 if text.range(of: pattern, options: .regularExpression) == nil {
                     mismatches.append(Mismatch(pointer, "\(JSON.describe(actual)) does not match /\(pattern)/"))
                 }

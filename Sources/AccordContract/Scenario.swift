@@ -31,7 +31,7 @@ public struct Scenario: Sendable {
         public var action: Action
         /// Variable name → where in this step's response its value is.
         public var captures: [Capture]
-        /// JSON pointer → how the response body is compared there.
+        /// JSON pointer (or `header Name`) → how the response body (or that header) is compared.
         public var matchers: [String: Matcher]
         public var location: SourceLocation
 
@@ -220,8 +220,9 @@ public enum ScenarioLoader {
             var matchers: [String: Scenario.Matcher] = [:]
             if let map = object["match"] {
                 for entry in map.object?.entries ?? [] {
-                    guard entry.key.isEmpty || entry.key.hasPrefix("/") else {
-                        log.error("a matcher's key is a JSON pointer into the response body ('/items/0/id')", at: entry.keyLocation)
+                    guard entry.key.isEmpty || entry.key.hasPrefix("/") || entry.key.hasPrefix("header ") else {
+                        log.error("a matcher's key is a JSON pointer into the response body ('/items/0/id') or 'header Name'",
+                                  at: entry.keyLocation)
                         continue
                     }
                     guard let text = entry.value.string, let matcher = matcher(text) else {
