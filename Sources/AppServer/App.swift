@@ -53,7 +53,8 @@ public struct TodoAgentApp {
             client.timeout = timeout
             return client
         }
-        let auth = AuthService(db: db, tokens: tokens, sms: sms, demoAccounts: configuration.demoAccounts, codePepper: configuration.jwtKey)
+        var auth = AuthService(db: db, tokens: tokens, sms: sms, demoAccounts: configuration.demoAccounts, codePepper: configuration.jwtKey)
+        auth.apiRateLimitPerMinute = configuration.apiRateLimitPerMinute
         let service = TodoAgentService(auth: auth, todos: TodoService(db: db), calls: CallService(db: db, retell: retell, logger: logger),
                                        db: db, faults: faults)
         let router = Router()
@@ -135,7 +136,8 @@ enum Storage {
     /// Deletes every row (contract-test `reset`).
     static func wipe(_ db: AppDatabase) async throws {
         try await db.transaction { sql in
-            for table in ["webhook_events", "transcripts", "calls", "idempotency_keys", "todos", "refresh_tokens", "otp_sends", "otp_codes", "users"] {
+            for table in ["webhook_events", "transcripts", "calls", "idempotency_keys", "todos", "refresh_tokens", "otp_sends", "otp_codes",
+                          "api_usage", "users"] {
                 try await sql.raw("DELETE FROM \(unsafeRaw: table)").run()
             }
         }

@@ -36,6 +36,8 @@ struct AuthService: Sendable {
     var maxAttempts = 5
     var perPhonePerHour = 5
     var perIPPerHour = 20
+    /// Authenticated requests per user and minute (nil: unlimited).
+    var apiRateLimitPerMinute: Int? = 600
     var refreshLifetime: Int64 = 30 * 24 * 3600 * 1000
 
     // MARK: OTP
@@ -195,10 +197,29 @@ struct AuthService: Sendable {
         } catch {
             throw APIError(.tokenInvalid, detail: "The access token is not valid.")
         }
-        let exists = try await db.withSQL { sql in
-            try await sql.raw("SELECT id FROM users WHERE id = \(bind: userID)").first() != nil
+        // One statement checks that the user still exists and counts the request in this
+        // minute's window (no row comes back for a deleted user).
+        let now = Clock.nowMillis()
+        let window = now - now % 60_000
+        let count = try await db.withSQL { sql in
+            try await sql.raw("""
+                INSERT INTO api_usage (user_id, window_start, requests)
+                SELECT id, \(bind: window), 1 FROM users WHERE id = \(bind: userID)
+                ON CONFLICT (user_id, window_start) DO UPDATE SET requests = api_usage.requests + 1
+                RETURNING requests
+                """).first()?.decode(column: "requests", as: Int.self)
         }
-        guard exists else { throw APIError(.tokenInvalid, detail: "The access token is not valid.") }
+        guard let count else { throw APIError(.tokenInvalid, detail: "The access token is not valid.") }
+        if count == 1 {
+            // A user's first request of a window clears their older windows.
+            try await db.withSQL { sql in
+                try await sql.raw("DELETE FROM api_usage WHERE user_id = \(bind: userID) AND window_start < \(bind: window)").run()
+            }
+        }
+        if let limit = apiRateLimitPerMinute, count > limit {
+            let wait = Int((window + 60_000 - now + 999) / 1000)
+            throw APIError(.rateLimited, detail: "Too many requests for this account; slow down.", retryAfter: max(1, wait))
+        }
         return AuthenticatedUser(id: userID)
     }
 
@@ -211,7 +232,7 @@ struct AuthService: Sendable {
     func deleteUser(_ id: String) async throws {
         try await db.transaction { sql in
             // Children first: not every SQLite build enforces ON DELETE CASCADE.
-            for table in ["transcripts", "calls", "todos", "idempotency_keys", "refresh_tokens"] {
+            for table in ["transcripts", "calls", "todos", "idempotency_keys", "refresh_tokens", "api_usage"] {
                 try await sql.raw("DELETE FROM \(unsafeRaw: table) WHERE user_id = \(bind: id)").run()
             }
             try await sql.raw("DELETE FROM users WHERE id = \(bind: id)").run()

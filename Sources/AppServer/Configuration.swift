@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var retell: RetellSettings?
     /// How long a provider call (Twilio, Retell) may take before it counts as failed.
     public var providerTimeoutMilliseconds = 10_000
+    /// Authenticated requests a user may make per minute (nil: unlimited); beyond, RATE_LIMITED.
+    public var apiRateLimitPerMinute: Int? = 600
 
     public struct TwilioSettings: Sendable {
         public var baseURL: String
@@ -92,6 +94,11 @@ public struct ServerConfiguration: Sendable {
             if let value = Int(text), (1...120_000).contains(value) { providerTimeout = value }
             else { problems.append("PROVIDER_TIMEOUT_MS must be milliseconds from 1 to 120000, not '\(text)'") }
         }
+        var apiRate: Int? = 600
+        if let text = env["API_RATE_LIMIT_PER_MINUTE"] {
+            if let value = Int(text), value >= 0 { apiRate = value == 0 ? nil : value }
+            else { problems.append("API_RATE_LIMIT_PER_MINUTE must be a whole number (0: unlimited), not '\(text)'") }
+        }
         if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "\n")) }
 
         let demo = mode == .contractTest ? ContractTest.demoAccounts : try parseDemoAccounts(env["DEMO_ACCOUNTS"] ?? "")
@@ -113,7 +120,7 @@ public struct ServerConfiguration: Sendable {
             jwtAudience: mode == .contractTest ? ContractTest.jwtAudience : (env["JWT_AUDIENCE"] ?? "todo-agent-ios"),
             demoAccounts: demo, logLevel: env["LOG_LEVEL"] ?? "info", logFormat: env["LOG_FORMAT"] ?? "json",
             showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings, twilio: twilio, retell: retell,
-            providerTimeoutMilliseconds: providerTimeout)
+            providerTimeoutMilliseconds: providerTimeout, apiRateLimitPerMinute: apiRate)
     }
 
     /// `+15555550100=123456,+15555550101=123456`.

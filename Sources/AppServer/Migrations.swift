@@ -111,6 +111,17 @@ enum Migrations {
             )
             """,
         ]),
+        // Per-user API rate: one counter per user and one-minute window, shared by every instance.
+        (3, [
+            """
+            CREATE TABLE api_usage (
+                user_id TEXT NOT NULL,
+                window_start BIGINT NOT NULL,
+                requests INTEGER NOT NULL,
+                PRIMARY KEY (user_id, window_start)
+            )
+            """,
+        ]),
     ]
 
     static func apply(_ db: AppDatabase) async throws {

@@ -34,6 +34,32 @@ import TodoAgentClient
         }
     }
 
+    @Test(arguments: Backend.available)
+    func perUserAPIRateLimit(_ backend: Backend) async throws {
+        try await withServer(backend, environment: ["API_RATE_LIMIT_PER_MINUTE": "5"]) { server in
+            let (alice, _) = try await server.signIn("+15555550100")
+            let (bob, _) = try await server.signIn("+15555550101")
+            var answered = 0
+            var limited: APIError?
+            for _ in 0..<12 {
+                do {
+                    _ = try await alice.getMe()
+                    answered += 1
+                } catch let error as APIError {
+                    limited = error
+                    break
+                }
+            }
+            // Five a minute; the requests can straddle two windows, so up to ten may pass.
+            #expect((5...10).contains(answered), "answered \(answered)")
+            let error = try #require(limited, "the sixth to eleventh request is refused")
+            #expect(error.code == .rateLimited)
+            #expect(error.status == 429)
+            #expect((1...60).contains(error.retryAfter ?? 0))
+            _ = try await bob.getMe()   // another user's budget is their own
+        }
+    }
+
     @Test func requestLogLinesCarryTheUserAndNoSecrets() async throws {
         let sink = LogSink()
         var logger = Logger(label: "test") { _ in sink }
