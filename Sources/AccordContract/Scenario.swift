@@ -64,7 +64,7 @@ public struct Scenario: Sendable {
         case pattern(String)
     }
 
-    public struct RecordedRequest: Sendable {
+    public struct RecordedRequest: Sendable, HeaderLookup {
         public var method: String
         /// May hold `${variable}` references.
         public var path: String
@@ -74,10 +74,6 @@ public struct Scenario: Sendable {
         /// Sign the body the way a provider signs its webhooks.
         public var signature: WebhookSignature?
         public var location: SourceLocation
-
-        public func header(_ name: String) -> String? {
-            headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-        }
     }
 
     public enum Body: Sendable {
@@ -94,16 +90,12 @@ public struct Scenario: Sendable {
         public var key: String
     }
 
-    public struct RecordedResponse: Sendable {
+    public struct RecordedResponse: Sendable, HeaderLookup {
         public var status: Int
         /// Only the headers that matter to clients are compared (`Content-Type`, `Location`, `Retry-After`).
         public var headers: [(name: String, value: String)]
         public var body: SpecNode?
         public var location: SourceLocation
-
-        public func header(_ name: String) -> String? {
-            headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-        }
     }
 
     /// The headers a recorded response compares.

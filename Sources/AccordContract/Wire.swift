@@ -3,8 +3,19 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
+/// Anything with a list of headers, looked up without regard to case.
+public protocol HeaderLookup {
+    var headers: [(name: String, value: String)] { get }
+}
+
+extension HeaderLookup {
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
 /// A request as it goes over the wire.
-public struct WireRequest: Sendable {
+public struct WireRequest: Sendable, HeaderLookup {
     public var method: String
     /// Path and query string (`/v1/todos?limit=2`).
     public var target: String
@@ -17,14 +28,10 @@ public struct WireRequest: Sendable {
         self.headers = headers
         self.body = body
     }
-
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
 }
 
 /// A response as it came over the wire.
-public struct WireResponse: Sendable {
+public struct WireResponse: Sendable, HeaderLookup {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: Data
@@ -33,10 +40,6 @@ public struct WireResponse: Sendable {
         self.status = status
         self.headers = headers
         self.body = body
-    }
-
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 }
 
