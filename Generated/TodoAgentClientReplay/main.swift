@@ -27,10 +27,17 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
         _ = try await client.deleteMe()
     case "listTodos":
         arguments.pathTemplate = "/v1/todos"
-        _ = try await client.listTodos(limit: try arguments.query("limit", as: Int.self), cursor: try arguments.query("cursor", as: String.self), status: try arguments.query("status", as: TodoStatusFilter.self))
+        _ = try await client.listTodos(
+            limit: try arguments.query("limit", as: Int.self),
+            cursor: try arguments.query("cursor", as: String.self),
+            status: try arguments.query("status", as: TodoStatusFilter.self)
+        )
     case "createTodo":
         arguments.pathTemplate = "/v1/todos"
-        _ = try await client.createTodo(try arguments.jsonBody(TodoCreate.self), idempotencyKey: try arguments.header("Idempotency-Key", as: String.self))
+        _ = try await client.createTodo(
+            try arguments.jsonBody(TodoCreate.self),
+            idempotencyKey: try arguments.header("Idempotency-Key", as: String.self)
+        )
     case "getTodo":
         arguments.pathTemplate = "/v1/todos/{todo_id}"
         _ = try await client.getTodo(todoID: try arguments.path("todo_id", as: UUID.self))
@@ -39,13 +46,19 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
         _ = try await client.deleteTodo(todoID: try arguments.path("todo_id", as: UUID.self))
     case "updateTodo":
         arguments.pathTemplate = "/v1/todos/{todo_id}"
-        _ = try await client.updateTodo(todoID: try arguments.path("todo_id", as: UUID.self), try arguments.jsonBody(TodoUpdate.self))
+        _ = try await client.updateTodo(
+            todoID: try arguments.path("todo_id", as: UUID.self),
+            try arguments.jsonBody(TodoUpdate.self)
+        )
     case "createCall":
         arguments.pathTemplate = "/v1/calls"
         _ = try await client.createCall(try arguments.jsonBody(CallCreate.self))
     case "listTranscripts":
         arguments.pathTemplate = "/v1/transcripts"
-        _ = try await client.listTranscripts(limit: try arguments.query("limit", as: Int.self), cursor: try arguments.query("cursor", as: String.self))
+        _ = try await client.listTranscripts(
+            limit: try arguments.query("limit", as: Int.self),
+            cursor: try arguments.query("cursor", as: String.self)
+        )
     case "getTranscript":
         arguments.pathTemplate = "/v1/transcripts/{transcript_id}"
         _ = try await client.getTranscript(transcriptID: try arguments.path("transcript_id", as: UUID.self))

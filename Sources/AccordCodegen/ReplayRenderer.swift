@@ -42,7 +42,12 @@ struct ReplayRenderer {
             for p in nonPath.filter(\.isRequired) + nonPath.filter({ !$0.isRequired }) {
                 args.append("\(p.name): try \(argument(p))")
             }
-            out += "        _ = try await client.\(op.methodName)(\(args.joined(separator: ", ")))\n"
+            let call = "        _ = try await client.\(op.methodName)(\(args.joined(separator: ", ")))"
+            if call.count > 120 {
+                out += "        _ = try await client.\(op.methodName)(\n" + args.map { "            \($0)" }.joined(separator: ",\n") + "\n        )\n"
+            } else {
+                out += call + "\n"
+            }
         }
         out += """
             default:
