@@ -21,7 +21,7 @@ import Testing
         let golden = Self.fixtures.appendingPathComponent("shapes.golden")
         let update = ProcessInfo.processInfo.environment["ACCORD_UPDATE_GOLDEN"] == "1"
         for file in files where file.path.hasSuffix("Models.swift") || file.path.hasSuffix("ShapesClient.swift")
-            || file.path.hasSuffix("Routes.swift") || file.path.hasSuffix("APIError.swift") {
+            || file.path.hasSuffix("Routes.swift") || file.path.hasSuffix("APIError.swift") || file.path.hasSuffix("ClientReplay/main.swift") {
             let url = golden.appendingPathComponent(file.path)
             if update {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
