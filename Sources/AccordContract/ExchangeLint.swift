@@ -9,6 +9,13 @@ public enum ExchangeLint {
         let catalog = document.errorCatalog
         for scenario in scenarios {
             var defined = Set(scenario.variables.map(\.name))
+            if let known = document.providerStates {
+                var states: [(String, SourceLocation)] = scenario.state.map { [($0, scenario.location)] } ?? []
+                for step in scenario.steps { if case .providerState(let name) = step.action { states.append((name, step.location)) } }
+                for (name, location) in states where !known.contains(name) {
+                    log.error("'\(name)' is not a provider state of the spec (x-provider-states: \(known.joined(separator: ", ")))", at: location)
+                }
+            }
             for step in scenario.steps {
                 guard let request = step.request, let response = step.response else { continue }
                 for name in referencedVariables(request) where !defined.contains(name) {

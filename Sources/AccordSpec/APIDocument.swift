@@ -18,6 +18,8 @@ public struct APIDocument: Sendable {
     public var securitySchemes: [String: SecurityScheme]
     /// The error catalog (`x-error-catalog` on a string schema), empty when the spec has none.
     public var errorCatalog: ErrorCatalog?
+    /// `x-provider-states`: the names a recorded exchange may set through the contract-state route.
+    public var providerStates: [String]?
 
     public init(openAPIVersion: String, title: String, version: String, summary: String?, description: String?,
                 servers: [String], operations: [Operation], namedSchemas: [NamedSchema],

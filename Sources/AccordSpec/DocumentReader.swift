@@ -102,12 +102,21 @@ public struct DocumentReader {
             }
         }
 
-        return APIDocument(
+        var document = APIDocument(
             openAPIVersion: version, title: title ?? "API", version: apiVersion ?? "0",
             summary: info?["summary"]?.string, description: info?["description"]?.string,
             servers: root["servers"]?.array?.compactMap { $0["url"]?.string } ?? [],
             operations: operations, namedSchemas: named, securitySchemes: securitySchemes,
             errorCatalog: catalog)
+        if let states = root["x-provider-states"] {
+            let names = states.array?.compactMap(\.string) ?? []
+            if names.isEmpty || names.count != states.array?.count {
+                log.error("x-provider-states is a list of provider state names", at: states.location)
+            } else {
+                document.providerStates = names
+            }
+        }
+        return document
     }
 
     private mutating func checkDuplicateOperationIds(_ operations: [Operation]) {

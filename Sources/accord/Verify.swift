@@ -64,6 +64,9 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "Also write the results as JUnit XML to this file.")
     var junit: String?
 
+    @Flag(help: "With --base-url: also replay the exchanges through the generated client (accord.yaml's clientReplay, built).")
+    var client = false
+
     @Option(help: "Only the scenarios with these names (repeatable).")
     var scenario: [String] = []
 
@@ -83,11 +86,18 @@ struct Verify: AsyncParsableCommand {
         var ok = true
 
         if let baseURL {
+            var clientResults: [ScenarioResult] = []
+            if client {
+                guard let tool = try loadProject(config).clientReplay else {
+                    throw ValidationError("--client needs accord.yaml's clientReplay (the built replay tool)")
+                }
+                (ok, clientResults) = try replayThroughClient(scenarios, document: document, tool: tool)
+            }
             let server = LiveServer(baseURL: baseURL)
             let results = await replay(scenarios, document: document, server: server)
             await server.shutdown()
-            ok = finish(results, title: "Replayed \(exchangesPath) against \(baseURL)")
-            if !ok { throw ExitCode.failure }
+            let serverOK = finish(results + clientResults, title: "Replayed \(exchangesPath) against \(baseURL)", summarized: results)
+            if !(ok && serverOK) { throw ExitCode.failure }
             return
         }
 
@@ -113,19 +123,7 @@ struct Verify: AsyncParsableCommand {
         }
         var clientResults: [ScenarioResult] = []
         if let tool = project.clientReplay {
-            print("== Client: the exchanges through the generated client (\(tool))")
-            do {
-                let outcome = try ClientReplay(document: document).run(scenarios, tool: tool)
-                clientResults = outcome.results.filter { !$0.steps.isEmpty }
-                let failures = clientResults.flatMap(\.failureLines)
-                print("\(outcome.checked) steps checked, \(failures.count) difference(s); \(outcome.notExpressible.count) steps have no typed form "
-                      + "(malformed or oversize bodies, undeclared routes, ids that are not UUIDs)")
-                for line in failures { print("  " + line) }
-                if !failures.isEmpty { ok = false }
-            } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                throw ExitCode.failure
-            }
+            (ok, clientResults) = try replayThroughClient(scenarios, document: document, tool: tool)
         }
         print("== Server: \(command)")
         fflush(nil)
@@ -143,6 +141,23 @@ struct Verify: AsyncParsableCommand {
         let serverOK = finish(results + clientResults, title: "Replayed \(exchangesPath) against \(command) on port \(server.port)",
                               summarized: results)
         if !(ok && serverOK) { throw ExitCode.failure }
+    }
+
+    /// The exchanges through the generated client; prints its summary and differences.
+    private func replayThroughClient(_ scenarios: [Scenario], document: APIDocument, tool: String) throws -> (Bool, [ScenarioResult]) {
+        print("== Client: the exchanges through the generated client (\(tool))")
+        do {
+            let outcome = try ClientReplay(document: document).run(scenarios, tool: tool)
+            let results = outcome.results.filter { !$0.steps.isEmpty }
+            let failures = results.flatMap(\.failureLines)
+            print("\(outcome.checked) steps checked, \(failures.count) difference(s); \(outcome.notExpressible.count) steps have no typed form "
+                  + "(malformed or oversize bodies, undeclared routes, ids that are not UUIDs)")
+            for line in failures { print("  " + line) }
+            return (failures.isEmpty, results)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 
     private func replay(_ scenarios: [Scenario], document: APIDocument, server: some HTTPExchanging) async -> [ScenarioResult] {

@@ -71,6 +71,22 @@ import Testing
         #expect(lines.contains("wrong.yaml:20:13: error: recorded response: /created_at: missing required field"), "\(lines)")
     }
 
+    @Test func providerStatesAreCheckedAgainstTheSpec() throws {
+        let scenario = try Repo.scenario(yaml: """
+        scenario: states
+        state: reset
+        steps:
+          - state: sms provider slow
+          - request: {method: GET, path: /healthz}
+            response: {status: 200, body: {status: ok}}
+        """, file: "states.yaml")
+        var log = DiagnosticLog()
+        ExchangeLint.check([scenario], document: try Repo.document(), into: &log)
+        let lines = log.all.map(\.description)
+        #expect(lines.count == 1, "\(lines)")
+        #expect(lines.first?.hasPrefix("states.yaml:4:5: error: 'sms provider slow' is not a provider state of the spec") == true, "\(lines)")
+    }
+
     @Test func committedExchangesLintCleanAndCoverEverything() throws {
         let document = try Repo.document()
         let scenarios = try Repo.scenarios()
