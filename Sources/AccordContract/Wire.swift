@@ -56,7 +56,8 @@ public final class LiveServer: HTTPExchanging {
     /// One process-wide client (like `HTTPClient.shared`, but never following redirects): it
     /// lives as long as the process, so no instance can be dropped without its shutdown.
     private static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                                           configuration: .init(redirectConfiguration: .disallow))
+                                           configuration: .init(redirectConfiguration: .disallow,
+                                                                timeout: .init(connect: .seconds(5))))
     private var client: HTTPClient { Self.client }
 
     public init(baseURL: String, timeoutSeconds: Int64 = 30) {

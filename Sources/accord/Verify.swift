@@ -94,6 +94,12 @@ struct Verify: AsyncParsableCommand {
                 (ok, clientResults) = try replayThroughClient(scenarios, document: document, tool: tool)
             }
             let server = LiveServer(baseURL: baseURL)
+            do {
+                _ = try await server.send(WireRequest(method: "GET", target: "/", headers: [], body: nil))
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
             let results = await replay(scenarios, document: document, server: server)
             await server.shutdown()
             let serverOK = finish(results + clientResults, title: "Replayed \(exchangesPath) against \(baseURL)", summarized: results)
