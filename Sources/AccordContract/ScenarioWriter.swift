@@ -110,11 +110,19 @@ public struct ScenarioWriter: Sendable {
             lines.append("      method: \(item.request.method)")
             lines.append("      path: \(YAMLText.scalar(path))")
             if parts.count == 2 {
-                lines.append("      query:")
+                // A repeated parameter (`a=1&a=2`) becomes one key with a list of values.
+                var names: [String] = []
+                var values: [String: [String]] = [:]
                 for pair in parts[1].split(separator: "&") {
                     let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
-                    let value = kv.count > 1 ? replaceKnown(kv[1], step: index) : ""
-                    lines.append("        \(YAMLText.key(kv[0])): \(YAMLText.scalar(value))")
+                    if values[kv[0]] == nil { names.append(kv[0]) }
+                    values[kv[0], default: []].append(kv.count > 1 ? replaceKnown(kv[1], step: index) : "")
+                }
+                lines.append("      query:")
+                for name in names {
+                    let list = values[name] ?? []
+                    let shown = list.count == 1 ? YAMLText.scalar(list[0]) : "[" + list.map(YAMLText.scalar).joined(separator: ", ") + "]"
+                    lines.append("        \(YAMLText.key(name)): \(shown)")
                 }
             }
             var headers: [(String, String)] = []

@@ -136,6 +136,18 @@ import Testing
         }
     }
 
+    @Test func writerKeepsRepeatedQueryParametersAndScalarsReadable() throws {
+        let request = WireRequest(method: "GET", target: "/v1/todos?status=open&tag=a&tag=b%20c", headers: [("accept", "*/*")], body: nil)
+        let response = WireResponse(status: 200, headers: [("content-type", "application/json")], body: Data(#"{"items":[],"next_cursor":null}"#.utf8))
+        let text = ScenarioWriter().render(name: "q", description: nil, exchanges: [(request, response)])
+        #expect(text.contains("        tag: [a, b c]"), "\(text)")
+        #expect(text.contains("        status: open"))
+        #expect(!text.contains("accept"), "transport headers are dropped")
+        #expect(text.contains("Content-Type: application/json"), "response headers keep their usual names")
+        let scenario = try Repo.scenario(yaml: text)
+        #expect(scenario.steps.first?.request?.query.map { "\($0.name)=\($0.value)" } == ["status=open", "tag=a", "tag=b c"])
+    }
+
     @Test func harThatIsNotHARIsRefusedClearly() {
         #expect(throws: HARImport.Failure.self) { try HARImport.exchanges(Data(#"{"entries": []}"#.utf8), file: "x.har") }
         #expect(throws: HARImport.Failure.self) { try HARImport.exchanges(Data(#"{"log": {"entries": [{"request": {}}]}}"#.utf8), file: "x.har") }
