@@ -193,18 +193,107 @@ public enum JSONCoding {
         // .123 into .122, and a value must survive any number of round trips unchanged.
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
-        let fraction = millis - seconds * 1000
-        let text = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
-        guard fraction != 0 else { return text }
-        return String(text.dropLast()) + "." + String(format: "%03d", fraction) + "Z"
+        let fraction = Int(millis - seconds * 1000)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let (year, month, day) = civilDate(fromDays: days)
+        guard (0...9999).contains(year) else {
+            let text = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+            return fraction == 0 ? text : String(text.dropLast()) + "." + String(format: "%03d", fraction) + "Z"
+        }
+        // Written digit by digit: a list of to-dos has several timestamps each, and a date
+        // formatter per value costs more than the rest of the encoding.
+        let secondOfDay = Int(seconds - days * 86_400)
+        var bytes = Array("0000-00-00T00:00:00.000Z".utf8)
+        func put(_ value: Int, _ width: Int, at index: Int) {
+            var rest = value
+            for position in stride(from: index + width - 1, through: index, by: -1) {
+                bytes[position] = UInt8(48 + rest % 10)
+                rest /= 10
+            }
+        }
+        put(year, 4, at: 0)
+        put(month, 2, at: 5)
+        put(day, 2, at: 8)
+        put(secondOfDay / 3600, 2, at: 11)
+        put(secondOfDay / 60 % 60, 2, at: 14)
+        put(secondOfDay % 60, 2, at: 17)
+        if fraction == 0 {
+            bytes.removeSubrange(19..<23)
+        } else {
+            put(fraction, 3, at: 20)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses RFC 3339 (`Z` or an offset, optional fractional seconds).
     public static func parseTimestamp(_ text: String) -> Date? {
-        guard text.count >= 20, text.count <= 40 else { return nil }
+        guard text.utf8.count >= 20, text.utf8.count <= 40 else { return nil }
+        // UTC (`Z`) is read here, strictly (Foundation would roll 29 February 2023 into March).
+        if text.hasSuffix("Z") || text.hasSuffix("z") { return parseUTC(Array(text.utf8)) }
         let normalized = text.replacingOccurrences(of: "t", with: "T").replacingOccurrences(of: "z", with: "Z")
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(normalized) { return date }
         return try? Date.ISO8601FormatStyle().parse(normalized)
+    }
+
+    /// The UTC form, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, read without a formatter; nil when it
+    /// is not a real date and time.
+    static func parseUTC(_ b: [UInt8]) -> Date? {
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var value = 0
+            for index in from..<(from + count) {
+                guard (48...57).contains(b[index]) else { return nil }
+                value = value * 10 + Int(b[index] - 48)
+            }
+            return value
+        }
+        guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58,
+              b[b.count - 1] == 90 || b[b.count - 1] == 122,
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60, second < 60
+        else { return nil }
+        var fraction = 0.0
+        if b.count > 20 {
+            let digits = b.count - 21
+            guard b[19] == 46, (1...9).contains(digits), let value = number(20, digits) else { return nil }
+            var scale = 1.0
+            for _ in 0..<digits { scale *= 10 }
+            fraction = Double(value) / scale
+        }
+        let seconds = days(fromCivil: year, month, day) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+    static func civilDate(fromDays days: Int64) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
+    }
+
+    /// (year, month, day) → days since 1970-01-01.
+    static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let shifted = Int64(month > 2 ? month - 3 : month + 9)
+        let dayOfYear = (153 * shifted + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

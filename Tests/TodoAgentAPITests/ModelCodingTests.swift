@@ -112,3 +112,51 @@ import TodoAgentAPI
         }
     }
 }
+
+/// The digit-by-digit timestamp code against Foundation's ISO 8601 formatter and parser.
+@Suite struct TimestampTests {
+    /// A fixed-seed generator: the same dates every run.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func formattingAndParsingAgreeWithFoundation() {
+        var random = SplitMix(state: 2026)
+        var mismatches: [String] = []
+        for _ in 0..<20_000 {
+            // 1800 … 9999, whole milliseconds.
+            let millis = Int64.random(in: -5_364_662_400_000...253_402_300_799_999, using: &random)
+            let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+            let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+            let fraction = millis - seconds * 1000
+            var expected = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+            if fraction != 0 { expected = String(expected.dropLast()) + "." + String(format: "%03d", fraction) + "Z" }
+            let text = JSONCoding.formatTimestamp(date)
+            if text != expected { mismatches.append("\(millis): \(text) ≠ \(expected)") }
+            let back = JSONCoding.parseTimestamp(text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+            if back != millis { mismatches.append("\(text) parsed to \(back.map(String.init) ?? "nil"), not \(millis)") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
+    @Test func edgeCases() {
+        func parsed(_ text: String) -> Double? { JSONCoding.parseTimestamp(text)?.timeIntervalSince1970 }
+        #expect(parsed("2024-02-29T23:59:59.999Z") == 1_709_251_199.999)
+        #expect(parsed("2023-02-29T00:00:00Z") == nil, "no 29 February in 2023")
+        #expect(parsed("2026-13-01T00:00:00Z") == nil)
+        #expect(parsed("2026-11-27t15:04:05z") == 1_795_791_845)
+        #expect(parsed("2026-11-27T17:04:05+02:00") == 1_795_791_845, "offsets go to the full parser")
+        #expect(parsed("2026-11-27T15:04:05.123456789Z").map { ($0 * 1000).rounded() } == 1_795_791_845_123)
+        #expect(parsed("2026-11-27T15:04:05.Z") == nil)
+        #expect(parsed("2026-11-27 15:04:05Z") == nil)
+        #expect(JSONCoding.formatTimestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(JSONCoding.formatTimestamp(Date(timeIntervalSince1970: -0.001)) == "1969-12-31T23:59:59.999Z")
+    }
+}
