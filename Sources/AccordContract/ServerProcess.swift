@@ -31,7 +31,7 @@ public final class ServerProcess: @unchecked Sendable {
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("accord-server-\(port)-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         let handle = try FileHandle(forWritingTo: errorLog)
         process.standardOutput = handle
         process.standardError = handle

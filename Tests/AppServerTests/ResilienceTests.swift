@@ -140,9 +140,9 @@ final class LogSink: LogHandler, @unchecked Sendable {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        let merged = self.metadata.merging(metadata ?? [:]) { $1 }.mapValues { "\($0)" }
-        lock.withLock { _entries.append(Entry(message: message.description, metadata: merged)) }
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }.mapValues { "\($0)" }
+        lock.withLock { _entries.append(Entry(message: event.message.description, metadata: merged)) }
     }
 }
 
