@@ -48,7 +48,7 @@ func loadSpec(_ path: String) throws -> SpecDocuments {
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check a spec: OpenAPI structure and Accord's rules (operationIds, problem responses, catalog codes, $refs).")
+        abstract: "Check a spec (OpenAPI structure and Accord's rules) and the recorded exchanges against it.")
 
     @Argument(help: "The spec to check (default: the spec named in accord.yaml).")
     var spec: String?

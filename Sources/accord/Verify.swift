@@ -47,9 +47,8 @@ struct Verify: AsyncParsableCommand {
         abstract: "Replay the recorded exchanges against a live server (and the generated client) and report every difference.",
         discussion: """
         With --base-url: replays every scenario against that server, any language.
-        With no arguments (the main job): checks Generated/ is fresh, lints the spec and the exchanges,
-        replays the exchanges through the generated client, starts accord.yaml's server command on a free
-        port, replays every scenario against it, stops it, and prints the summary.
+
+        With no arguments (the main job): checks Generated/ is fresh, lints the spec and the exchanges, replays the exchanges through the generated client, starts accord.yaml's server command on a free port, replays every scenario against it, stops it, and prints the summary.
         """)
 
     @Option(help: "A running server to replay against (e.g. http://127.0.0.1:8080).")
