@@ -87,7 +87,6 @@ let package = Package(
         .testTarget(name: "AccordContractTests", dependencies: [
             "AccordContract", "AccordSpec",
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         .testTarget(name: "AccordCodegenTests", dependencies: ["AccordSpec", "AccordCodegen"],
                     resources: [.copy("Fixtures")]),

@@ -31,13 +31,7 @@ public struct ClientReplay: Sendable {
         var skipped: [(String, Int, String)] = []
         let fixedNow = Date(timeIntervalSince1970: 1_800_000_000)
         for scenario in scenarios {
-            var variables = Variables()
-            for (name, source) in scenario.variables {
-                switch source {
-                case .literal(let node): variables[name] = node
-                case .freshUUID: variables[name] = SpecNode(.string(UUID().uuidString.lowercased()), at: JSON.nowhere)
-                }
-            }
+            var variables = Variables(seededBy: scenario)
             for (offset, step) in scenario.steps.enumerated() {
                 guard let request = step.request, let response = step.response else { continue }
                 let number = offset + 1
@@ -48,21 +42,13 @@ public struct ClientReplay: Sendable {
                 let body = response.body.flatMap { try? variables.substitute($0) }
                 var headers: [(name: String, value: String)] = []
                 for (name, value) in response.headers { headers.append((name, (try? variables.substitute(value)) ?? value)) }
-                // Captures from the recorded answer, for the steps after this one.
-                for capture in step.captures {
-                    switch capture.source {
-                    case .body(let pointer): if let body, let value = JSON.value(at: pointer, in: body) { variables[capture.variable] = value }
-                    case .header(let name):
-                        if let value = headers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame })?.value {
-                            variables[capture.variable] = SpecNode(.string(value), at: JSON.nowhere)
-                        }
-                    }
-                }
+                let answer = WireResponse(status: response.status, headers: headers, body: Data((body?.jsonText ?? "").utf8))
+                // Captures from the recorded answer, for the steps after this one (lint reports missing ones).
+                _ = variables.capture(step.captures, body: body, headers: answer)
                 guard let operation = index.operation(method: request.method, path: wire.target) else {
                     skipped.append((scenario.name, number, "\(request.method) \(request.path) is no operation of the spec"))
                     continue
                 }
-                let answer = WireResponse(status: response.status, headers: headers, body: Data((body?.jsonText ?? "").utf8))
                 steps.append(PlannedStep(scenario: scenario.name, number: number, step: step, operation: operation, wire: wire,
                                          answer: answer, recordedBody: body))
             }
@@ -74,17 +60,12 @@ public struct ClientReplay: Sendable {
     func planJSON(_ steps: [PlannedStep]) -> Data {
         func pairs(_ list: [(name: String, value: String)]) -> [[String]] { list.map { [$0.name, $0.value] } }
         let items: [[String: Any]] = steps.map { planned in
-            let parts = planned.wire.target.split(separator: "?", maxSplits: 1)
-            let query: [[String]] = parts.count == 2 ? parts[1].split(separator: "&").map { pair in
-                let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
-                return [kv[0], kv.count > 1 ? kv[1] : ""]
-            } : []
             var item: [String: Any] = [
                 "id": "\(planned.scenario)#\(planned.number)",
                 "operationId": planned.operation.operationId,
                 "method": planned.wire.method,
-                "path": String(parts.first ?? ""),
-                "query": query,
+                "path": planned.wire.path,
+                "query": pairs(planned.wire.query),
                 "headers": pairs(planned.wire.headers),
                 "response": [
                     "status": planned.answer.status,
@@ -199,16 +180,12 @@ public struct ClientReplay: Sendable {
             out.append("client request: method \(built["method"]?.string ?? "?"), recorded \(expected.method)")
         }
         let url = URLComponents(string: built["url"]?.string ?? "")
-        let expectedParts = expected.target.split(separator: "?", maxSplits: 1)
-        let expectedPath = String(expectedParts.first ?? "").removingPercentEncoding ?? ""
+        let expectedPath = expected.path.removingPercentEncoding ?? ""
         if let url, url.path != expectedPath {
             out.append("client request: path \(url.path), recorded \(expectedPath)")
         }
         let builtQuery = (url?.queryItems ?? []).map { "\($0.name)=\($0.value ?? "")" }.sorted()
-        let expectedQuery = expectedParts.count == 2 ? expectedParts[1].split(separator: "&").map { pair -> String in
-            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
-            return kv[0] + "=" + (kv.count > 1 ? kv[1] : "")
-        }.sorted() : []
+        let expectedQuery = expected.query.map { "\($0.name)=\($0.value)" }.sorted()
         if builtQuery != expectedQuery {
             out.append("client request: query \(builtQuery.joined(separator: "&")), recorded \(expectedQuery.joined(separator: "&"))")
         }

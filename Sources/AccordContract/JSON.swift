@@ -74,6 +74,38 @@ public struct Variables: Sendable {
 
     public init() {}
 
+    /// The scenario's `variables`, fixed for one run (`$uuid` makes a fresh one).
+    public init(seededBy scenario: Scenario) {
+        for (name, source) in scenario.variables {
+            switch source {
+            case .literal(let node): values[name] = node
+            case .freshUUID: values[name] = SpecNode(.string(UUID().uuidString.lowercased()), at: JSON.nowhere)
+            }
+        }
+    }
+
+    /// Takes each capture's value from a response; says which ones the response does not have.
+    public mutating func capture(_ captures: [Scenario.Capture], body: SpecNode?, headers: some HeaderLookup) -> [String] {
+        var missing: [String] = []
+        for capture in captures {
+            switch capture.source {
+            case .body(let pointer):
+                if let body, let value = JSON.value(at: pointer, in: body) {
+                    values[capture.variable] = value
+                } else {
+                    missing.append("capture \(capture.variable): the response has no value at \(pointer)")
+                }
+            case .header(let name):
+                if let value = headers.header(name) {
+                    values[capture.variable] = SpecNode(.string(value), at: JSON.nowhere)
+                } else {
+                    missing.append("capture \(capture.variable): the response has no header \(name)")
+                }
+            }
+        }
+        return missing
+    }
+
     public subscript(name: String) -> SpecNode? {
         get { values[name] }
         set { values[name] = newValue }

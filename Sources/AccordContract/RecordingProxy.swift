@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -38,12 +37,7 @@ public final class RecordingProxy: Sendable {
     }
 
     func forward(_ request: Request, to server: LiveServer) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: 32 * 1024 * 1024)
-        let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-        let headers = request.headers.map { ($0.name.canonicalName, $0.value) }
-        let wire = WireRequest(method: request.method.rawValue, target: target, headers: headers,
-                               body: body.readableBytes > 0 ? Data(body.readableBytesView) : nil)
+        let wire = try await WireRequest.collecting(request, upTo: 32 * 1024 * 1024)
         let answer: WireResponse
         do {
             answer = try await server.send(wire)
@@ -56,12 +50,7 @@ public final class RecordingProxy: Sendable {
             return list
         }
         save(all)
-        var headerFields = HTTPFields()
-        for (name, value) in answer.headers {
-            guard let field = HTTPField.Name(name), !["content-length", "transfer-encoding", "connection"].contains(name.lowercased()) else { continue }
-            headerFields.append(HTTPField(name: field, value: value))
-        }
-        return Response(status: .init(code: answer.status), headers: headerFields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return Response(wire: answer)
     }
 
     private func save(_ all: [(WireRequest, WireResponse)]) {

@@ -66,15 +66,9 @@ public struct Replayer: Sendable {
     public func run(_ scenario: Scenario, against server: some HTTPExchanging) async -> ScenarioResult {
         let clock = ContinuousClock()
         let start = clock.now
-        var variables = Variables()
+        var variables = Variables(seededBy: scenario)
         var results: [StepResult] = []
         var failed = false
-        for (name, source) in scenario.variables {
-            switch source {
-            case .literal(let node): variables[name] = node
-            case .freshUUID: variables[name] = SpecNode(.string(UUID().uuidString.lowercased()), at: node0)
-            }
-        }
         var steps = scenario.steps.map { (number: 0, step: $0) }
         for i in steps.indices { steps[i].number = i + 1 }
         if let state = scenario.state {
@@ -108,11 +102,8 @@ public struct Replayer: Sendable {
         }
     }
 
-    private let node0 = SourceLocation(file: "run", line: 0, column: 0)
-
     private func setState(_ state: String, on server: some HTTPExchanging) async -> [String] {
-        let body = Data(SpecNode(.object(SpecObject([.init(key: "state", keyLocation: node0, value: SpecNode(.string(state), at: node0))])),
-                                 at: node0).jsonText.utf8)
+        let body = Data(("{\"state\":" + SpecNode(.string(state), at: JSON.nowhere).jsonText + "}").utf8)
         let request = WireRequest(method: "POST", target: stateRoute, headers: [("Content-Type", "application/json")], body: body)
         do {
             let response = try await server.send(request)
@@ -137,28 +128,14 @@ public struct Replayer: Sendable {
         } catch {
             return ["\(error)"]
         }
-        var messages: [String] = []
+        // Parsed once: the captures, the checks and the messages all read it.
+        let body = JSON.parse(actual.body)
         // Captures first: a response may refer to its own values (`Location: /v1/todos/${id}`).
-        for capture in step.captures {
-            switch capture.source {
-            case .body(let pointer):
-                if let body = JSON.parse(actual.body), let value = JSON.value(at: pointer, in: body) {
-                    variables[capture.variable] = value
-                } else {
-                    messages.append("capture \(capture.variable): the response has no value at \(pointer)")
-                }
-            case .header(let name):
-                if let value = actual.header(name) {
-                    variables[capture.variable] = SpecNode(.string(value), at: node0)
-                } else {
-                    messages.append("capture \(capture.variable): the response has no header \(name)")
-                }
-            }
-        }
+        let missing = variables.capture(step.captures, body: body, headers: actual)
         let operation = index.operation(method: request.method, path: wire.target)
         let check = ResponseCheck(operation: operation, validator: validator, catalog: document.errorCatalog, variables: variables,
                                   step: step, request: request, recorded: response, sent: wire)
-        return check.differences(actual) + messages
+        return check.differences(actual, body: body) + missing
     }
 
     /// The request to send: variables substituted, body serialised, signature computed.

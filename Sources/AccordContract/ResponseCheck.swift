@@ -13,17 +13,18 @@ struct ResponseCheck {
     /// The request as sent (to tell "answered without a token" apart).
     let sent: WireRequest
 
-    func differences(_ actual: WireResponse) -> [String] {
+    /// `body`: the actual body parsed as JSON (nil when it is not JSON).
+    func differences(_ actual: WireResponse, body: SpecNode?) -> [String] {
         var out: [String] = []
         out += authDifferences(actual)
         if actual.status != recorded.status {
-            out.append("expected status \(recorded.status), got \(actual.status)\(codeSuffix(actual))")
+            out.append("expected status \(recorded.status), got \(actual.status)\(body?["code"]?.string.map { " (\($0))" } ?? "")")
         }
         if let operation, OperationIndex.response(for: actual.status, in: operation) == nil {
             out.append("status \(actual.status) is not declared for \(operation.operationId)")
         }
         out += headerDifferences(actual)
-        out += bodyDifferences(actual)
+        out += bodyDifferences(actual, json: body)
         return out
     }
 
@@ -47,11 +48,6 @@ struct ResponseCheck {
             default: return request.header("Authorization") != nil
             }
         }
-    }
-
-    private func codeSuffix(_ actual: WireResponse) -> String {
-        guard let code = JSON.parse(actual.body)?["code"]?.string else { return "" }
-        return " (\(code))"
     }
 
     private func headerDifferences(_ actual: WireResponse) -> [String] {
@@ -90,7 +86,7 @@ struct ResponseCheck {
         return out
     }
 
-    private func bodyDifferences(_ actual: WireResponse) -> [String] {
+    private func bodyDifferences(_ actual: WireResponse, json parsed: SpecNode?) -> [String] {
         let declared = operation.flatMap { OperationIndex.response(for: actual.status, in: $0) }
         let isJSON = actual.header("Content-Type").map { MediaType($0).isJSON } ?? false
         guard !actual.body.isEmpty else {
@@ -99,7 +95,7 @@ struct ResponseCheck {
             return []
         }
         guard isJSON || recorded.body != nil else { return [] }
-        guard let json = JSON.parse(actual.body) else {
+        guard let json = parsed else {
             return ["body is not valid JSON (\(actual.body.count) bytes)"]
         }
         var mismatches: [Mismatch] = []

@@ -38,13 +38,17 @@ public struct ScenarioWriter: Sendable {
         var source: Scenario.Capture.Source
     }
 
+    /// One exchange with its bodies parsed (nil: none, or not JSON).
+    private typealias Parsed = (request: WireRequest, response: WireResponse, body: SpecNode?, responseBody: SpecNode?)
+
     public func render(name: String, description: String?, exchanges: [(WireRequest, WireResponse)]) -> String {
+        let parsed: [Parsed] = exchanges.map { ($0, $1, $0.body.flatMap(JSON.parse), JSON.parse($1.body)) }
         // The first pass learns which handed-out values come back; the second writes them as variables.
-        let firstPass = render(name: name, description: description, exchanges: exchanges, captured: nil)
-        return render(name: name, description: description, exchanges: exchanges, captured: firstPass.captured).text
+        let firstPass = render(name: name, description: description, exchanges: parsed, captured: nil)
+        return render(name: name, description: description, exchanges: parsed, captured: firstPass.captured).text
     }
 
-    private func render(name: String, description: String?, exchanges: [(WireRequest, WireResponse)],
+    private func render(name: String, description: String?, exchanges: [Parsed],
                         captured: Set<String>?) -> (text: String, captured: Set<String>) {
         // Candidate values: every string a response hands out that is long enough to be an id or a token.
         var origins: [String: Origin] = [:]
@@ -71,20 +75,16 @@ public struct ScenarioWriter: Sendable {
             return out
         }
 
-        var rendered: [(request: WireRequest, response: WireResponse, body: SpecNode?, responseBody: SpecNode?)] = []
         // Values the client sent first (a phone number echoed back) are the client's own, not handed out.
         var sent = Set<String>()
-        for (index, (request, response)) in exchanges.enumerated() {
+        for (index, (request, response, body, responseBody)) in exchanges.enumerated() {
             sent.formUnion(request.target.split(whereSeparator: { "/?&=".contains($0) }).map(String.init))
-            if let body = request.body.flatMap(JSON.parse) { sent.formUnion(Self.strings(in: body)) }
-            let path = String(request.target.split(separator: "?", maxSplits: 1).first ?? "")
+            if let body { sent.formUnion(Self.strings(in: body)) }
+            let path = request.path
             if request.method == "POST", path == options.stateRoute {
                 stateSteps.insert(index)
-                rendered.append((request, response, request.body.flatMap(JSON.parse), nil))
                 continue
             }
-            let responseBody = JSON.parse(response.body)
-            rendered.append((request, response, request.body.flatMap(JSON.parse), responseBody))
             if let responseBody {
                 var found: [String: Origin] = [:]
                 collect(responseBody, pointer: "", parentKey: nil, resource: Self.resourceName(path), step: index,
@@ -98,25 +98,24 @@ public struct ScenarioWriter: Sendable {
             }
         }
 
-        for (index, item) in rendered.enumerated() {
+        for (index, item) in exchanges.enumerated() {
             if stateSteps.contains(index) {
                 steps.append("  - state: \(YAMLText.scalar(item.body?["state"]?.string ?? "reset"))")
                 continue
             }
             var lines: [String] = []
-            let parts = item.request.target.split(separator: "?", maxSplits: 1)
-            let path = replaceKnown(String(parts.first ?? ""), step: index)
+            let path = replaceKnown(item.request.path, step: index)
             lines.append("  - request:")
             lines.append("      method: \(item.request.method)")
             lines.append("      path: \(YAMLText.scalar(path))")
-            if parts.count == 2 {
+            let query = item.request.query
+            if !query.isEmpty {
                 // A repeated parameter (`a=1&a=2`) becomes one key with a list of values.
                 var names: [String] = []
                 var values: [String: [String]] = [:]
-                for pair in parts[1].split(separator: "&") {
-                    let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
-                    if values[kv[0]] == nil { names.append(kv[0]) }
-                    values[kv[0], default: []].append(kv.count > 1 ? replaceKnown(kv[1], step: index) : "")
+                for (name, value) in query {
+                    if values[name] == nil { names.append(name) }
+                    values[name, default: []].append(replaceKnown(value, step: index))
                 }
                 lines.append("      query:")
                 for name in names {

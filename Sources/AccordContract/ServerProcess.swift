@@ -42,14 +42,9 @@ public final class ServerProcess: @unchecked Sendable {
         }
         let server = ServerProcess(port: port, process: process, errorLog: errorLog)
         let probe = LiveServer(baseURL: server.baseURL, timeoutSeconds: 2)
-        defer { Task { await probe.shutdown() } }
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if !process.isRunning {
-                throw StartFailure(description: "'\(command)' exited with status \(process.terminationStatus) before answering:\n\(server.logTail())")
-            }
-            if (try? await probe.send(WireRequest(method: "GET", target: "/", headers: [], body: nil))) != nil { return server }
-            try await Task.sleep(for: .milliseconds(100))
+        if await probe.waitUntilAnswering(within: .seconds(seconds), while: { process.isRunning }) { return server }
+        if !process.isRunning {
+            throw StartFailure(description: "'\(command)' exited with status \(process.terminationStatus) before answering:\n\(server.logTail())")
         }
         server.stop()
         throw StartFailure(description: "'\(command)' did not answer on port \(port) within \(Int(seconds)) s:\n\(server.logTail())")

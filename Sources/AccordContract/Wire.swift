@@ -30,6 +30,21 @@ public struct WireRequest: Sendable, HeaderLookup {
     }
 }
 
+extension WireRequest {
+    /// The target without its query string, as sent (percent-encoded).
+    public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+
+    /// The query's parameters in order, repeats kept, percent-decoded (`a=1&b=x%20y`).
+    public var query: [(name: String, value: String)] {
+        let parts = target.split(separator: "?", maxSplits: 1)
+        guard parts.count == 2 else { return [] }
+        return parts[1].split(separator: "&").map { pair in
+            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+            return (kv[0], kv.count > 1 ? kv[1] : "")
+        }
+    }
+}
+
 /// A response as it came over the wire.
 public struct WireResponse: Sendable, HeaderLookup {
     public var status: Int
@@ -67,6 +82,17 @@ public final class LiveServer: HTTPExchanging {
 
     /// Nothing to release (the client is shared); kept so callers say when they are done.
     public func shutdown() async {}
+
+    /// Polls until the server answers anything over HTTP, for at most `limit`, while `keepTrying` holds.
+    public func waitUntilAnswering(within limit: Duration, while keepTrying: () -> Bool = { true }) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while clock.now < deadline && keepTrying() {
+            if (try? await send(WireRequest(method: "GET", target: "/", headers: [], body: nil))) != nil { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
 
     public struct Unreachable: Error, CustomStringConvertible {
         public var url: String

@@ -151,12 +151,7 @@ struct CallService: Sendable {
             }
             return try await sql.raw(query + " ORDER BY started_at DESC, id DESC LIMIT \(bind: limit + 1)").all()
         }
-        var items = try rows.map(Self.summary)
-        var next: String?
-        if items.count > limit {
-            items.removeLast()
-            if let last = items.last { next = PageCursor.encode(last.startedAt.millis, last.id.parameterText) }
-        }
+        let (items, next) = PageCursor.page(try rows.map(Self.summary), limit: limit) { ($0.startedAt.millis, $0.id.parameterText) }
         return TranscriptPage(items: items, nextCursor: next)
     }
 

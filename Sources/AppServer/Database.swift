@@ -122,12 +122,7 @@ public final class AppDatabase: Sendable {
         case .sqlite(let connection, let lock):
             return try await lock.withLock { try await body(connection.sql()) }
         case .postgres(let client):
-            // The task group ends before this returns: `body` does not outlive the call.
-            return try await withoutActuallyEscaping(body) { body in
-                try await Self.withDeadline(Self.postgresDeadline) {
-                    try await client.withConnection { connection in try await body(connection.sql()) }
-                }
-            }
+            return try await Self.withPostgres(client, body) { sql, body in try await body(sql) }
         }
     }
 
@@ -136,6 +131,19 @@ public final class AppDatabase: Sendable {
     static let postgresDeadline = Duration.seconds(8)
 
     struct DeadlineExceeded: Error {}
+
+    /// `run(sql, body)` on a pooled connection, under the deadline.
+    private static func withPostgres<T: Sendable>(
+        _ client: PostgresClient, _ body: @Sendable (any SQLDatabase) async throws -> T,
+        _ run: @escaping @Sendable (any SQLDatabase, @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    ) async throws -> T {
+        // The task group ends before this returns: `body` does not outlive the call.
+        try await withoutActuallyEscaping(body) { body in
+            try await withDeadline(postgresDeadline) {
+                try await client.withConnection { connection in try await run(connection.sql(), body) }
+            }
+        }
+    }
 
     private static func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
@@ -172,11 +180,7 @@ public final class AppDatabase: Sendable {
         case .sqlite(let connection, let lock):
             return try await lock.withLock { try await Self.inTransaction(connection.sql(), begin: "BEGIN IMMEDIATE", body) }
         case .postgres(let client):
-            return try await withoutActuallyEscaping(body) { body in
-                try await Self.withDeadline(Self.postgresDeadline) {
-                    try await client.withConnection { connection in try await Self.inTransaction(connection.sql(), begin: "BEGIN", body) }
-                }
-            }
+            return try await Self.withPostgres(client, body) { sql, body in try await Self.inTransaction(sql, begin: "BEGIN", body) }
         }
     }
 

@@ -27,12 +27,7 @@ struct TodoService: Sendable {
             query = query + " ORDER BY created_at DESC, id DESC LIMIT \(bind: limit + 1)"
             return try await sql.raw(query).all()
         }
-        var items = try rows.map(Self.todo)
-        var next: String?
-        if items.count > limit {
-            items.removeLast()
-            if let last = items.last { next = PageCursor.encode(last.createdAt.millis, last.id.parameterText) }
-        }
+        let (items, next) = PageCursor.page(try rows.map(Self.todo), limit: limit) { ($0.createdAt.millis, $0.id.parameterText) }
         return TodoPage(items: items, nextCursor: next)
     }
 
@@ -146,6 +141,14 @@ enum PageCursor {
             }
         }
         return decoded
+    }
+
+    /// A page from up to `limit + 1` rows: the extra row only says there is more; the cursor
+    /// names the last row kept.
+    static func page<Item>(_ rows: [Item], limit: Int, position: (Item) -> (Int64, String)) -> ([Item], String?) {
+        guard rows.count > limit else { return (rows, nil) }
+        let items = Array(rows.prefix(limit))
+        return (items, items.last.map { let (time, id) = position($0); return encode(time, id) })
     }
 
     static func decode(_ cursor: String) -> (Int64, String)? {

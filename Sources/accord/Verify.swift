@@ -3,8 +3,9 @@ import AccordSpec
 import ArgumentParser
 import Foundation
 
-/// Loads the spec and the scenarios, or reports why not and exits 1.
-func loadContract(spec: String, exchanges: String) throws -> (APIDocument, [Scenario]) {
+/// Loads the spec and the scenarios, or reports why not and exits 1. `readLog` keeps the
+/// spec's warnings for a lint that follows.
+func loadContract(spec: String, exchanges: String) throws -> (document: APIDocument, readLog: DiagnosticLog, scenarios: [Scenario]) {
     let docs = try loadSpec(spec)
     let (document, readLog) = DocumentReader.read(docs)
     guard let document, !readLog.hasErrors else {
@@ -17,7 +18,7 @@ func loadContract(spec: String, exchanges: String) throws -> (APIDocument, [Scen
         FileHandle.standardError.write(Data("error: no scenarios in \(exchanges)\n".utf8))
         throw ExitCode.failure
     }
-    return (document, scenarios)
+    return (document, readLog, scenarios)
 }
 
 struct Coverage: ParsableCommand {
@@ -35,7 +36,7 @@ struct Coverage: ParsableCommand {
 
     func run() throws {
         let project = (spec == nil || exchanges == nil) ? try loadProject(config) : nil
-        let (document, scenarios) = try loadContract(spec: spec ?? project!.spec, exchanges: exchanges ?? project!.exchanges)
+        let (document, _, scenarios) = try loadContract(spec: spec ?? project!.spec, exchanges: exchanges ?? project!.exchanges)
         let coverage = AccordContract.Coverage(document: document, scenarios: scenarios)
         print(coverage.table())
         if !coverage.isComplete { throw ExitCode.failure }
@@ -76,7 +77,7 @@ struct Verify: AsyncParsableCommand {
         let project = (spec == nil || exchanges == nil || baseURL == nil) ? try loadProject(config) : nil
         let specPath = spec ?? project!.spec
         let exchangesPath = exchanges ?? project!.exchanges
-        var (document, scenarios) = try loadContract(spec: specPath, exchanges: exchangesPath)
+        var (document, readLog, scenarios) = try loadContract(spec: specPath, exchanges: exchangesPath)
         if !scenario.isEmpty {
             let unknown = scenario.filter { name in !scenarios.contains { $0.name == name } }
             if !unknown.isEmpty { throw ValidationError("no scenario named \(unknown.joined(separator: ", "))") }
@@ -111,12 +112,11 @@ struct Verify: AsyncParsableCommand {
         try Generate.parse(["--check", "--config", config]).run()
 
         print("== Lint: spec and exchanges")
-        let docs = try loadSpec(specPath)
-        var (_, diagnostics) = AccordSpec.Lint.run(docs)
-        var exchangeLog = DiagnosticLog()
-        ExchangeLint.check(scenarios, document: document, into: &exchangeLog)
-        diagnostics += exchangeLog.all
-        if report(diagnostics) { throw ExitCode.failure }
+        // The spec read above, checked by Accord's rules: no second load.
+        var lintLog = readLog
+        AccordSpec.Lint.check(document, into: &lintLog)
+        ExchangeLint.check(scenarios, document: document, into: &lintLog)
+        if report(lintLog.all) { throw ExitCode.failure }
         print("\(specPath), \(exchangesPath): ok (\(scenarios.count) scenarios)")
 
         guard let command = project.serverCommand else {

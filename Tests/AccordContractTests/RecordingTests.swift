@@ -43,10 +43,7 @@ import Testing
             logger.logLevel = .critical
             let running = Task { try await proxy.run(port: port, logger: logger) }
             let client = LiveServer(baseURL: "http://127.0.0.1:\(port)")
-            for _ in 0..<100 {
-                if (try? await client.send(WireRequest(method: "GET", target: "/healthz", headers: [], body: nil))) != nil { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            _ = await client.waitUntilAnswering(within: .seconds(5))
             try await session { try await client.send($0) }
             await client.shutdown()
             running.cancel()

@@ -1,10 +1,8 @@
 import AccordContract
 import AccordSpec
 import Foundation
-import HTTPTypes
 import Hummingbird
 import Logging
-import NIOCore
 import Synchronization
 
 /// Paths in this repository, and the spec and exchanges loaded from it.
@@ -95,19 +93,8 @@ final class BrokenServer: Sendable {
                       response rewriteResponse: @escaping ResponseRewrite = { $1 }) async throws -> BrokenServer {
         let server = LiveServer(baseURL: upstream)
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            var request = request
-            let body = try await request.collectBody(upTo: 8 * 1024 * 1024)
-            let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-            var wire = WireRequest(method: request.method.rawValue, target: target,
-                                   headers: request.headers.map { ($0.name.canonicalName, $0.value) },
-                                   body: body.readableBytes > 0 ? Data(body.readableBytesView) : nil)
-            wire = try await rewriteRequest(wire, server)
-            let answer = rewriteResponse(wire, try await server.send(wire))
-            var fields = HTTPFields()
-            for (name, value) in answer.headers where !["content-length", "transfer-encoding", "connection"].contains(name.lowercased()) {
-                if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
-            }
-            return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            let wire = try await rewriteRequest(try await WireRequest.collecting(request, upTo: 8 * 1024 * 1024), server)
+            return Response(wire: rewriteResponse(wire, try await server.send(wire)))
         }
         let port = try ServerProcess.freePort()
         var logger = Logger(label: "broken-server")
@@ -115,12 +102,7 @@ final class BrokenServer: Sendable {
         let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
         let task = Task { try await app.run() }
         let url = "http://127.0.0.1:\(port)"
-        let probe = LiveServer(baseURL: url, timeoutSeconds: 2)
-        for _ in 0..<100 {
-            if (try? await probe.send(WireRequest(method: "GET", target: "/healthz", headers: [], body: nil))) != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        await probe.shutdown()
+        _ = await LiveServer(baseURL: url, timeoutSeconds: 2).waitUntilAnswering(within: .seconds(5))
         return BrokenServer(url: url, task: task)
     }
 
