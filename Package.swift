@@ -48,9 +48,11 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
+        // Breaking-change detection between two versions of a spec, judged by the generated client.
+        .target(name: "AccordDiff", dependencies: ["AccordSpec", "AccordCodegen"]),
         // The command-line tool.
         .executableTarget(name: "accord", dependencies: [
-            "AccordSpec", "AccordCodegen", "AccordContract",
+            "AccordSpec", "AccordCodegen", "AccordContract", "AccordDiff",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -84,6 +86,7 @@ let package = Package(
         .executableTarget(name: "app-server", dependencies: ["AppServer"]),
 
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec"]),
+        .testTarget(name: "AccordDiffTests", dependencies: ["AccordDiff", "AccordSpec", "AccordCodegen"]),
         .testTarget(name: "AccordContractTests", dependencies: [
             "AccordContract", "AccordSpec",
             .product(name: "Hummingbird", package: "hummingbird"),

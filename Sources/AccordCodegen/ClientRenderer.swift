@@ -49,18 +49,9 @@ struct ClientRenderer {
         return doc
     }
 
-    private func successResponses(_ op: OperationDecl) -> [ResponseDecl] {
-        op.responses.filter(\.status.isSuccess)
-    }
+    private func successResponses(_ op: OperationDecl) -> [ResponseDecl] { op.successResponses }
 
-    /// The return type: one success body, `Void`, or an enum when successes differ.
-    private func returnType(_ op: OperationDecl) -> String? {
-        let successes = successResponses(op)
-        let bodies = Set(successes.map { $0.body?.type.code ?? "Void" })
-        if successes.isEmpty || bodies == ["Void"] { return nil }
-        if bodies.count == 1 && successes.count >= 1 { return bodies.first! }
-        return "\(op.typeName)Result"
-    }
+    private func returnType(_ op: OperationDecl) -> String? { op.clientReturnType }
 
     private func method(_ op: OperationDecl) -> String {
         let i2 = "    ", i3 = "        "
@@ -75,11 +66,7 @@ struct ClientRenderer {
         var out = Text.doc(doc, indent: i2)
         if op.isDeprecated { out += "\(i2)@available(*, deprecated)\n" }
 
-        var params: [String] = []
-        for p in op.parameters where p.location == .path { params.append("\(p.name): \(p.type.code)") }
-        if let body = op.body { params.append("_ body: \(body.type.code)\(body.isRequired ? "" : "? = nil")") }
-        for p in op.parameters where p.location != .path && p.isRequired { params.append("\(p.name): \(p.type.code)") }
-        for p in op.parameters where p.location != .path && !p.isRequired { params.append("\(p.name): \(p.type.code)? = nil") }
+        let params = op.clientArguments.map(\.declaration)
         let returns = returnType(op).map { " -> \($0)" } ?? ""
         let signature = "public func \(op.methodName)(\(params.joined(separator: ", "))) async throws\(returns)"
         if signature.count > 110 {

@@ -1,7 +1,7 @@
 import AccordSpec
 
 /// A Swift type as it is spelled where it is used.
-indirect enum SwiftType: Hashable, Sendable {
+public indirect enum SwiftType: Hashable, Sendable {
     case named(String)
     case array(SwiftType)
     case dictionary(SwiftType)
@@ -9,7 +9,7 @@ indirect enum SwiftType: Hashable, Sendable {
     /// `Nullable<T>`: an explicit JSON `null` or a value (wrapped in an optional for "absent").
     case nullable(SwiftType)
 
-    var code: String {
+    public var code: String {
         switch self {
         case .named(let name): name
         case .array(let element): "[\(element.code)]"
@@ -19,9 +19,9 @@ indirect enum SwiftType: Hashable, Sendable {
         }
     }
 
-    var isOptional: Bool { if case .optional = self { return true }; return false }
+    public var isOptional: Bool { if case .optional = self { return true }; return false }
 
-    var unwrapped: SwiftType { if case .optional(let w) = self { return w.unwrapped }; return self }
+    public var unwrapped: SwiftType { if case .optional(let w) = self { return w.unwrapped }; return self }
 
     static let string = SwiftType.named("String")
     static let json = SwiftType.named("JSONValue")
@@ -193,4 +193,59 @@ struct CatalogDecl: Sendable {
     var entries: [Entry]
 
     func caseName(_ code: String) -> String? { entries.first { $0.code == code }?.caseName }
+}
+
+/// One argument of a client method, in the order the method declares them.
+struct ClientArgument: Sendable {
+    /// `_` for the body.
+    var label: String
+    var name: String
+    /// As declared, optionality included (`Int?` for an optional query parameter).
+    var type: SwiftType
+    var hasDefault: Bool
+    /// The parameter's wire name, or nil for the body.
+    var wireName: String?
+    var location: Parameter.Location?
+
+    var declaration: String {
+        let head = label == name ? name : "\(label) \(name)"
+        return "\(head): \(type.code)\(hasDefault ? " = nil" : "")"
+    }
+}
+
+extension OperationDecl {
+    var successResponses: [ResponseDecl] { responses.filter(\.status.isSuccess) }
+
+    /// The client method's return type: the one success body, nothing (`Void`), or `<Type>Result`
+    /// when the successes carry different bodies.
+    var clientReturnType: String? {
+        let successes = successResponses
+        let bodies = Set(successes.map { $0.body?.type.code ?? "Void" })
+        if successes.isEmpty || bodies == ["Void"] { return nil }
+        if bodies.count == 1 { return bodies.first! }
+        return "\(typeName)Result"
+    }
+
+    /// Path parameters, then the body, then required and optional other parameters: the client
+    /// and the replay tool call in this order.
+    var clientArguments: [ClientArgument] {
+        var arguments: [ClientArgument] = []
+        for p in parameters where p.location == .path {
+            arguments.append(ClientArgument(label: p.name, name: p.name, type: p.type, hasDefault: false,
+                                            wireName: p.wireName, location: p.location))
+        }
+        if let body {
+            arguments.append(ClientArgument(label: "_", name: "body", type: body.isRequired ? body.type : .optional(body.type),
+                                            hasDefault: !body.isRequired, wireName: nil, location: nil))
+        }
+        for p in parameters where p.location != .path && p.isRequired {
+            arguments.append(ClientArgument(label: p.name, name: p.name, type: p.type, hasDefault: false,
+                                            wireName: p.wireName, location: p.location))
+        }
+        for p in parameters where p.location != .path && !p.isRequired {
+            arguments.append(ClientArgument(label: p.name, name: p.name, type: .optional(p.type), hasDefault: true,
+                                            wireName: p.wireName, location: p.location))
+        }
+        return arguments
+    }
 }

@@ -172,6 +172,8 @@ public struct Operation: Sendable {
     public var responses: [Response]
     /// Alternatives: any one requirement satisfies the operation; an empty list means public.
     public var security: [[String]]
+    /// The OAuth scopes each scheme's requirements name (all alternatives together).
+    public var securityScopes: [String: Set<String>] = [:]
     /// `x-body-limit`: the largest request body the server accepts, in bytes.
     public var bodyLimit: Int?
     /// `x-error-codes`: the catalog codes this operation can answer with.

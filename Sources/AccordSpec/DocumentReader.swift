@@ -532,6 +532,7 @@ public struct DocumentReader {
         responses.sort { $0.status < $1.status }
 
         let security = readSecurityRequirements(object["security"], schemes: schemes) ?? globalSecurity
+        let scopes = Self.securityScopes(object["security"] ?? docs.root["security"])
         var errorCodes: [(String, SourceLocation)] = []
         if let codes = object["x-error-codes"] {
             if let list = codes.array {
@@ -555,7 +556,19 @@ public struct DocumentReader {
             operationId: operationId, isOperationIdDerived: object["operationId"]?.string == nil, method: method, path: path, summary: object["summary"]?.string,
             description: object["description"]?.string, tags: object["tags"]?.array?.compactMap(\.string) ?? [],
             isDeprecated: object["deprecated"]?.bool ?? false, parameters: parameters, requestBody: requestBody,
-            responses: responses, security: security, bodyLimit: bodyLimit, errorCodes: errorCodes, location: node.location)
+            responses: responses, security: security, securityScopes: scopes, bodyLimit: bodyLimit, errorCodes: errorCodes,
+            location: node.location)
+    }
+
+    /// Scheme name → the scopes its requirements list, over every alternative.
+    static func securityScopes(_ node: SpecNode?) -> [String: Set<String>] {
+        var scopes: [String: Set<String>] = [:]
+        for requirement in node?.array ?? [] {
+            for entry in requirement.object?.entries ?? [] {
+                scopes[entry.key, default: []].formUnion(entry.value.array?.compactMap(\.string) ?? [])
+            }
+        }
+        return scopes
     }
 
     static func derivedOperationId(_ method: HTTPMethod, _ path: String) -> String {

@@ -1,4 +1,5 @@
 import AccordCodegen
+import AccordDiff
 import AccordSpec
 import Foundation
 
@@ -15,6 +16,8 @@ struct ProjectConfiguration {
     var serverCommand: String?
     /// The generated client-replay tool, as built (`accord verify` drives the client through it).
     var clientReplay: String?
+    /// `accept:`: breaking changes `accord diff` reports as accepted, each with its reason.
+    var accept: [Acceptance] = []
 
     static func load(_ path: String) throws(Diagnostic) -> ProjectConfiguration {
         let docs = try SpecDocuments.load(path: path)
@@ -28,7 +31,7 @@ struct ProjectConfiguration {
             throw .error("accord.yaml needs '\(key)'", at: root.location)
         }
         guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
-        let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay"]
+        let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay", "accept"]
         for entry in object.entries where !known.contains(entry.key) {
             throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
         }
@@ -40,7 +43,32 @@ struct ProjectConfiguration {
                                     requestIdHeader: root["requestIdHeader"]?.string ?? "X-Request-ID",
                                     exchanges: try string("exchanges", default: "spec/exchanges"),
                                     build: root["build"]?.string, serverCommand: root["serverCommand"]?.string,
-                                    clientReplay: root["clientReplay"]?.string)
+                                    clientReplay: root["clientReplay"]?.string, accept: try acceptances(root["accept"]))
+    }
+
+    /// `accept:` entries: `rule` (a rule id of docs/DIFF.md), `operation` (an operationId; left out for
+    /// changes to the whole API) and a `reason` for the reviewer.
+    static func acceptances(_ node: SpecNode?) throws(Diagnostic) -> [Acceptance] {
+        guard let node, !node.isNull else { return [] }
+        guard let list = node.array else { throw .error("'accept' must be a list of {rule, operation, reason}", at: node.location) }
+        let known = Set(DiffRule.table().map(\.id))
+        var result: [Acceptance] = []
+        for item in list {
+            guard let object = item.object else { throw .error("an 'accept' entry must be a mapping", at: item.location) }
+            for entry in object.entries where !["rule", "operation", "reason"].contains(entry.key) {
+                throw .error("unknown key '\(entry.key)' in an 'accept' entry (known: operation, reason, rule)", at: entry.keyLocation)
+            }
+            guard let rule = item["rule"]?.string else { throw .error("an 'accept' entry needs 'rule'", at: item.location) }
+            guard known.contains(rule) else {
+                throw .error("unknown rule '\(rule)' (the rules are listed in docs/DIFF.md)", at: item["rule"]?.location)
+            }
+            guard let reason = item["reason"]?.string, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw .error("an 'accept' entry needs a 'reason': say why this break is acceptable", at: item.location)
+            }
+            if let op = item["operation"], op.string == nil { throw .error("'operation' must be an operationId", at: op.location) }
+            result.append(Acceptance(rule: rule, operation: item["operation"]?.string, reason: reason, location: item.location))
+        }
+        return result
     }
 
     var generatorConfiguration: GeneratorConfiguration {

@@ -1,0 +1,161 @@
+import AccordCodegen
+import AccordDiff
+import AccordSpec
+import ArgumentParser
+import Foundation
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Report the changes between two versions of a spec, and which break installed apps or the app's code.",
+        discussion: """
+        BASE and REVISION are each a spec file, a git revision of accord.yaml's spec (main, HEAD~3) or \
+        REV:PATH (v1.4.0:spec/api.yaml). REVISION defaults to the working tree, so `accord diff main` is the \
+        pre-merge check. Every change gets two verdicts: wire (would an app already installed, built from BASE, \
+        break against a server built from REVISION?) and source (would regenerating the client stop the app's \
+        code from compiling?). The rules and their reasons are in docs/DIFF.md; `accept:` in accord.yaml \
+        accepts a deliberate break.
+
+        Exit status: 1 when a change is wire-breaking (or source-breaking with --fail-on source) and not \
+        accepted, 2 when a spec cannot be read, else 0.
+        """)
+
+    @Argument(help: "The spec the installed apps were built from: a file, a git revision, or REV:PATH.")
+    var base: String
+
+    @Argument(help: "The new spec (default: accord.yaml's spec in the working tree).")
+    var revision: String?
+
+    @Option(help: "text, json, markdown (a pull-request comment), junit, github (workflow annotations) or changelog.")
+    var format: String = "text"
+
+    @Option(name: .customLong("fail-on"), help: "wire (default) or source: source also fails on source-breaking changes.")
+    var failOn: String = "wire"
+
+    @Option(help: "Also write the report to this file (the format given by --format).")
+    var output: String?
+
+    @Option(help: "The configuration file (its spec, requestIdHeader and accept list).")
+    var config = "accord.yaml"
+
+    func validate() throws {
+        guard DiffFormat(rawValue: format) != nil else {
+            throw ValidationError("--format must be one of \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard ["wire", "source"].contains(failOn) else { throw ValidationError("--fail-on must be wire or source") }
+    }
+
+    func run() throws {
+        let project: ProjectConfiguration?
+        if FileManager.default.fileExists(atPath: config) {
+            let loaded = Result { () throws(Diagnostic) -> ProjectConfiguration in try ProjectConfiguration.load(config) }
+            switch loaded {
+            case .success(let p): project = p
+            case .failure(let d):
+                _ = report([d])
+                throw ExitCode(2)
+            }
+        } else {
+            project = nil
+        }
+        let options = GeneratorOptions(requestIdHeader: project?.requestIdHeader ?? "X-Request-ID")
+        let baseSide = try load(base, project: project)
+        let revisionSide = try load(revision, project: project)
+
+        var result = DiffResult(
+            changes: SpecDiff.compare(base: baseSide.document, revision: revisionSide.document, options: options),
+            baseName: baseSide.name, revisionName: revisionSide.name)
+        result.apply(project?.accept ?? [])
+        let text = DiffReport.render(result, as: DiffFormat(rawValue: format)!, failOnSource: failOn == "source")
+        print(text, terminator: "")
+        if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) }
+        if result.wireBreaking || (failOn == "source" && result.sourceBreaking) { throw ExitCode.failure }
+    }
+
+    /// Reads one side: a file, or a spec at a git revision; exits 2 with a located diagnostic when it cannot.
+    private func load(_ argument: String?, project: ProjectConfiguration?) throws -> (name: String, document: APIDocument) {
+        let docs: SpecDocuments
+        let name: String
+        let loaded: Result<SpecDocuments, Diagnostic>
+        if let argument, !FileManager.default.fileExists(atPath: argument) || isGitRevisionOnly(argument) {
+            var revision = argument, path = project?.spec ?? ""
+            if let colon = argument.firstIndex(of: ":") {
+                revision = String(argument[..<colon])
+                path = String(argument[argument.index(after: colon)...])
+            }
+            guard !path.isEmpty else {
+                _ = report([.error("'\(argument)' is not a file; as a git revision it needs accord.yaml's spec or REV:PATH", at: nil)])
+                throw ExitCode(2)
+            }
+            guard GitFiles.revisionExists(revision) else {
+                _ = report([.error("'\(argument)' is neither a spec file nor a git revision", at: nil)])
+                throw ExitCode(2)
+            }
+            name = argument.contains(":") ? argument : "\(revision) (\(path))"
+            loaded = Result { () throws(Diagnostic) -> SpecDocuments in
+                try SpecDocuments(rootFile: "\(revision):\(path)") { file in try GitFiles.read(file, revision: revision) }
+            }
+        } else {
+            let path = argument ?? project?.spec ?? ""
+            guard !path.isEmpty else {
+                _ = report([.error("no REVISION given and no accord.yaml names a spec", at: nil)])
+                throw ExitCode(2)
+            }
+            name = argument ?? "working tree (\(path))"
+            loaded = Result { () throws(Diagnostic) -> SpecDocuments in try SpecDocuments.load(path: path) }
+        }
+        switch loaded {
+        case .success(let d): docs = d
+        case .failure(let diagnostic):
+            _ = report([diagnostic])
+            throw ExitCode(2)
+        }
+        let (document, log) = DocumentReader.read(docs)
+        guard let document, !log.hasErrors else {
+            _ = report(log.errors)
+            throw ExitCode(2)
+        }
+        return (name, document)
+    }
+
+    /// `HEAD` could also be a file in the folder; a name with `~`, `^` or `@` is always a revision.
+    private func isGitRevisionOnly(_ argument: String) -> Bool {
+        argument.contains("~") || argument.contains("^") || argument.contains("@{")
+    }
+}
+
+/// Spec files as they were at a git revision (`git show REV:PATH`).
+enum GitFiles {
+    static func revisionExists(_ revision: String) -> Bool {
+        (try? git(["rev-parse", "--verify", "--quiet", "\(revision)^{commit}"])) != nil
+    }
+
+    /// `file` is `REV:path` as the loader builds it from the root file and relative `$ref`s.
+    static func read(_ file: String, revision: String) throws -> String {
+        let prefix = revision + ":"
+        let path = file.hasPrefix(prefix) ? String(file.dropFirst(prefix.count)) : file
+        return try git(["show", "\(revision):\(path)"])
+    }
+
+    struct Failure: LocalizedError {
+        var description: String
+        var errorDescription: String? { description }
+    }
+
+    private static func git(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw Failure(description: message.isEmpty ? "git \(arguments.joined(separator: " ")) failed" : message)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

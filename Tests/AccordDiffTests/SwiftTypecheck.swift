@@ -1,0 +1,106 @@
+import Foundation
+
+/// Compiles generated Swift (models module + client module, as `accord generate --spec S --output DIR --name N` writes them:
+/// DIR/Sources/<N>API/*.swift and DIR/Sources/<N>Client/*.swift) plus a snippet that does `import <N>Client`, and says whether it type-checks.
+///
+/// Three `swiftc` runs in a fresh temporary folder T, in Swift 6 language mode (the generated package's tools version):
+/// 1. `<N>API` as a module (`-emit-module` into T),
+/// 2. `<N>Client` as a module against it (`-I T`; its `@_exported import <N>API` makes the models visible to the snippet),
+/// 3. the snippet, `-typecheck -I T`, as a library file (top-level `func`s, no top-level statements).
+/// Steps 1 and 2 failing means the generated code itself is broken: that throws `SwiftTypecheck.Failure`.
+/// Step 3 failing is the answer `compiles == false`, with the compiler's diagnostics in `output`.
+enum SwiftTypecheck {
+    struct Outcome: Sendable {
+        var compiles: Bool
+        /// What the compiler printed for the snippet (errors when it does not compile, warnings or nothing when it does).
+        var output: String
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        /// `swiftc` was not found on PATH.
+        case swiftcNotFound(path: String)
+        /// The generated module's folder holds no Swift file.
+        case noSources(directory: String)
+        /// The generated module itself does not compile.
+        case moduleDoesNotCompile(module: String, command: String, output: String)
+
+        var description: String {
+            switch self {
+            case .swiftcNotFound(let path):
+                return "SwiftTypecheck: no swiftc on PATH (\(path))"
+            case .noSources(let directory):
+                return "SwiftTypecheck: no .swift files in \(directory)"
+            case .moduleDoesNotCompile(let module, let command, let output):
+                return "SwiftTypecheck: the generated module \(module) does not compile:\n$ \(command)\n\(output)"
+            }
+        }
+    }
+
+    static func check(packageRoot: String, name: String, snippet: String) throws -> Outcome {
+        let fileManager = FileManager.default
+        let sources = URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources")
+        let apiModule = "\(name)API"
+        let clientModule = "\(name)Client"
+        let apiFiles = try swiftFiles(in: sources.appendingPathComponent(apiModule))
+        let clientFiles = try swiftFiles(in: sources.appendingPathComponent(clientModule))
+
+        let temp = fileManager.temporaryDirectory
+            .appendingPathComponent("SwiftTypecheck-\(UUID().uuidString)", isDirectory: true)
+        try fileManager.createDirectory(at: temp, withIntermediateDirectories: true)
+        defer { try? fileManager.removeItem(at: temp) }
+
+        // What SwiftPM would pass for a tools-version 6.0 package in a debug build, minus debug info.
+        let common = ["-swift-version", "6", "-Onone", "-parse-as-library"]
+        for (module, files, imports) in [(apiModule, apiFiles, [String]()), (clientModule, clientFiles, ["-I", temp.path])] {
+            let arguments = ["-emit-module"] + common + imports + [
+                "-module-name", module, "-package-name", name,
+                "-emit-module-path", temp.appendingPathComponent("\(module).swiftmodule").path,
+            ] + files
+            let run = try swiftc(arguments, in: temp)
+            guard run.status == 0 else {
+                throw Failure.moduleDoesNotCompile(module: module, command: run.command, output: run.output)
+            }
+        }
+
+        let snippetFile = temp.appendingPathComponent("snippet.swift")
+        try snippet.write(to: snippetFile, atomically: true, encoding: .utf8)
+        let run = try swiftc(["-typecheck"] + common + ["-I", temp.path, "-module-name", "AccordSnippet", snippetFile.path], in: temp)
+        return Outcome(compiles: run.status == 0, output: run.output)
+    }
+
+    /// The folder's `.swift` files, sorted, as paths.
+    private static func swiftFiles(in directory: URL) throws -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let files = names.filter { $0.hasSuffix(".swift") }.sorted().map { directory.appendingPathComponent($0).path }
+        guard !files.isEmpty else { throw Failure.noSources(directory: directory.path) }
+        return files
+    }
+
+    /// Runs swiftc with `arguments`; stdout and stderr together.
+    private static func swiftc(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String, command: String) {
+        let process = Process()
+        process.executableURL = try swiftcURL()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read to the end before waiting, so a chatty compiler cannot fill the pipe and stall.
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let command = (["swiftc"] + arguments).joined(separator: " ")
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), command)
+    }
+
+    /// `swiftc` from PATH.
+    private static func swiftcURL() throws -> URL {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("swiftc")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw Failure.swiftcNotFound(path: path)
+    }
+}
