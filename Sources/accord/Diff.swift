@@ -20,7 +20,7 @@ struct Diff: ParsableCommand {
         """)
 
     @Argument(help: "The spec the installed apps were built from: a file, a git revision, or REV:PATH.")
-    var base: String
+    var base: String?
 
     @Argument(help: "The new spec (default: accord.yaml's spec in the working tree).")
     var revision: String?
@@ -37,7 +37,11 @@ struct Diff: ParsableCommand {
     @Option(help: "The configuration file (its spec, requestIdHeader and accept list).")
     var config = "accord.yaml"
 
+    @Flag(help: "Print the rule table (docs/DIFF.md) and exit.")
+    var rules = false
+
     func validate() throws {
+        if base == nil && !rules { throw ValidationError("give BASE (a spec file or a git revision), or --rules") }
         guard DiffFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -45,6 +49,10 @@ struct Diff: ParsableCommand {
     }
 
     func run() throws {
+        if rules {
+            print(DiffRule.markdownTable(), terminator: "")
+            return
+        }
         let project: ProjectConfiguration?
         if FileManager.default.fileExists(atPath: config) {
             let loaded = Result { () throws(Diagnostic) -> ProjectConfiguration in try ProjectConfiguration.load(config) }
@@ -58,12 +66,16 @@ struct Diff: ParsableCommand {
             project = nil
         }
         let options = GeneratorOptions(requestIdHeader: project?.requestIdHeader ?? "X-Request-ID")
-        let baseSide = try load(base, project: project)
+        let baseSide = try load(base!, project: project)
         let revisionSide = try load(revision, project: project)
 
-        var result = DiffResult(
-            changes: SpecDiff.compare(base: baseSide.document, revision: revisionSide.document, options: options),
-            baseName: baseSide.name, revisionName: revisionSide.name)
+        let changes = SpecDiff.compare(base: baseSide.document, revision: revisionSide.document, options: options).map { change in
+            var change = change
+            change.base = change.base.map(GitFiles.displayed)
+            change.revision = change.revision.map(GitFiles.displayed)
+            return change
+        }
+        var result = DiffResult(changes: changes, baseName: baseSide.name, revisionName: revisionSide.name)
         result.apply(project?.accept ?? [])
         let text = DiffReport.render(result, as: DiffFormat(rawValue: format)!, failOnSource: failOn == "source")
         print(text, terminator: "")
@@ -91,8 +103,11 @@ struct Diff: ParsableCommand {
                 throw ExitCode(2)
             }
             name = argument.contains(":") ? argument : "\(revision) (\(path))"
+            // The configured spec is relative to here; REV:PATH is relative to the repository's top, as git reads it.
+            let inRepository = argument.contains(":") ? path : GitFiles.prefix() + path
+            let root = GitFiles.virtualRoot(revision) + inRepository
             loaded = Result { () throws(Diagnostic) -> SpecDocuments in
-                try SpecDocuments(rootFile: "\(revision):\(path)") { file in try GitFiles.read(file, revision: revision) }
+                try SpecDocuments(rootFile: root) { file in try GitFiles.read(file, revision: revision) }
             }
         } else {
             let path = argument ?? project?.spec ?? ""
@@ -106,12 +121,12 @@ struct Diff: ParsableCommand {
         switch loaded {
         case .success(let d): docs = d
         case .failure(let diagnostic):
-            _ = report([diagnostic])
+            _ = report([GitFiles.displayed(diagnostic)])
             throw ExitCode(2)
         }
         let (document, log) = DocumentReader.read(docs)
         guard let document, !log.hasErrors else {
-            _ = report(log.errors)
+            _ = report(log.errors.map(GitFiles.displayed))
             throw ExitCode(2)
         }
         return (name, document)
@@ -129,11 +144,35 @@ enum GitFiles {
         (try? git(["rev-parse", "--verify", "--quiet", "\(revision)^{commit}"])) != nil
     }
 
-    /// `file` is `REV:path` as the loader builds it from the root file and relative `$ref`s.
+    /// Files at a revision are loaded under `/@REV/path`, an absolute folder of their own, so the
+    /// loader resolves relative `$ref`s between them as between files on disk.
+    static func virtualRoot(_ revision: String) -> String { "/@\(revision)/" }
+
+    /// `file` is `/@REV/path` as the loader builds it from the root file and relative `$ref`s.
     static func read(_ file: String, revision: String) throws -> String {
-        let prefix = revision + ":"
-        let path = file.hasPrefix(prefix) ? String(file.dropFirst(prefix.count)) : file
+        let root = virtualRoot(revision)
+        let path = file.hasPrefix(root) ? String(file.dropFirst(root.count)) : file
         return try git(["show", "\(revision):\(path)"])
+    }
+
+    /// `/@REV/path` printed as git spells it, `REV:path`.
+    static func displayed(_ location: SourceLocation) -> SourceLocation {
+        guard location.file.hasPrefix("/@"), let slash = location.file.dropFirst(2).firstIndex(of: "/") else { return location }
+        var shown = location
+        shown.file = location.file[location.file.index(location.file.startIndex, offsetBy: 2)..<slash] + ":"
+            + location.file[location.file.index(after: slash)...]
+        return shown
+    }
+
+    static func displayed(_ diagnostic: Diagnostic) -> Diagnostic {
+        var shown = diagnostic
+        shown.location = diagnostic.location.map(displayed)
+        return shown
+    }
+
+    /// The current folder relative to the repository's top (`git rev-parse --show-prefix`).
+    static func prefix() -> String {
+        ((try? git(["rev-parse", "--show-prefix"])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     struct Failure: LocalizedError {

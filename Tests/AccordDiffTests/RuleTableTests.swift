@@ -209,6 +209,8 @@ let ruleFixtures: [RuleFixture] = [
                 revision: [("That item is gone., retryable: false", "That item is gone., retryable: true")]),
     RuleFixture(rule: "error-code-message-changed", wire: .safe, source: .safe,
                 revision: [("Try again soon.", "Please try again in a minute.")]),
+    RuleFixture(rule: "error-type-base-changed", wire: .safe, source: .safe,
+                revision: [("      type: string\n      x-error-catalog:", "      type: string\n      x-error-type-base: https://example.com/errors/\n      x-error-catalog:")]),
     RuleFixture(rule: "operation-error-code-added", wire: .safe, source: .safe,
                 revision: [("x-error-codes: [ITEM_NOT_FOUND]", "x-error-codes: [ITEM_NOT_FOUND, BUSY]")]),
     RuleFixture(rule: "operation-error-code-removed", wire: .safe, source: .safe,

@@ -68,6 +68,46 @@ enum SwiftTypecheck {
         return Outcome(compiles: run.status == 0, output: run.output)
     }
 
+    /// Decodes `json` as `type` with the generated models, compiled and run: what an installed app
+    /// built from that package does with a response. `decodes == false` carries the decoding error.
+    static func decode(packageRoot: String, name: String, type: String, json: String) throws -> Outcome {
+        let fileManager = FileManager.default
+        let apiFiles = try swiftFiles(in: URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources/\(name)API"))
+        let temp = fileManager.temporaryDirectory.appendingPathComponent("SwiftDecode-\(UUID().uuidString)", isDirectory: true)
+        try fileManager.createDirectory(at: temp, withIntermediateDirectories: true)
+        defer { try? fileManager.removeItem(at: temp) }
+        let main = temp.appendingPathComponent("main.swift")
+        try """
+        import Foundation
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        do {
+            _ = try JSONCoding.decoder.decode(\(type).self, from: data)
+            print("decoded")
+        } catch {
+            print("\\(error)")
+            exit(1)
+        }
+        """.write(to: main, atomically: true, encoding: .utf8)
+        let input = temp.appendingPathComponent("input.json")
+        try json.write(to: input, atomically: true, encoding: .utf8)
+        let executable = temp.appendingPathComponent("decode").path
+        let build = try swiftc(["-swift-version", "6", "-Onone", "-module-name", "\(name)API", "-o", executable] + apiFiles + [main.path],
+                               in: temp)
+        guard build.status == 0 else {
+            throw Failure.moduleDoesNotCompile(module: "\(name)API", command: build.command, output: build.output)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = try FileHandle(forReadingFrom: input)
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(compiles: process.terminationStatus == 0, output: String(decoding: data, as: UTF8.self))
+    }
+
     /// The folder's `.swift` files, sorted, as paths.
     private static func swiftFiles(in directory: URL) throws -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

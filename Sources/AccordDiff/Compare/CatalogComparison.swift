@@ -7,6 +7,13 @@ extension Comparison {
         let catalogPointer = revision.document.errorCatalog.map { Place(operation: nil, pointer: "").appending(contentsOf: $0.schemaKey.pointer) }
             ?? Place(operation: nil, pointer: "")
         let place = catalogPointer.appending("x-error-catalog")
+        let oldBase = base.document.errorCatalog?.typeBase, newBase = revision.document.errorCatalog?.typeBase
+        if oldBase != newBase, base.document.errorCatalog != nil, revision.document.errorCatalog != nil {
+            emit("error-type-base-changed", at: catalogPointer.appending("x-error-type-base"),
+                 "problem `type` URIs start with \(newBase.map { "`\($0)`" } ?? "the default"), was \(oldBase.map { "`\($0)`" } ?? "the default")",
+                 base: base.document.errorCatalog.flatMap { Self.catalogLocation($0) },
+                 revision: revision.document.errorCatalog.flatMap { Self.catalogLocation($0) })
+        }
         let oldCases = base.surface.errorCodeCases, newCases = revision.surface.errorCodeCases
         let typeName = revision.surface.errorCodeType ?? base.surface.errorCodeType ?? "ErrorCode"
         for old in oldEntries {
@@ -42,4 +49,6 @@ extension Comparison {
                  "error code `\(new.code)` (`\(typeName).\(newCases[new.code] ?? "?")`) is new", base: nil, revision: new.location)
         }
     }
+
+    private static func catalogLocation(_ catalog: ErrorCatalog) -> SourceLocation? { catalog.entries.first?.location }
 }

@@ -85,7 +85,9 @@ extension Comparison {
         let newKey: RefKey? = if case .reference(let k) = new.kind { k } else { nil }
         if let oldKey, let newKey {
             let oldName = swift.0.declaration(in: base.surface)?.name, newName = swift.1.declaration(in: revision.surface)?.name
-            if let oldName, let newName, oldName != newName, renamedTypes.insert(oldName + ">" + newName).inserted {
+            // The old name still compiles when the revision keeps it (as the type or as an alias of it).
+            let oldNameKept = oldName.map { revision.surface.types[$0] != nil } ?? true
+            if let oldName, let newName, oldName != newName, !oldNameKept, renamedTypes.insert(oldName + ">" + newName).inserted {
                 emit("type-renamed", at: place, "type `\(oldName)` is now `\(newName)`",
                      base: base.document.namedSchema(oldKey)?.schema.location,
                      revision: revision.document.namedSchema(newKey)?.schema.location)

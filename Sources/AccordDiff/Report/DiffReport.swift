@@ -67,32 +67,23 @@ public enum DiffReport {
     // MARK: json
 
     static func json(_ result: DiffResult) -> String {
-        struct Change: Encodable {
-            var id: String, kind: String, wire: String, source: String
-            var operation: String?, endpoint: String?, also_affects: [String]
-            var pointer: String, message: String, base: String?, revision: String?
-            var accepted: Bool, accepted_reason: String?
+        // Every key is always there: a missing place or operation is `null`.
+        func value(_ text: String?) -> Any { text ?? NSNull() }
+        let changes: [[String: Any]] = result.changes.map { c in
+            ["id": c.rule, "kind": c.kind.rawValue, "wire": c.wire.rawValue, "source": c.source.rawValue,
+             "operation": value(c.operation), "endpoint": value(c.endpoint), "also_affects": c.alsoAffects,
+             "pointer": c.pointer, "message": c.message, "base": value(c.base?.description),
+             "revision": value(c.revision?.description), "accepted": c.isAccepted, "accepted_reason": value(c.acceptedBecause)]
         }
-        struct Output: Encodable {
-            var base: String, revision: String
-            var wire_breaking: Bool, source_breaking: Bool
-            var changes: [Change]
-            var unused_acceptances: [String]
-        }
-        let output = Output(
-            base: result.baseName, revision: result.revisionName, wire_breaking: result.wireBreaking,
-            source_breaking: result.sourceBreaking,
-            changes: result.changes.map {
-                Change(id: $0.rule, kind: $0.kind.rawValue, wire: $0.wire.rawValue, source: $0.source.rawValue,
-                       operation: $0.operation, endpoint: $0.endpoint, also_affects: $0.alsoAffects, pointer: $0.pointer,
-                       message: $0.message, base: $0.base?.description, revision: $0.revision?.description,
-                       accepted: $0.isAccepted, accepted_reason: $0.acceptedBecause)
-            },
-            unused_acceptances: result.unusedAcceptances.map { "\($0.rule) \($0.operation ?? "*")" })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain strings and booleans cannot fail.
-        return String(decoding: (try? encoder.encode(output)) ?? Data(), as: UTF8.self) + "\n"
+        let object: [String: Any] = [
+            "base": result.baseName, "revision": result.revisionName, "wire_breaking": result.wireBreaking,
+            "source_breaking": result.sourceBreaking, "changes": changes,
+            "unused_acceptances": result.unusedAcceptances.map { ["rule": $0.rule, "operation": value($0.operation)] },
+        ]
+        // Strings, booleans, arrays and null only: serialization cannot fail.
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     // MARK: markdown (a pull-request comment)

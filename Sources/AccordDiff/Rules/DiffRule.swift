@@ -43,7 +43,6 @@ extension DiffRule {
         }
         let unknownMembers: Verdict = b.ignoresUnknownMembers ? .safe : .breaking
         let openEnum: Verdict = b.enumsAreOpen ? .safe : .breaking
-        let validation: Verdict = b.validatesRequests ? .safe : .breaking
         return [
             // Document
             r("server-url-removed", .removed, "a server URL is gone", wire: .breaking,
@@ -134,8 +133,9 @@ extension DiffRule {
               "the server refuses what old apps send", source: .whenSwiftChanges, "breaking when its Swift type changes"),
             r("request-type-widened", .changed, "a request value accepts more types (integer → number)", wire: .safe,
               "everything old apps send is still accepted", source: .whenSwiftChanges, "`Int` → `Double` is a new type"),
-            r("request-constraint-narrowed", .changed, "a request value's constraint narrows", wire: validation,
-              b.validatesRequests ? "the client refuses it first" : "the client does not validate: old apps send values the server now refuses",
+            r("request-constraint-narrowed", .changed, "a request value's constraint narrows", wire: .breaking,
+              b.validatesRequests ? "old clients check the old constraint and send values the server now refuses"
+                  : "the client does not validate: old apps send values the server now refuses",
               source: .fixed(.safe), "constraints are not in Swift types"),
             r("request-constraint-widened", .changed, "a request value's constraint widens", wire: .safe,
               "everything old apps send is still accepted", source: .fixed(.safe), "constraints are not in Swift types"),
@@ -237,6 +237,8 @@ extension DiffRule {
             r("error-code-message-changed", .changed, "an error code's user message or title changes", wire: .safe,
               "installed apps show their own copy", source: .fixed(.safe),
               "update the String Catalog entry of its localization key"),
+            r("error-type-base-changed", .changed, "problem `type` URIs (`x-error-type-base`) change", wire: .safe,
+              "the generated client reads `code`, never `type`", source: .fixed(.safe), "nothing generated names them"),
             r("operation-error-code-added", .added, "an operation lists a new error code", wire: openEnum,
               "codes are an open enum; unknown ones fall back by status", source: .fixed(.safe), "nothing generated changes"),
             r("operation-error-code-removed", .removed, "an operation no longer lists an error code", wire: .safe,
@@ -246,5 +248,20 @@ extension DiffRule {
 
     public static func rule(_ id: String, _ behaviour: ClientBehaviour = .current) -> DiffRule? {
         table(behaviour).first { $0.id == id }
+    }
+}
+
+extension DiffRule {
+    /// The rule table as docs/DIFF.md shows it (a test keeps the two equal).
+    public static func markdownTable(_ behaviour: ClientBehaviour = .current) -> String {
+        var out = "| rule | change | wire | because | source | because |\n|---|---|---|---|---|---|\n"
+        for rule in table(behaviour) {
+            let source = switch rule.source {
+            case .fixed(let v): v.rawValue
+            case .whenSwiftChanges: "if Swift changes"
+            }
+            out += "| `\(rule.id)` | \(rule.summary) | \(rule.wire.rawValue) | \(rule.wireReason) | \(source) | \(rule.sourceReason) |\n"
+        }
+        return out
     }
 }
