@@ -54,6 +54,7 @@ let package = Package(
         .executableTarget(name: "accord", dependencies: [
             "AccordSpec", "AccordCodegen", "AccordContract", "AccordDiff",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

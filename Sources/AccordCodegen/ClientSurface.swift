@@ -110,16 +110,19 @@ public struct ClientSurface: Sendable {
             switch decl.kind {
             case .structure(let props, _):
                 let properties = props.map { p in
-                    Property(name: p.name, wireName: p.wireName, type: p.type, isRequiredInInitializer: !p.type.isOptional,
-                             isRequiredWhenDecoding: p.presence == .required)
+                    Property(
+                        name: p.name, wireName: p.wireName, type: p.type, isRequiredInInitializer: !p.type.isOptional,
+                        isRequiredWhenDecoding: p.presence == .required)
                 }
                 types[qualified] = TypeInfo(name: qualified, kind: .structure, properties: properties, cases: [])
             case .openEnum(let cases):
-                types[qualified] = TypeInfo(name: qualified, kind: .openEnum, properties: [],
-                                            cases: cases.map { ($0.name, $0.rawValue) })
+                types[qualified] = TypeInfo(
+                    name: qualified, kind: .openEnum, properties: [],
+                    cases: cases.map { ($0.name, $0.rawValue) })
             case .union(let cases, let discriminator):
-                types[qualified] = TypeInfo(name: qualified, kind: .union(isOpen: discriminator != nil), properties: [],
-                                            cases: cases.map { ($0.name, $0.type.code) }, unionTypes: cases.map(\.type))
+                types[qualified] = TypeInfo(
+                    name: qualified, kind: .union(isOpen: discriminator != nil), properties: [],
+                    cases: cases.map { ($0.name, $0.type.code) }, unionTypes: cases.map(\.type))
             case .alias(let target):
                 types[qualified] = TypeInfo(name: qualified, kind: .alias(target), properties: [], cases: [])
             }
@@ -131,12 +134,16 @@ public struct ClientSurface: Sendable {
         var methods: [String: Method] = [:]
         for op in api.operations {
             let arguments = op.clientArguments.map {
-                Argument(label: $0.label, type: $0.type, hasDefault: $0.hasDefault, wireName: $0.wireName,
-                         location: $0.location?.rawValue ?? "body")
+                Argument(
+                    label: $0.label, type: $0.type, hasDefault: $0.hasDefault, wireName: $0.wireName,
+                    location: $0.location?.rawValue ?? "body")
             }
             let returnType = op.clientReturnType
-            let resultCases: [ResultCase]? = returnType == "\(op.typeName)Result"
-                ? op.successResponses.map { ResultCase(status: $0.status.description, name: $0.caseName, payload: $0.body?.type) }
+            let resultCases: [ResultCase]? =
+                returnType == "\(op.typeName)Result"
+                ? op.successResponses.map {
+                    ResultCase(status: $0.status.description, name: $0.caseName, payload: $0.body?.type)
+                }
                 : nil
             var responseTypes: [String: SwiftType] = [:]
             for r in op.responses { if let body = r.body { responseTypes[r.status.description] = body.type } }
@@ -147,7 +154,8 @@ public struct ClientSurface: Sendable {
         }
         self.methods = methods
         errorCodeType = api.catalog?.typeName
-        errorCodeCases = Dictionary(api.catalog?.entries.map { ($0.code, $0.caseName) } ?? [], uniquingKeysWith: { a, _ in a })
+        errorCodeCases = Dictionary(
+            api.catalog?.entries.map { ($0.code, $0.caseName) } ?? [], uniquingKeysWith: { a, _ in a })
     }
 
     /// The declaration a type name used inside `scope` refers to: nested types shadow outer ones.

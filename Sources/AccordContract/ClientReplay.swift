@@ -56,6 +56,25 @@ public struct ClientReplay: Sendable {
         return (steps, skipped)
     }
 
+    /// Exchanges as they happened against a live server: the client must build the request that
+    /// was sent and read the answer the server gave.
+    func plan(observed results: [ScenarioResult]) -> (steps: [PlannedStep], skipped: [(String, Int, String)]) {
+        var steps: [PlannedStep] = []
+        var skipped: [(String, Int, String)] = []
+        for result in results {
+            for exchange in result.observed {
+                guard let operation = index.operation(method: exchange.request.method, path: exchange.request.target) else {
+                    skipped.append((result.scenario, exchange.number, "\(exchange.request.method) \(exchange.request.path) is no operation of the spec"))
+                    continue
+                }
+                steps.append(PlannedStep(scenario: result.scenario, number: exchange.number, step: exchange.step, operation: operation,
+                                         wire: exchange.request, answer: exchange.response,
+                                         recordedBody: JSON.parse(exchange.response.body)))
+            }
+        }
+        return (steps, skipped)
+    }
+
     /// The JSON the replay tool reads.
     func planJSON(_ steps: [PlannedStep]) -> Data {
         func pairs(_ list: [(name: String, value: String)]) -> [[String]] { list.map { [$0.name, $0.value] } }
@@ -93,6 +112,16 @@ public struct ClientReplay: Sendable {
     /// Runs the replay tool on every scenario and checks its reports.
     public func run(_ scenarios: [Scenario], tool: String) throws -> Outcome {
         let (steps, skipped) = plan(scenarios)
+        return try run(steps, skipped: skipped, names: scenarios.map { ($0.name, $0.file) }, tool: tool)
+    }
+
+    /// Decodes what a live server answered (`Replayer.keepsExchanges`) through the client the tool was built from.
+    public func run(observed results: [ScenarioResult], tool: String) throws -> Outcome {
+        let (steps, skipped) = plan(observed: results)
+        return try run(steps, skipped: skipped, names: results.map { ($0.scenario, $0.file) }, tool: tool)
+    }
+
+    private func run(_ steps: [PlannedStep], skipped: [(String, Int, String)], names: [(String, String)], tool: String) throws -> Outcome {
         let reportsData = try invoke(tool: tool, input: planJSON(steps))
         guard let reports = JSON.parse(reportsData)?.array else {
             let text = String(decoding: reportsData.prefix(500), as: UTF8.self)
@@ -120,8 +149,8 @@ public struct ClientReplay: Sendable {
             perScenario[planned.scenario, default: []].append(StepResult(number: planned.number, name: planned.step.name, label: label,
                                                                          outcome: messages.isEmpty ? .passed : .failed(messages)))
         }
-        let results = scenarios.map { scenario in
-            ScenarioResult(scenario: scenario.name, file: scenario.file, steps: perScenario[scenario.name] ?? [], seconds: 0)
+        let results = names.map { name, file in
+            ScenarioResult(scenario: name, file: file, steps: perScenario[name] ?? [], seconds: 0)
         }
         return Outcome(results: results, notExpressible: notExpressible, checked: checked)
     }

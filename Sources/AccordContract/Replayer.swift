@@ -24,11 +24,21 @@ public struct StepResult: Sendable {
     }
 }
 
+/// One exchange as it happened: what was sent and what the server answered.
+public struct ObservedExchange: Sendable {
+    public var number: Int
+    public var step: Scenario.Step
+    public var request: WireRequest
+    public var response: WireResponse
+}
+
 public struct ScenarioResult: Sendable {
     public var scenario: String
     public var file: String
     public var steps: [StepResult]
     public var seconds: Double
+    /// The exchanges as they happened, when the replayer was asked to keep them.
+    public var observed: [ObservedExchange] = []
 
     public init(scenario: String, file: String, steps: [StepResult], seconds: Double) {
         self.scenario = scenario
@@ -56,6 +66,12 @@ public struct Replayer: Sendable {
     let validator: SchemaValidator
     /// The route that sets provider states.
     public var stateRoute = "/_contract/state"
+    /// Judge answers as an older generated client reads them: extra members, unknown enum values
+    /// and error codes pass (a shipped release's exchanges against today's server).
+    public var tolerantReader = false
+    /// Keep every exchange as it happened (`ScenarioResult.observed`), to decode the live answers
+    /// through a client afterwards.
+    public var keepsExchanges = false
 
     public init(document: APIDocument) {
         self.document = document
@@ -68,6 +84,7 @@ public struct Replayer: Sendable {
         let start = clock.now
         var variables = Variables(seededBy: scenario)
         var results: [StepResult] = []
+        var observed: [ObservedExchange] = []
         var failed = false
         var steps = scenario.steps.map { (number: 0, step: $0) }
         for i in steps.indices { steps[i].number = i + 1 }
@@ -85,14 +102,20 @@ public struct Replayer: Sendable {
             case .providerState(let state):
                 messages = await setState(state, on: server)
             case .exchange(let request, let response):
-                messages = await exchange(step, request, response, variables: &variables, server: server)
+                let outcome = await exchange(step, request, response, variables: &variables, server: server)
+                messages = outcome.messages
+                if keepsExchanges, let sent = outcome.sent, let answer = outcome.answer {
+                    observed.append(ObservedExchange(number: number, step: step, request: sent, response: answer))
+                }
             }
             failed = !messages.isEmpty
             results.append(StepResult(number: number, name: step.name, label: label, outcome: messages.isEmpty ? .passed : .failed(messages)))
         }
         let elapsed = clock.now - start
-        return ScenarioResult(scenario: scenario.name, file: scenario.file, steps: results,
-                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        var result = ScenarioResult(scenario: scenario.name, file: scenario.file, steps: results,
+                                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        result.observed = observed
+        return result
     }
 
     static func label(_ step: Scenario.Step) -> String {
@@ -115,27 +138,29 @@ public struct Replayer: Sendable {
     }
 
     private func exchange(_ step: Scenario.Step, _ request: Scenario.RecordedRequest, _ response: Scenario.RecordedResponse,
-                          variables: inout Variables, server: some HTTPExchanging) async -> [String] {
+                          variables: inout Variables, server: some HTTPExchanging) async
+        -> (messages: [String], sent: WireRequest?, answer: WireResponse?) {
         let wire: WireRequest
         do {
             wire = try Self.wireRequest(request, variables: variables)
         } catch {
-            return ["\(error)"]
+            return (["\(error)"], nil, nil)
         }
         let actual: WireResponse
         do {
             actual = try await server.send(wire)
         } catch {
-            return ["\(error)"]
+            return (["\(error)"], wire, nil)
         }
         // Parsed once: the captures, the checks and the messages all read it.
         let body = JSON.parse(actual.body)
         // Captures first: a response may refer to its own values (`Location: /v1/todos/${id}`).
         let missing = variables.capture(step.captures, body: body, headers: actual)
         let operation = index.operation(method: request.method, path: wire.target)
-        let check = ResponseCheck(operation: operation, validator: validator, catalog: document.errorCatalog, variables: variables,
+        var check = ResponseCheck(operation: operation, validator: validator, catalog: document.errorCatalog, variables: variables,
                                   step: step, request: request, recorded: response, sent: wire)
-        return check.differences(actual, body: body) + missing
+        check.tolerantReader = tolerantReader
+        return (check.differences(actual, body: body) + missing, wire, actual)
     }
 
     /// The request to send: variables substituted, body serialised, signature computed.

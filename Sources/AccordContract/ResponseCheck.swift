@@ -12,6 +12,9 @@ struct ResponseCheck {
     let recorded: Scenario.RecordedResponse
     /// The request as sent (to tell "answered without a token" apart).
     let sent: WireRequest
+    /// Judge as an older client would: what it absorbs (extra members, unknown enum values and
+    /// error codes) is no difference.
+    var tolerantReader = false
 
     /// `body`: the actual body parsed as JSON (nil when it is not JSON).
     func differences(_ actual: WireResponse, body: SpecNode?) -> [String] {
@@ -120,6 +123,7 @@ struct ResponseCheck {
                 mismatches.append(mismatch)
             }
         }
+        if tolerantReader { mismatches.removeAll(where: \.isAbsorbedByTolerantReader) }
         return mismatches.map(\.description)
     }
 
@@ -132,10 +136,11 @@ struct ResponseCheck {
             }
             if let listed = operation?.errorCodes, !listed.isEmpty, !listed.contains(where: { $0.code == code }),
                !["NOT_FOUND", "METHOD_NOT_ALLOWED"].contains(code) {
-                out.append(Mismatch("/code", "\(code) is not one of the codes \(operation!.operationId) declares"))
+                out.append(Mismatch("/code", "\(code) is not one of the codes \(operation!.operationId) declares",
+                                    absorbedByTolerantReader: true))
             }
         } else {
-            out.append(Mismatch("/code", "unknown error code \"\(code)\" (not in the catalog)"))
+            out.append(Mismatch("/code", "unknown error code \"\(code)\" (not in the catalog)", absorbedByTolerantReader: true))
         }
         if let bodyStatus = json["status"]?.int, bodyStatus != status {
             out.append(Mismatch("/status", "problem status \(bodyStatus) differs from the HTTP status \(status)"))
@@ -197,7 +202,8 @@ struct BodyComparison {
                 compare(entry.value, value, path)
             }
             for entry in got.entries where want[entry.key] == nil {
-                mismatches.append(Mismatch(pointer + "/" + JSON.escape(entry.key), "unexpected field (not in the recording)"))
+                mismatches.append(Mismatch(pointer + "/" + JSON.escape(entry.key), "unexpected field (not in the recording)",
+                                           absorbedByTolerantReader: true))
             }
         case (.array(let want), .array(let got)):
             if want.count != got.count {

@@ -5,10 +5,14 @@ import Foundation
 public struct Mismatch: Sendable, Equatable, CustomStringConvertible {
     public var pointer: String
     public var message: String
+    /// A tolerant reader (an older generated client: open enums, unknown members ignored)
+    /// absorbs this: an extra member, an enum value or error code it does not know.
+    public var isAbsorbedByTolerantReader: Bool
 
-    public init(_ pointer: String, _ message: String) {
+    public init(_ pointer: String, _ message: String, absorbedByTolerantReader: Bool = false) {
         self.pointer = pointer
         self.message = message
+        isAbsorbedByTolerantReader = absorbedByTolerantReader
     }
 
     public var description: String { pointer.isEmpty ? message : "\(pointer): \(message)" }
@@ -101,7 +105,7 @@ public struct SchemaValidator: Sendable {
                 } else {
                     let known = discriminator.mapping.map { "\"\($0.value)\"" }.joined(separator: ", ")
                     out.append(Mismatch(pointer + "/" + JSON.escape(discriminator.propertyName),
-                                        "\"\(tag)\" is not one of \(known)"))
+                                        "\"\(tag)\" is not one of \(known)", absorbedByTolerantReader: true))
                 }
                 return
             }
@@ -115,7 +119,7 @@ public struct SchemaValidator: Sendable {
         }
         if let allowed = schema.enumValues, !allowed.contains(where: { JSON.equal($0, value) }) {
             let list = allowed.filter { !$0.isNull }.map(\.jsonText).joined(separator: ", ")
-            out.append(Mismatch(pointer, "\(JSON.describe(value)) is not one of \(list)"))
+            out.append(Mismatch(pointer, "\(JSON.describe(value)) is not one of \(list)", absorbedByTolerantReader: value.string != nil))
         }
     }
 
@@ -146,7 +150,8 @@ public struct SchemaValidator: Sendable {
             let path = pointer + "/" + JSON.escape(entry.key)
             switch object.additionalProperties {
             case .unspecified: break
-            case .forbidden: out.append(Mismatch(path, "unexpected field (the schema allows no other members)"))
+            case .forbidden:
+                out.append(Mismatch(path, "unexpected field (the schema allows no other members)", absorbedByTolerantReader: true))
             case .schema(let extra): check(entry.value, extra, path, depth: depth + 1, into: &out)
             }
         }

@@ -9,7 +9,7 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "One OpenAPI spec drives the models, the client SDK, the server stubs and the error catalog.",
-        subcommands: [Generate.self, Lint.self, Diff.self, Verify.self, Coverage.self, Record.self, ImportHAR.self])
+        subcommands: [Generate.self, Lint.self, Diff.self, Release.self, Verify.self, Coverage.self, Record.self, ImportHAR.self])
 }
 
 /// Prints diagnostics like a compiler and says whether any was an error.

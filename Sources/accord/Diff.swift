@@ -6,18 +6,19 @@ import Foundation
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Report the changes between two versions of a spec, and which break installed apps or the app's code.",
+        abstract:
+            "Report the changes between two versions of a spec, and which break installed apps or the app's code.",
         discussion: """
-        BASE and REVISION are each a spec file, a git revision of accord.yaml's spec (main, HEAD~3) or \
-        REV:PATH (v1.4.0:spec/api.yaml). REVISION defaults to the working tree, so `accord diff main` is the \
-        pre-merge check. Every change gets two verdicts: wire (would an app already installed, built from BASE, \
-        break against a server built from REVISION?) and source (would regenerating the client stop the app's \
-        code from compiling?). The rules and their reasons are in docs/DIFF.md; `accept:` in accord.yaml \
-        accepts a deliberate break.
+            BASE and REVISION are each a spec file, a git revision of accord.yaml's spec (main, HEAD~3) or \
+            REV:PATH (v1.4.0:spec/api.yaml). REVISION defaults to the working tree, so `accord diff main` is the \
+            pre-merge check. Every change gets two verdicts: wire (would an app already installed, built from BASE, \
+            break against a server built from REVISION?) and source (would regenerating the client stop the app's \
+            code from compiling?). The rules and their reasons are in docs/DIFF.md; `accept:` in accord.yaml \
+            accepts a deliberate break.
 
-        Exit status: 1 when a change is wire-breaking (or source-breaking with --fail-on source) and not \
-        accepted, 2 when a spec cannot be read, else 0.
-        """)
+            Exit status: 1 when a change is wire-breaking (or source-breaking with --fail-on source) and not \
+            accepted, 2 when a spec cannot be read, else 0.
+            """)
 
     @Argument(help: "The spec the installed apps were built from: a file, a git revision, or REV:PATH.")
     var base: String?
@@ -28,7 +29,8 @@ struct Diff: ParsableCommand {
     @Option(help: "text, json, markdown (a pull-request comment), junit, github (workflow annotations) or changelog.")
     var format: String = "text"
 
-    @Option(name: .customLong("fail-on"), help: "wire (default) or source: source also fails on source-breaking changes.")
+    @Option(
+        name: .customLong("fail-on"), help: "wire (default) or source: source also fails on source-breaking changes.")
     var failOn: String = "wire"
 
     @Option(help: "Also write the report to this file (the format given by --format).")
@@ -43,7 +45,8 @@ struct Diff: ParsableCommand {
     func validate() throws {
         if base == nil && !rules { throw ValidationError("give BASE (a spec file or a git revision), or --rules") }
         guard DiffFormat(rawValue: format) != nil else {
-            throw ValidationError("--format must be one of \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--format must be one of \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard ["wire", "source"].contains(failOn) else { throw ValidationError("--fail-on must be wire or source") }
     }
@@ -55,7 +58,8 @@ struct Diff: ParsableCommand {
         }
         let project: ProjectConfiguration?
         if FileManager.default.fileExists(atPath: config) {
-            let loaded = Result { () throws(Diagnostic) -> ProjectConfiguration in try ProjectConfiguration.load(config) }
+            let loaded = Result { () throws(Diagnostic) -> ProjectConfiguration in try ProjectConfiguration.load(config)
+            }
             switch loaded {
             case .success(let p): project = p
             case .failure(let d):
@@ -69,7 +73,8 @@ struct Diff: ParsableCommand {
         let baseSide = try load(base!, project: project)
         let revisionSide = try load(revision, project: project)
 
-        let changes = SpecDiff.compare(base: baseSide.document, revision: revisionSide.document, options: options).map { change in
+        let changes = SpecDiff.compare(base: baseSide.document, revision: revisionSide.document, options: options).map {
+            change in
             var change = change
             change.base = change.base.map(GitFiles.displayed)
             change.revision = change.revision.map(GitFiles.displayed)
@@ -84,7 +89,9 @@ struct Diff: ParsableCommand {
     }
 
     /// Reads one side: a file, or a spec at a git revision; exits 2 with a located diagnostic when it cannot.
-    private func load(_ argument: String?, project: ProjectConfiguration?) throws -> (name: String, document: APIDocument) {
+    private func load(
+        _ argument: String?, project: ProjectConfiguration?
+    ) throws -> (name: String, document: APIDocument) {
         let docs: SpecDocuments
         let name: String
         let loaded: Result<SpecDocuments, Diagnostic>
@@ -95,7 +102,11 @@ struct Diff: ParsableCommand {
                 path = String(argument[argument.index(after: colon)...])
             }
             guard !path.isEmpty else {
-                _ = report([.error("'\(argument)' is not a file; as a git revision it needs accord.yaml's spec or REV:PATH", at: nil)])
+                _ = report([
+                    .error(
+                        "'\(argument)' is not a file; as a git revision it needs accord.yaml's spec or REV:PATH",
+                        at: nil)
+                ])
                 throw ExitCode(2)
             }
             guard GitFiles.revisionExists(revision) else {
@@ -157,9 +168,12 @@ enum GitFiles {
 
     /// `/@REV/path` printed as git spells it, `REV:path`.
     static func displayed(_ location: SourceLocation) -> SourceLocation {
-        guard location.file.hasPrefix("/@"), let slash = location.file.dropFirst(2).firstIndex(of: "/") else { return location }
+        guard location.file.hasPrefix("/@"), let slash = location.file.dropFirst(2).firstIndex(of: "/") else {
+            return location
+        }
         var shown = location
-        shown.file = location.file[location.file.index(location.file.startIndex, offsetBy: 2)..<slash] + ":"
+        shown.file =
+            location.file[location.file.index(location.file.startIndex, offsetBy: 2)..<slash] + ":"
             + location.file[location.file.index(after: slash)...]
         return shown
     }

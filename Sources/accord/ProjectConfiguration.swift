@@ -1,4 +1,5 @@
 import AccordCodegen
+import AccordContract
 import AccordDiff
 import AccordSpec
 import Foundation
@@ -18,6 +19,10 @@ struct ProjectConfiguration {
     var clientReplay: String?
     /// `accept:`: breaking changes `accord diff` reports as accepted, each with its reason.
     var accept: [Acceptance] = []
+    /// Where `accord release` keeps shipped releases (`releaseFolder:`, default spec/releases).
+    var releases = "spec/releases"
+    /// `releases:`: which releases of each app `accord verify --releases` holds the server to.
+    var releasePolicy = ReleasePolicy()
 
     static func load(_ path: String) throws(Diagnostic) -> ProjectConfiguration {
         let docs = try SpecDocuments.load(path: path)
@@ -31,7 +36,8 @@ struct ProjectConfiguration {
             throw .error("accord.yaml needs '\(key)'", at: root.location)
         }
         guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
-        let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay", "accept"]
+        let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay", "accept",
+                                   "releaseFolder", "releases"]
         for entry in object.entries where !known.contains(entry.key) {
             throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
         }
@@ -43,7 +49,9 @@ struct ProjectConfiguration {
                                     requestIdHeader: root["requestIdHeader"]?.string ?? "X-Request-ID",
                                     exchanges: try string("exchanges", default: "spec/exchanges"),
                                     build: root["build"]?.string, serverCommand: root["serverCommand"]?.string,
-                                    clientReplay: root["clientReplay"]?.string, accept: try acceptances(root["accept"]))
+                                    clientReplay: root["clientReplay"]?.string, accept: try acceptances(root["accept"]),
+                                    releases: try string("releaseFolder", default: "spec/releases"),
+                                    releasePolicy: try ReleasePolicy.parse(root["releases"]))
     }
 
     /// `accept:` entries: `rule` (a rule id of docs/DIFF.md), `operation` (an operationId; left out for

@@ -13,7 +13,8 @@ struct BehaviourTests {
     /// The generated models and client of the fixture template, as one text per module.
     static func generated() throws -> (models: String, client: String) {
         let document = try loadDocument(try fixtureSpec(.v31, edits: []), file: "fixture.yaml")
-        let (files, _) = Generator.generate(document, configuration: GeneratorConfiguration(specPath: "fixture.yaml", baseName: "Fixture"))
+        let (files, _) = Generator.generate(
+            document, configuration: GeneratorConfiguration(specPath: "fixture.yaml", baseName: "Fixture"))
         let models = files.filter { $0.path.hasPrefix("FixtureAPI/") }.map(\.contents).joined(separator: "\n")
         let client = files.filter { $0.path.hasPrefix("FixtureClient/") }.map(\.contents).joined(separator: "\n")
         return (models, client)
@@ -27,15 +28,23 @@ struct BehaviourTests {
         #expect(b.enumsAreOpen == models.contains("public enum Kind: OpenEnum"))
         #expect(b.enumsAreOpen == models.contains("default: self = .undocumented(rawValue)"))
         // A discriminated union keeps unknown kinds; one without a discriminator throws.
-        #expect(b.discriminatedUnionsAreOpen == models.contains("default: self = .undocumented(try value.decode(JSONValue.self))"))
-        #expect(models.contains("matches none of Item.Shape's schemas") || models.contains("matches none of Shape's schemas"))
+        #expect(
+            b.discriminatedUnionsAreOpen
+                == models.contains("default: self = .undocumented(try value.decode(JSONValue.self))"))
+        #expect(
+            models.contains("matches none of Item.Shape's schemas")
+                || models.contains("matches none of Shape's schemas"))
         // Statuses: an undeclared success throws; every 4xx/5xx is an APIError.
-        #expect(b.undeclaredSuccessStatusThrows == client.contains("default: throw ClientError.unexpectedStatus(response.status)"))
+        #expect(
+            b.undeclaredSuccessStatusThrows
+                == client.contains("default: throw ClientError.unexpectedStatus(response.status)"))
         #expect(b.anyErrorStatusIsAPIError == client.contains("case 400...599: throw APIError(response: response)"))
         // No request validation in the client; the app supplies credentials and the base URL.
         #expect(b.validatesRequests == (client.contains("violations(") || client.contains("SchemaRule")))
         #expect(b.credentialsSuppliedByApp == client.contains("tokenProvider: (any TokenProvider)?"))
-        #expect(b.baseURLSuppliedByApp == (client.contains("init(baseURL: URL") && !client.contains("https://api.example.com\"")))
+        #expect(
+            b.baseURLSuppliedByApp
+                == (client.contains("init(baseURL: URL") && !client.contains("https://api.example.com\"")))
         // Optional members: `T?` without a hand-written decoder is read with decodeIfPresent (synthesized),
         // which the wire reality tests exercise; required members are plain `T`.
         #expect(b.optionalMembersTolerateNull == models.contains("public var note: String?"))
@@ -48,8 +57,9 @@ struct BehaviourTests {
         let marker = try #require(doc.range(of: "<!-- rules:begin"))
         let begin = try #require(doc.range(of: "-->\n", range: marker.upperBound..<doc.endIndex))
         let end = try #require(doc.range(of: "<!-- rules:end -->"))
-        #expect(String(doc[begin.upperBound..<end.lowerBound]) == DiffRule.markdownTable(),
-                "docs/DIFF.md is stale: paste `accord diff --rules` between the markers")
+        #expect(
+            String(doc[begin.upperBound..<end.lowerBound]) == DiffRule.markdownTable(),
+            "docs/DIFF.md is stale: paste `accord diff --rules` between the markers")
     }
 
     @Test("a different client behaviour gives different verdicts (the table is computed, not written)")

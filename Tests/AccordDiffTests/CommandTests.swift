@@ -25,8 +25,9 @@ struct CommandTests {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                   err: String(decoding: errData, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+            err: String(decoding: errData, as: UTF8.self))
     }
 
     static func shell(_ command: String, in directory: String) throws {
@@ -43,17 +44,24 @@ struct CommandTests {
     /// A folder with base.yaml, revision.yaml (a required response member removed, a request
     /// member added as optional) and an accord.yaml.
     static func project(accept: String = "") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("accord-diff-cli-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("accord-diff-cli-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try fixtureSpec(.v31, edits: []).write(toFile: dir + "/base.yaml", atomically: true, encoding: .utf8)
-        let revision = try fixtureSpec(.v31, edits: [
-            ("      required: [id, name, count]", "      required: [id, count]"),
-            ("        name: { type: string }\n        note", "        note"),
-            ("        name: { type: string, maxLength: 50 }\n        note: { type: string }",
-             "        name: { type: string, maxLength: 50 }\n        note: { type: string }\n        color: { type: string }"),
-        ])
+        let revision = try fixtureSpec(
+            .v31,
+            edits: [
+                ("      required: [id, name, count]", "      required: [id, count]"),
+                ("        name: { type: string }\n        note", "        note"),
+                (
+                    "        name: { type: string, maxLength: 50 }\n        note: { type: string }",
+                    "        name: { type: string, maxLength: 50 }\n        note: { type: string }\n"
+                        + "        color: { type: string }"
+                ),
+            ])
         try revision.write(toFile: dir + "/revision.yaml", atomically: true, encoding: .utf8)
-        try "spec: revision.yaml\nname: Fixture\n\(accept)".write(toFile: dir + "/accord.yaml", atomically: true, encoding: .utf8)
+        try "spec: revision.yaml\nname: Fixture\n\(accept)".write(
+            toFile: dir + "/accord.yaml", atomically: true, encoding: .utf8)
         return dir
     }
 
@@ -63,10 +71,14 @@ struct CommandTests {
         let run = try Self.run(["diff", "base.yaml", "revision.yaml"], in: dir)
         #expect(run.status == 1, "\(run.out)\(run.err)")
         #expect(run.out.contains("getItem  GET /items/{item_id}"))
-        #expect(run.out.contains("wire breaking source breaking response-required-property-removed: response member `name` of `Item` "
-                                 + "is gone (the old client requires it) (also createItem)  base base.yaml:"))
-        #expect(run.out.contains("wire safe     source safe     request-property-added-optional: optional request member `color` of "
-                                 + "`ItemCreate` is new  base -  revision revision.yaml:"))
+        #expect(
+            run.out.contains(
+                "wire breaking source breaking response-required-property-removed: response member `name` of `Item` "
+                    + "is gone (the old client requires it) (also createItem)  base base.yaml:"))
+        #expect(
+            run.out.contains(
+                "wire safe     source safe     request-property-added-optional: optional request member `color` of "
+                    + "`ItemCreate` is new  base -  revision revision.yaml:"))
         #expect(run.out.hasSuffix("2 changes: 1 wire-breaking, 1 source-breaking\n"))
     }
 
@@ -120,24 +132,29 @@ struct CommandTests {
         let junit = try Self.run(["diff", "base.yaml", "revision.yaml", "--format", "junit"], in: dir).out
         #expect(junit.contains("<testsuites name=\"accord diff\" tests=\"2\" failures=\"1\">"))
         let github = try Self.run(["diff", "base.yaml", "revision.yaml", "--format", "github"], in: dir).out
-        #expect(github.contains("::error title=response-required-property-removed (wire breaking%2C source breaking)::getItem: "))
+        #expect(
+            github.contains(
+                "::error title=response-required-property-removed (wire breaking%2C source breaking)::getItem: "))
         #expect(github.contains("::notice file=revision.yaml,line="))
         let changelog = try Self.run(["diff", "base.yaml", "revision.yaml", "--format", "changelog"], in: dir).out
         #expect(changelog.contains("### Added\n\n- `createItem` (`POST /items`): optional request member `color`"))
-        #expect(changelog.contains("### Removed\n\n- `getItem` (`GET /items/{item_id}`): response member `name` of `Item` is gone"))
+        #expect(
+            changelog.contains(
+                "### Removed\n\n- `getItem` (`GET /items/{item_id}`): response member `name` of `Item` is gone"))
     }
 
     @Test("accept: a reviewed break is reported as accepted and does not fail; a stale entry is said")
     func acceptance() throws {
-        let dir = try Self.project(accept: """
-            accept:
-              - rule: response-required-property-removed
-                operation: createItem
-                reason: name moved to the detail call; 1.0 never shipped
-              - rule: operation-removed
-                operation: nothing
-                reason: stale
-            """)
+        let dir = try Self.project(
+            accept: """
+                accept:
+                  - rule: response-required-property-removed
+                    operation: createItem
+                    reason: name moved to the detail call; 1.0 never shipped
+                  - rule: operation-removed
+                    operation: nothing
+                    reason: stale
+                """)
         let run = try Self.run(["diff", "base.yaml", "revision.yaml"], in: dir)
         #expect(run.status == 0, "\(run.out)\(run.err)")
         #expect(run.out.contains("[accepted: name moved to the detail call; 1.0 never shipped]"))
@@ -148,15 +165,28 @@ struct CommandTests {
         #expect(refused.err.hasPrefix("accord.yaml:4:11: error: unknown rule 'no-such-rule'"), "\(refused.err)")
     }
 
-    @Test("git revisions: REV of the configured spec, REV:PATH, and the working tree by default; relative $refs at a revision")
+    @Test(
+        """
+        git revisions: REV of the configured spec, REV:PATH, and the working tree by default; \
+        relative $refs at a revision
+        """
+    )
     func gitRevisions() throws {
         let dir = try Self.project()
         // The spec in two files, so the revision's relative $ref is read from git too.
-        let split = try fixtureSpec(.v31, edits: [("    Circle:\n      type: object\n      required: [kind, r]\n"
-                                                   + "      properties: { kind: { type: string }, r: { type: number } }\n",
-                                                   "    Circle: { $ref: 'shapes.yaml#/Circle' }\n")])
+        let split = try fixtureSpec(
+            .v31,
+            edits: [
+                (
+                    "    Circle:\n      type: object\n      required: [kind, r]\n"
+                        + "      properties: { kind: { type: string }, r: { type: number } }\n",
+                    "    Circle: { $ref: 'shapes.yaml#/Circle' }\n"
+                )
+            ])
         try split.write(toFile: dir + "/revision.yaml", atomically: true, encoding: .utf8)
-        try "Circle:\n  type: object\n  required: [kind, r]\n  properties: { kind: { type: string }, r: { type: number } }\n"
+        try
+            ("Circle:\n  type: object\n  required: [kind, r]\n"
+            + "  properties: { kind: { type: string }, r: { type: number } }\n")
             .write(toFile: dir + "/shapes.yaml", atomically: true, encoding: .utf8)
         try Self.shell("git init -q . && git add -A && git -c user.email=t@t -c user.name=t commit -qm one", in: dir)
         // Working tree: Circle loses `r` (a required response member).

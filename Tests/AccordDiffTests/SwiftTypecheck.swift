@@ -1,18 +1,21 @@
 import Foundation
 
-/// Compiles generated Swift (models module + client module, as `accord generate --spec S --output DIR --name N` writes them:
-/// DIR/Sources/<N>API/*.swift and DIR/Sources/<N>Client/*.swift) plus a snippet that does `import <N>Client`, and says whether it type-checks.
+/// Compiles generated Swift (models module + client module, as `accord generate --spec S --output DIR --name N`
+/// writes them: DIR/Sources/<N>API/*.swift and DIR/Sources/<N>Client/*.swift) plus a snippet that does
+/// `import <N>Client`, and says whether it type-checks.
 ///
 /// Three `swiftc` runs in a fresh temporary folder T, in Swift 6 language mode (the generated package's tools version):
 /// 1. `<N>API` as a module (`-emit-module` into T),
-/// 2. `<N>Client` as a module against it (`-I T`; its `@_exported import <N>API` makes the models visible to the snippet),
+/// 2. `<N>Client` as a module against it (`-I T`; its `@_exported import <N>API` makes the models visible
+///    to the snippet),
 /// 3. the snippet, `-typecheck -I T`, as a library file (top-level `func`s, no top-level statements).
 /// Steps 1 and 2 failing means the generated code itself is broken: that throws `SwiftTypecheck.Failure`.
 /// Step 3 failing is the answer `compiles == false`, with the compiler's diagnostics in `output`.
 enum SwiftTypecheck {
     struct Outcome: Sendable {
         var compiles: Bool
-        /// What the compiler printed for the snippet (errors when it does not compile, warnings or nothing when it does).
+        /// What the compiler printed for the snippet (errors when it does not compile, warnings or nothing
+        /// when it does).
         var output: String
     }
 
@@ -51,11 +54,14 @@ enum SwiftTypecheck {
 
         // What SwiftPM would pass for a tools-version 6.0 package in a debug build, minus debug info.
         let common = ["-swift-version", "6", "-Onone", "-parse-as-library"]
-        for (module, files, imports) in [(apiModule, apiFiles, [String]()), (clientModule, clientFiles, ["-I", temp.path])] {
-            let arguments = ["-emit-module"] + common + imports + [
-                "-module-name", module, "-package-name", name,
-                "-emit-module-path", temp.appendingPathComponent("\(module).swiftmodule").path,
-            ] + files
+        for (module, files, imports) in [
+            (apiModule, apiFiles, [String]()), (clientModule, clientFiles, ["-I", temp.path]),
+        ] {
+            let arguments =
+                ["-emit-module"] + common + imports + [
+                    "-module-name", module, "-package-name", name,
+                    "-emit-module-path", temp.appendingPathComponent("\(module).swiftmodule").path,
+                ] + files
             let run = try swiftc(arguments, in: temp)
             guard run.status == 0 else {
                 throw Failure.moduleDoesNotCompile(module: module, command: run.command, output: run.output)
@@ -64,7 +70,8 @@ enum SwiftTypecheck {
 
         let snippetFile = temp.appendingPathComponent("snippet.swift")
         try snippet.write(to: snippetFile, atomically: true, encoding: .utf8)
-        let run = try swiftc(["-typecheck"] + common + ["-I", temp.path, "-module-name", "AccordSnippet", snippetFile.path], in: temp)
+        let run = try swiftc(
+            ["-typecheck"] + common + ["-I", temp.path, "-module-name", "AccordSnippet", snippetFile.path], in: temp)
         return Outcome(compiles: run.status == 0, output: run.output)
     }
 
@@ -72,8 +79,10 @@ enum SwiftTypecheck {
     /// built from that package does with a response. `decodes == false` carries the decoding error.
     static func decode(packageRoot: String, name: String, type: String, json: String) throws -> Outcome {
         let fileManager = FileManager.default
-        let apiFiles = try swiftFiles(in: URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources/\(name)API"))
-        let temp = fileManager.temporaryDirectory.appendingPathComponent("SwiftDecode-\(UUID().uuidString)", isDirectory: true)
+        let apiFiles = try swiftFiles(
+            in: URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources/\(name)API"))
+        let temp = fileManager.temporaryDirectory.appendingPathComponent(
+            "SwiftDecode-\(UUID().uuidString)", isDirectory: true)
         try fileManager.createDirectory(at: temp, withIntermediateDirectories: true)
         defer { try? fileManager.removeItem(at: temp) }
         let main = temp.appendingPathComponent("main.swift")
@@ -91,8 +100,9 @@ enum SwiftTypecheck {
         let input = temp.appendingPathComponent("input.json")
         try json.write(to: input, atomically: true, encoding: .utf8)
         let executable = temp.appendingPathComponent("decode").path
-        let build = try swiftc(["-swift-version", "6", "-Onone", "-module-name", "\(name)API", "-o", executable] + apiFiles + [main.path],
-                               in: temp)
+        let build = try swiftc(
+            ["-swift-version", "6", "-Onone", "-module-name", "\(name)API", "-o", executable] + apiFiles + [main.path],
+            in: temp)
         guard build.status == 0 else {
             throw Failure.moduleDoesNotCompile(module: "\(name)API", command: build.command, output: build.output)
         }
@@ -117,7 +127,9 @@ enum SwiftTypecheck {
     }
 
     /// Runs swiftc with `arguments`; stdout and stderr together.
-    private static func swiftc(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String, command: String) {
+    private static func swiftc(
+        _ arguments: [String], in directory: URL
+    ) throws -> (status: Int32, output: String, command: String) {
         let process = Process()
         process.executableURL = try swiftcURL()
         process.arguments = arguments

@@ -2,8 +2,10 @@ import AccordSpec
 
 /// One difference between two versions of a spec, with both verdicts.
 public struct SpecChange: Sendable {
-    public init(rule: String, kind: ChangeKind, wire: Verdict, source: Verdict, operation: String?, pointer: String,
-                message: String, base: SourceLocation?, revision: SourceLocation?) {
+    public init(
+        rule: String, kind: ChangeKind, wire: Verdict, source: Verdict, operation: String?, pointer: String,
+        message: String, base: SourceLocation?, revision: SourceLocation?
+    ) {
         self.rule = rule
         self.kind = kind
         self.wire = wire

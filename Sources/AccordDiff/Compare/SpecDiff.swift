@@ -3,8 +3,10 @@ import AccordSpec
 
 /// Compares two versions of a spec the way the generated client sees them. Pure.
 public enum SpecDiff {
-    public static func compare(base: APIDocument, revision: APIDocument, options: GeneratorOptions = GeneratorOptions(),
-                               behaviour: ClientBehaviour = .current) -> [SpecChange] {
+    public static func compare(
+        base: APIDocument, revision: APIDocument, options: GeneratorOptions = GeneratorOptions(),
+        behaviour: ClientBehaviour = .current
+    ) -> [SpecChange] {
         var comparison = Comparison(base: base, revision: revision, options: options, behaviour: behaviour)
         comparison.run()
         return comparison.finished()
@@ -24,7 +26,8 @@ struct Side {
     func resolved(_ schema: Schema) -> Schema {
         var current = schema
         var seen = Set<RefKey>()
-        while case .reference(let key) = current.kind, seen.insert(key).inserted, let named = document.namedSchema(key) {
+        while case .reference(let key) = current.kind, seen.insert(key).inserted, let named = document.namedSchema(key)
+        {
             let nullable = current.isNullable
             current = named.schema
             current.isNullable = current.isNullable || nullable
@@ -85,7 +88,8 @@ struct Place {
     func appending(_ tokens: String...) -> Place {
         var copy = self
         for token in tokens {
-            copy.pointer += "/" + token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            copy.pointer +=
+                "/" + token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
         }
         return copy
     }
@@ -112,16 +116,20 @@ struct Comparison {
 
     /// Records a change under `ruleID`. `swiftChanged` decides the source verdict of rules judged
     /// by the Swift declaration.
-    mutating func emit(_ ruleID: String, at place: Place, _ message: String, base: SourceLocation?,
-                       revision: SourceLocation?, swiftChanged: Bool = true) {
+    mutating func emit(
+        _ ruleID: String, at place: Place, _ message: String, base: SourceLocation?,
+        revision: SourceLocation?, swiftChanged: Bool = true
+    ) {
         guard let rule = rules[ruleID] else { preconditionFailure("no rule '\(ruleID)' in the table") }
-        let source: Verdict = switch rule.source {
-        case .fixed(let v): v
-        case .whenSwiftChanges: swiftChanged ? .breaking : .safe
-        }
-        let change = SpecChange(rule: rule.id, kind: rule.kind, wire: rule.wire, source: source,
-                                operation: place.operation, pointer: place.pointer, message: message,
-                                base: base, revision: revision)
+        let source: Verdict =
+            switch rule.source {
+            case .fixed(let v): v
+            case .whenSwiftChanges: swiftChanged ? .breaking : .safe
+            }
+        let change = SpecChange(
+            rule: rule.id, kind: rule.kind, wire: rule.wire, source: source,
+            operation: place.operation, pointer: place.pointer, message: message,
+            base: base, revision: revision)
         changes.append((change, place.sharedSchema))
         if let shared = place.sharedSchema, let op = place.operation { users[shared, default: []].insert(op) }
     }

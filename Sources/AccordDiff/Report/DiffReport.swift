@@ -53,12 +53,15 @@ public enum DiffReport {
             for c in group.changes {
                 let accepted = c.acceptedBecause.map { " [accepted: \($0)]" } ?? ""
                 let also = c.alsoAffects.isEmpty ? "" : " (also \(c.alsoAffects.joined(separator: ", ")))"
-                out += "  wire \(c.wire.rawValue.padding(8)) source \(c.source.rawValue.padding(8)) \(c.rule): \(c.message)"
+                out +=
+                    "  wire \(c.wire.rawValue.padding(8)) source \(c.source.rawValue.padding(8)) "
+                    + "\(c.rule): \(c.message)"
                     + "\(also)\(accepted)  base \(place(c.base))  revision \(place(c.revision))\n"
             }
         }
         for a in result.unusedAcceptances {
-            out += "\nwarning: accept entry \(a.rule)\(a.operation.map { " on \($0)" } ?? "") matches no change"
+            out +=
+                "\nwarning: accept entry \(a.rule)\(a.operation.map { " on \($0)" } ?? "") matches no change"
                 + (a.location.map { " (\($0))" } ?? "") + "\n"
         }
         return out + "\n" + summary(result) + "\n"
@@ -70,10 +73,13 @@ public enum DiffReport {
         // Every key is always there: a missing place or operation is `null`.
         func value(_ text: String?) -> Any { text ?? NSNull() }
         let changes: [[String: Any]] = result.changes.map { c in
-            ["id": c.rule, "kind": c.kind.rawValue, "wire": c.wire.rawValue, "source": c.source.rawValue,
-             "operation": value(c.operation), "endpoint": value(c.endpoint), "also_affects": c.alsoAffects,
-             "pointer": c.pointer, "message": c.message, "base": value(c.base?.description),
-             "revision": value(c.revision?.description), "accepted": c.isAccepted, "accepted_reason": value(c.acceptedBecause)]
+            [
+                "id": c.rule, "kind": c.kind.rawValue, "wire": c.wire.rawValue, "source": c.source.rawValue,
+                "operation": value(c.operation), "endpoint": value(c.endpoint), "also_affects": c.alsoAffects,
+                "pointer": c.pointer, "message": c.message, "base": value(c.base?.description),
+                "revision": value(c.revision?.description), "accepted": c.isAccepted,
+                "accepted_reason": value(c.acceptedBecause),
+            ]
         }
         let object: [String: Any] = [
             "base": result.baseName, "revision": result.revisionName, "wire_breaking": result.wireBreaking,
@@ -81,7 +87,9 @@ public enum DiffReport {
             "unused_acceptances": result.unusedAcceptances.map { ["rule": $0.rule, "operation": value($0.operation)] },
         ]
         // Strings, booleans, arrays and null only: serialization cannot fail.
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
             ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
     }
@@ -91,15 +99,21 @@ public enum DiffReport {
     static func markdown(_ result: DiffResult) -> String {
         var out = "### API changes: \(result.baseName) → \(result.revisionName)\n\n"
         if result.changes.isEmpty { return out + "No changes to the API.\n" }
-        let verdict = result.wireBreaking
-            ? "**Breaks apps already installed.** A server built from this revision would break apps built from the base."
+        let verdict =
+            result.wireBreaking
+            ? "**Breaks apps already installed.** "
+                + "A server built from this revision would break apps built from the base."
             : "Installed apps keep working."
-        out += verdict + (result.sourceBreaking ? " Regenerating the client will need changes in the app's code." : "") + "\n\n"
+        out +=
+            verdict + (result.sourceBreaking ? " Regenerating the client will need changes in the app's code." : "")
+            + "\n\n"
         out += "| | operation | rule | change | wire | source |\n|---|---|---|---|---|---|\n"
         let important = result.changes.filter { $0.wire == .breaking || $0.source == .breaking }
         for c in important {
             let mark = c.isAccepted ? "✅ accepted" : (c.wire == .breaking ? "❌" : "⚠️")
-            out += "| \(mark) | \(cell(c.operation ?? "—")) | `\(c.rule)` | \(cell(c.message)) | \(c.wire.rawValue) | \(c.source.rawValue) |\n"
+            out +=
+                "| \(mark) | \(cell(c.operation ?? "—")) | `\(c.rule)` | \(cell(c.message)) | "
+                + "\(c.wire.rawValue) | \(c.source.rawValue) |\n"
         }
         let safe = result.changes.filter { $0.wire == .safe && $0.source == .safe }
         if !safe.isEmpty {
@@ -117,17 +131,23 @@ public enum DiffReport {
     // MARK: junit
 
     static func junit(_ result: DiffResult, failOnSource: Bool) -> String {
-        func failing(_ c: SpecChange) -> Bool { !c.isAccepted && (c.wire == .breaking || (failOnSource && c.source == .breaking)) }
+        func failing(_ c: SpecChange) -> Bool {
+            !c.isAccepted && (c.wire == .breaking || (failOnSource && c.source == .breaking))
+        }
         let failures = result.changes.filter(failing).count
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites name=\"accord diff\" tests=\"\(result.changes.count)\" failures=\"\(failures)\">\n"
-        out += "  <testsuite name=\"\(xml(result.baseName)) → \(xml(result.revisionName))\" tests=\"\(result.changes.count)\" failures=\"\(failures)\">\n"
+        out +=
+            "  <testsuite name=\"\(xml(result.baseName)) → \(xml(result.revisionName))\" "
+            + "tests=\"\(result.changes.count)\" failures=\"\(failures)\">\n"
         for c in result.changes {
             let name = "\(c.operation ?? "api") \(c.rule) \(c.pointer)"
             out += "    <testcase classname=\"\(xml(c.operation ?? "api"))\" name=\"\(xml(name))\""
             if failing(c) {
-                out += ">\n      <failure message=\"\(xml(c.message))\" type=\"\(c.rule)\">wire \(c.wire.rawValue), source "
-                    + "\(c.source.rawValue)\nbase \(xml(place(c.base)))\nrevision \(xml(place(c.revision)))</failure>\n    </testcase>\n"
+                out +=
+                    ">\n      <failure message=\"\(xml(c.message))\" type=\"\(c.rule)\">wire \(c.wire.rawValue), "
+                    + "source \(c.source.rawValue)\nbase \(xml(place(c.base)))\n"
+                    + "revision \(xml(place(c.revision)))</failure>\n    </testcase>\n"
             } else {
                 out += " />\n"
             }
@@ -156,10 +176,15 @@ public enum DiffReport {
             var properties: [String] = []
             // Annotations point into the files of the revision under review.
             if let location = c.revision {
-                properties += ["file=\(escapeProperty(location.file))", "line=\(location.line)", "col=\(location.column)"]
+                properties += [
+                    "file=\(escapeProperty(location.file))", "line=\(location.line)", "col=\(location.column)",
+                ]
             }
-            properties.append("title=\(escapeProperty("\(c.rule) (wire \(c.wire.rawValue), source \(c.source.rawValue))"))")
-            let message = (c.operation.map { "\($0): " } ?? "") + c.message + (c.acceptedBecause.map { " [accepted: \($0)]" } ?? "")
+            properties.append(
+                "title=\(escapeProperty("\(c.rule) (wire \(c.wire.rawValue), source \(c.source.rawValue))"))")
+            let message =
+                (c.operation.map { "\($0): " } ?? "") + c.message
+                + (c.acceptedBecause.map { " [accepted: \($0)]" } ?? "")
             out += "::\(level) \(properties.joined(separator: ","))::\(escapeData(message))\n"
         }
         return out

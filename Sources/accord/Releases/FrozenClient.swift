@@ -1,0 +1,92 @@
+import AccordContract
+import Crypto
+import Foundation
+
+/// A release's frozen models + client + replay tool, built once per content hash and cached
+/// under `.build/accord-releases/<hash>/` (the sources never change, so neither does the build).
+struct FrozenClient {
+    let release: ReleaseManifest
+    /// The release folder (`spec/releases/APP/VERSION`).
+    let folder: String
+
+    var sourcesFolder: String { folder + "/" + release.client }
+
+    /// SHA-256 over the client sources, in path order: the cache key.
+    static func hash(of folder: String) throws -> String {
+        var hasher = SHA256()
+        for path in try files(in: folder) {
+            hasher.update(data: Data(path.utf8))
+            hasher.update(data: Data([0]))
+            hasher.update(data: try Data(contentsOf: URL(fileURLWithPath: folder + "/" + path)))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Relative paths of the regular files under `folder`, sorted.
+    static func files(in folder: String) throws -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        var out: [String] = []
+        while let item = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue {
+                out.append(item)
+            }
+        }
+        return out.sorted()
+    }
+
+    struct BuildFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The replay tool's path, building it first when the cache does not hold it.
+    func tool(cacheRoot: String = ".build/accord-releases") throws -> String {
+        let hash = try Self.hash(of: sourcesFolder)
+        let package = FileManager.default.currentDirectoryPath + "/" + cacheRoot + "/" + String(hash.prefix(16))
+        let tool = package + "/.build/debug/" + release.replayModule
+        if FileManager.default.isExecutableFile(atPath: tool) { return tool }
+        try? FileManager.default.removeItem(atPath: package + "/Sources")
+        for module in [release.modelsModule, release.clientModule, release.replayModule] {
+            let target = package + "/Sources/" + module
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            for file in try Self.files(in: sourcesFolder + "/" + module) {
+                let destination = target + "/" + file
+                try? FileManager.default.removeItem(atPath: destination)
+                try FileManager.default.copyItem(atPath: sourcesFolder + "/" + module + "/" + file, toPath: destination)
+            }
+        }
+        let m = release.modelsModule, c = release.clientModule, r = release.replayModule
+        let manifest = """
+            // swift-tools-version: 6.0
+            // Written by accord: the frozen client of \(release.app) \(release.version). Foundation only.
+            import PackageDescription
+
+            let package = Package(
+                name: "Frozen",
+                platforms: [.macOS(.v14), .iOS(.v17)],
+                targets: [
+                    .target(name: "\(m)"),
+                    .target(name: "\(c)", dependencies: ["\(m)"]),
+                    .executableTarget(name: "\(r)", dependencies: ["\(c)"]),
+                ]
+            )
+
+            """
+        try manifest.write(toFile: package + "/Package.swift", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "build", "--product", r, "--package-path", package]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let text = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { $0.contains("error") }.prefix(10)
+            throw BuildFailure(description: "the frozen client of \(release.app) \(release.version) does not build:\n"
+                               + text.joined(separator: "\n"))
+        }
+        return tool
+    }
+}
