@@ -176,11 +176,21 @@ class Reach:
             self.schema(sub, direction, pointer + "/properties/" + token(name), True, depth + 1)
         if isinstance(node.get("items"), dict):
             self.schema(node["items"], direction, pointer + "/items", True, depth + 1)
-        for keyword in ("oneOf", "anyOf"):
-            for i, sub in enumerate(node.get(keyword) or []):
-                self.schema(sub, direction, pointer + "/oneOf/" + str(i), True, depth + 1)
-        for sub in node.get("allOf") or []:
-            self.schema(sub, direction, pointer, False, depth + 1)
+        for keyword in ("oneOf", "anyOf", "allOf"):
+            items = node.get(keyword)
+            if not isinstance(items, list):
+                continue
+            # As Accord reads them: `null` branches make the schema nullable, one branch left is
+            # just that branch, variants are numbered without the `null` ones.
+            branches = [b for b in items if keyword == "allOf" or not is_null(b)]
+            if len(branches) == 1 and "enum" not in node and not (keyword == "allOf" and node.get("properties")):
+                self.schema(branches[0], direction, pointer, True, depth + 1)
+            elif keyword == "allOf":
+                for sub in branches:
+                    self.schema(sub, direction, pointer, False, depth + 1)
+            else:
+                for i, sub in enumerate(branches):
+                    self.schema(sub, direction, pointer + "/oneOf/" + str(i), True, depth + 1)
 
     def walk(self):
         for path, item in (self.doc.get("paths") or {}).items():
@@ -216,6 +226,17 @@ class Reach:
 
 
 # --- the edits ---------------------------------------------------------------------------------
+
+def is_null(node):
+    return isinstance(node, dict) and "$ref" not in node and node.get("type") in ("null", ["null"])
+
+
+def drop_required(node, name):
+    """Takes `name` out of `required` (some specs list a member twice)."""
+    node["required"] = [r for r in node["required"] if r != name]
+    if not node["required"]:
+        del node["required"]
+
 
 def is_type(node, name):
     t = node.get("type")
@@ -325,9 +346,7 @@ class Mutator:
         cands = [c for c in response_objects if props(c[1], lambda o, n, s: n in required(o))]
         for _, e in self.pick(cands, PLAN_COUNTS["response-required-to-optional"]):
             name = self.rng.choice(props(e, lambda o, n, s: n in required(o)))
-            e[0]["required"].remove(name)
-            if not e[0]["required"]:
-                del e[0]["required"]
+            drop_required(e[0], name)
             self.record("response-required-to-optional", "response", name, pointers(e, name))
         # remove a property (required or not)
         cands = [c for c in response_objects if len(c[1][0]["properties"]) > 1]
@@ -336,9 +355,7 @@ class Mutator:
             was_required = name in required(e[0])
             self.claim_tree(e[0]["properties"].pop(name))
             if was_required:
-                e[0]["required"].remove(name)
-                if not e[0]["required"]:
-                    del e[0]["required"]
+                drop_required(e[0], name)
             self.record("remove-response-property", "response", f"{name} ({'required' if was_required else 'optional'})",
                         pointers(e, name))
 

@@ -70,10 +70,34 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "Only the scenarios with these names (repeatable).")
     var scenario: [String] = []
 
+    @Flag(help: """
+        The deploy gate: main's exchanges, then every supported release's exchanges (tolerant reader) and frozen client,         against the server; exit 1 when a blocking release fails.
+        """)
+    var releases = false
+
+    @Option(help: "With --releases: text, markdown, json or junit.")
+    var format = "text"
+
     @Option(help: "The configuration file.")
     var config = "accord.yaml"
 
     func run() async throws {
+        if releases {
+            guard ["text", "markdown", "json", "junit"].contains(format) else {
+                throw ValidationError("--format must be text, markdown, json or junit")
+            }
+            let matrix = try await ReleaseVerification(project: try loadProject(config), config: config).run(baseURL: baseURL)
+            let rendered = switch format {
+            case "markdown": matrix.markdown()
+            case "json": matrix.json()
+            case "junit": matrix.junit()
+            default: matrix.text()
+            }
+            print(rendered, terminator: "")
+            if let junit { try matrix.junit().write(toFile: junit, atomically: true, encoding: .utf8) }
+            if !matrix.deployable { throw ExitCode.failure }
+            return
+        }
         let project = (spec == nil || exchanges == nil || baseURL == nil) ? try loadProject(config) : nil
         let specPath = spec ?? project!.spec
         let exchangesPath = exchanges ?? project!.exchanges

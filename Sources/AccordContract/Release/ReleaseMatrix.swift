@@ -10,6 +10,14 @@ public struct ReleaseMatrix: Sendable {
         public var message: String
         /// `replay` (the exchange against the server) or `decode` (the frozen client on the live answer).
         public var stage: String
+
+        public init(scenario: String, step: Int, pointer: String, message: String, stage: String) {
+            self.scenario = scenario
+            self.step = step
+            self.pointer = pointer
+            self.message = message
+            self.stage = stage
+        }
     }
 
     public struct Row: Sendable {

@@ -4,7 +4,7 @@ import Foundation
 
 /// A release's frozen models + client + replay tool, built once per content hash and cached
 /// under `.build/accord-releases/<hash>/` (the sources never change, so neither does the build).
-struct FrozenClient {
+struct FrozenClient: Sendable {
     let release: ReleaseManifest
     /// The release folder (`spec/releases/APP/VERSION`).
     let folder: String
@@ -42,10 +42,13 @@ struct FrozenClient {
     /// The replay tool's path, building it first when the cache does not hold it.
     func tool(cacheRoot: String = ".build/accord-releases") throws -> String {
         let hash = try Self.hash(of: sourcesFolder)
-        let package = FileManager.default.currentDirectoryPath + "/" + cacheRoot + "/" + String(hash.prefix(16))
+        let final = FileManager.default.currentDirectoryPath + "/" + cacheRoot + "/" + String(hash.prefix(16))
+        let finalTool = final + "/.build/debug/" + release.replayModule
+        if FileManager.default.isExecutableFile(atPath: finalTool) { return finalTool }
+        // Built in a folder of its own, then moved into place: two runs never share a half-built package.
+        let package = final + ".building-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: package) }
         let tool = package + "/.build/debug/" + release.replayModule
-        if FileManager.default.isExecutableFile(atPath: tool) { return tool }
-        try? FileManager.default.removeItem(atPath: package + "/Sources")
         for module in [release.modelsModule, release.clientModule, release.replayModule] {
             let target = package + "/Sources/" + module
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
@@ -82,11 +85,16 @@ struct FrozenClient {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard process.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: tool) else {
             let text = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { $0.contains("error") }.prefix(10)
             throw BuildFailure(description: "the frozen client of \(release.app) \(release.version) does not build:\n"
                                + text.joined(separator: "\n"))
         }
-        return tool
+        // Another run may have finished the same hash first; either build is the same.
+        if (try? FileManager.default.moveItem(atPath: package, toPath: final)) == nil,
+           !FileManager.default.isExecutableFile(atPath: finalTool) {
+            throw BuildFailure(description: "cannot move the frozen client into \(final)")
+        }
+        return finalTool
     }
 }
