@@ -110,10 +110,11 @@ enum Naming {
 
         init(reserved: Set<String> = []) { used = reserved }
 
-        mutating func claim(_ name: String) -> String {
+        /// A free name like `name`; `avoiding` adds names this one must not take (lower-cased).
+        mutating func claim(_ name: String, avoiding: Set<String> = []) -> String {
             var candidate = name
             var n = 2
-            while used.contains(bare(candidate).lowercased()) {
+            while used.contains(bare(candidate).lowercased()) || avoiding.contains(bare(candidate).lowercased()) {
                 candidate = identifier(bare(name) + String(n))
                 n += 1
             }

@@ -27,14 +27,19 @@ struct Translator {
     /// Schemas that got a rule name, in the (deterministic) order they were first referenced.
     private var ruleQueue: [RefKey] = []
     private var extraTopLevel: [TypeDecl] = []
+    private var buildsRules = true
 
     init(document: APIDocument, options: GeneratorOptions) {
         self.document = document
         self.options = options
     }
 
-    static func translate(_ document: APIDocument, options: GeneratorOptions) -> (GeneratedAPI, DiagnosticLog) {
+    /// `withValidationRules: false` leaves out the server stubs' validation rules (the client
+    /// surface does not need them, and they are a large part of the work).
+    static func translate(_ document: APIDocument, options: GeneratorOptions,
+                          withValidationRules: Bool = true) -> (GeneratedAPI, DiagnosticLog) {
         var translator = Translator(document: document, options: options)
+        translator.buildsRules = withValidationRules
         let api = translator.run()
         return (api, translator.log)
     }
@@ -106,6 +111,15 @@ struct Translator {
                 }
             }
         }
+    }
+
+    /// The (lower-cased) names of the named types a schema refers to, not following references.
+    private func referencedTypeNames(_ schema: Schema) -> Set<String> {
+        var names = Set<String>()
+        forEachChild(schema) { child in
+            if case .reference(let key) = child.kind, let name = typeNames[key] { names.insert(name.lowercased()) }
+        }
+        return names
     }
 
     /// Calls `body` with the schema and every schema nested in it (not following references).
@@ -205,7 +219,8 @@ struct Translator {
         var result: [PropertyDecl] = []
         for property in object.properties {
             let name = scope.claim(Naming.camelCase(property.name))
-            let nestedName = nestedScope.claim(Naming.typeName(property.name))
+            // A nested type must not shadow a top-level type its own members name (`A.B` holding a `B`).
+            let nestedName = nestedScope.claim(Naming.typeName(property.name), avoiding: referencedTypeNames(property.schema))
             let base = swiftType(for: property.schema, suggestedName: nestedName, nested: &nested, inRequest: inRequest)
             let nullable = property.schema.isNullable || resolved(property.schema).isNullable
             let presence: PropertyDecl.Presence = switch (property.isRequired, nullable) {
@@ -410,7 +425,7 @@ struct Translator {
             }
             parameters.append(ParameterDecl(name: name, wireName: param.name, location: param.location, type: type,
                                             isRequired: param.isRequired, explode: param.explode, doc: param.description,
-                                            rule: rule(for: param.schema)))
+                                            rule: buildsRules ? rule(for: param.schema) : RuleExpr(code: "")))
         }
 
         var body: BodyDecl?
@@ -429,7 +444,7 @@ struct Translator {
             }
             body = BodyDecl(type: type, isRequired: requestBody.isRequired, encoding: encoding,
                             contentType: content.mediaType.essence, doc: requestBody.description,
-                            rule: encoding == .json ? content.schema.map { rule(for: $0) } : nil)
+                            rule: encoding == .json && buildsRules ? content.schema.map { rule(for: $0) } : nil)
         }
 
         var responses: [ResponseDecl] = []

@@ -270,6 +270,14 @@ public struct DocumentReader {
                 log.error("'\(keyword)' must be a non-empty array", at: list.location)
                 continue
             }
+            if keyword != "allOf", case .object(let own) = schema.kind, !own.properties.isEmpty,
+               items.allSatisfy(Self.isConstraintOnly) {
+                // `properties` + `anyOf: [{required: [a]}, {required: [b]}]`: the members are the object's;
+                // the branches only say which must be present.
+                log.warning("'\(keyword)' of member constraints only (`required`…) is not enforced by generated code",
+                            at: list.location)
+                continue
+            }
             var branches: [Schema] = []
             for item in items {
                 let branch = readSchema(item, in: file)
@@ -558,6 +566,13 @@ public struct DocumentReader {
             isDeprecated: object["deprecated"]?.bool ?? false, parameters: parameters, requestBody: requestBody,
             responses: responses, security: security, securityScopes: scopes, bodyLimit: bodyLimit, errorCodes: errorCodes,
             location: node.location)
+    }
+
+    /// A schema that only constrains an object's members (`required`, `minProperties`…), with no shape of its own.
+    static func isConstraintOnly(_ node: SpecNode) -> Bool {
+        guard let object = node.object else { return false }
+        let constraints: Set<String> = ["required", "minProperties", "maxProperties", "description", "title"]
+        return !object.isEmpty && object.keys.allSatisfy(constraints.contains)
     }
 
     /// Scheme name → the scopes its requirements list, over every alternative.

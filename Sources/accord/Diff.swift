@@ -1,4 +1,5 @@
 import AccordCodegen
+import AccordContract
 import AccordDiff
 import AccordSpec
 import ArgumentParser
@@ -42,8 +43,16 @@ struct Diff: ParsableCommand {
     @Flag(help: "Print the rule table (docs/DIFF.md) and exit.")
     var rules = false
 
+    @Flag(help: """
+        Diff every supported release's spec (accord.yaml's releases policy) against REVISION, given as the one         argument (default: the working tree), and name the lowest release each change affects.
+        """)
+    var releases = false
+
     func validate() throws {
-        if base == nil && !rules { throw ValidationError("give BASE (a spec file or a git revision), or --rules") }
+        if base == nil && !rules && !releases {
+            throw ValidationError("give BASE (a spec file or a git revision), or --rules, or --releases")
+        }
+        if releases && revision != nil { throw ValidationError("with --releases, give only REVISION (the releases are the bases)") }
         guard DiffFormat(rawValue: format) != nil else {
             throw ValidationError(
                 "--format must be one of \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -70,8 +79,12 @@ struct Diff: ParsableCommand {
             project = nil
         }
         let options = GeneratorOptions(requestIdHeader: project?.requestIdHeader ?? "X-Request-ID")
-        let baseSide = try load(base!, project: project)
-        let revisionSide = try load(revision, project: project)
+        if releases {
+            guard let project else { throw ValidationError("--releases needs accord.yaml (its releases and their policy)") }
+            try againstReleases(project, options: options)
+            return
+        }
+        let (baseSide, revisionSide) = try loadBoth(base!, revision, project: project)
 
         let changes = SpecDiff.compare(base: baseSide.document, revision: revisionSide.document, options: options).map {
             change in
@@ -86,6 +99,22 @@ struct Diff: ParsableCommand {
         print(text, terminator: "")
         if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) }
         if result.wireBreaking || (failOn == "source" && result.sourceBreaking) { throw ExitCode.failure }
+    }
+
+    /// Reads both sides at once (two files, two parses).
+    private func loadBoth(_ first: String, _ second: String?, project: ProjectConfiguration?) throws
+        -> ((name: String, document: APIDocument), (name: String, document: APIDocument)) {
+        final class Slots: @unchecked Sendable {
+            let lock = NSLock()
+            var values: [Int: Result<(name: String, document: APIDocument), Error>] = [:]
+        }
+        let slots = Slots()
+        let arguments = [first, second]
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let result = Result { try load(arguments[i], project: project) }
+            slots.lock.withLock { slots.values[i] = result }
+        }
+        return (try slots.values[0]!.get(), try slots.values[1]!.get())
     }
 
     /// Reads one side: a file, or a spec at a git revision; exits 2 with a located diagnostic when it cannot.
@@ -210,5 +239,71 @@ enum GitFiles {
             throw Failure(description: message.isEmpty ? "git \(arguments.joined(separator: " ")) failed" : message)
         }
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension Diff {
+    /// The static half of the deploy gate: each supported release's spec against REVISION; every
+    /// change is reported once, with the lowest release it affects.
+    private func againstReleases(_ project: ProjectConfiguration, options: GeneratorOptions) throws {
+        let revisionSide = try load(base, project: project)
+        var rows: [(release: ReleaseManifest, gate: ReleasePolicy.Decision, result: DiffResult)] = []
+        for (manifest, folder) in try Release.loadReleases(project) {
+            let gate = project.releasePolicy.decision(for: manifest)
+            if case .skipped = gate { continue }
+            let side = try load(folder + "/" + manifest.spec, project: project)
+            var result = DiffResult(changes: SpecDiff.compare(base: side.document, revision: revisionSide.document, options: options),
+                                    baseName: "\(manifest.app) \(manifest.version)", revisionName: revisionSide.name)
+            result.apply(project.accept)
+            rows.append((manifest, gate, result))
+        }
+        // One entry per change, with every release it shows up against (the lowest first).
+        var order: [String] = []
+        var affected: [String: (change: SpecChange, releases: [String])] = [:]
+        for row in rows {
+            for change in row.result.changes {
+                let key = "\(change.rule)|\(change.pointer)|\(change.message)"
+                if affected[key] == nil { order.append(key) }
+                affected[key, default: (change, [])].releases.append("\(row.release.app) \(row.release.version)")
+            }
+        }
+        let blockingBreak = rows.contains { row in
+            if case .blocking = row.gate { return row.result.wireBreaking }
+            return false
+        }
+        if format == "json" {
+            let object: [String: Any] = [
+                "revision": revisionSide.name, "wire_breaking": blockingBreak,
+                "releases": rows.map { row -> [String: Any] in
+                    ["app": row.release.app, "version": row.release.version, "status": row.release.status.rawValue,
+                     "changes": row.result.changes.count, "wire_breaking": row.result.wireBreaking,
+                     "source_breaking": row.result.sourceBreaking]
+                },
+                "changes": order.map { key -> [String: Any] in
+                    let (c, releases) = affected[key]!
+                    return ["id": c.rule, "wire": c.wire.rawValue, "source": c.source.rawValue, "operation": c.operation ?? NSNull(),
+                            "pointer": c.pointer, "message": c.message, "lowest_release": releases.first ?? "",
+                            "releases": releases, "accepted": c.isAccepted]
+                },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            var out = "accord diff --releases → \(revisionSide.name)\n\n"
+            for row in rows {
+                let wire = row.result.changes.filter { $0.wire == .breaking && !$0.isAccepted }.count
+                out += "  \(row.release.app) \(row.release.version) (\(row.release.status.rawValue)): "
+                    + "\(row.result.changes.count) change(s), \(wire) wire-breaking\n"
+            }
+            if rows.isEmpty { out += "  no supported releases\n" }
+            for key in order {
+                let (c, releases) = affected[key]!
+                out += "\n  \(c.rule) (wire \(c.wire.rawValue), source \(c.source.rawValue))"
+                    + "\(c.isAccepted ? " [accepted]" : ""): \(c.operation.map { "\($0): " } ?? "")\(c.message)\n"
+                    + "    affects \(releases.joined(separator: ", ")) (lowest: \(releases.first ?? "-"))\n"
+            }
+            print(out, terminator: "")
+        }
+        if blockingBreak { throw ExitCode.failure }
     }
 }

@@ -1,5 +1,6 @@
 import AccordCodegen
 import AccordSpec
+import Foundation
 
 /// Compares two versions of a spec the way the generated client sees them. Pure.
 public enum SpecDiff {
@@ -108,10 +109,25 @@ struct Comparison {
     var renamedTypes: Set<String> = []
 
     init(base: APIDocument, revision: APIDocument, options: GeneratorOptions, behaviour: ClientBehaviour) {
-        self.base = Side(document: base, surface: ClientSurface.build(base, options: options))
-        self.revision = Side(document: revision, surface: ClientSurface.build(revision, options: options))
+        let surfaces = Self.surfaces(of: [base, revision], options: options)
+        self.base = Side(document: base, surface: surfaces[0])
+        self.revision = Side(document: revision, surface: surfaces[1])
         self.behaviour = behaviour
         rules = Dictionary(DiffRule.table(behaviour).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Both sides' client surfaces, translated side by side (each is a whole translation of its spec).
+    static func surfaces(of documents: [APIDocument], options: GeneratorOptions) -> [ClientSurface] {
+        final class Slots: @unchecked Sendable {
+            let lock = NSLock()
+            var values: [Int: ClientSurface] = [:]
+        }
+        let slots = Slots()
+        DispatchQueue.concurrentPerform(iterations: documents.count) { i in
+            let surface = ClientSurface.build(documents[i], options: options)
+            slots.lock.withLock { slots.values[i] = surface }
+        }
+        return documents.indices.map { slots.values[$0]! }
     }
 
     /// Records a change under `ruleID`. `swiftChanged` decides the source verdict of rules judged
