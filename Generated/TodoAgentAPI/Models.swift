@@ -111,7 +111,7 @@ public struct Problem: Codable, Hashable, Sendable {
     public var requestID: String
     /// Seconds to wait before retrying; present with every 429 and 503, and in `Retry-After`.
     public var retryAfter: Int?
-    /// With `VALIDATION_FAILED`, one entry per violation.
+    /// Present with `VALIDATION_FAILED` only, one entry per violation (in no fixed order).
     public var errors: [FieldError]?
     /// With `OTP_INVALID`, how many more tries the code allows.
     public var attemptsRemaining: Int?

@@ -163,6 +163,7 @@ struct BodyComparison {
             switch matcher {
             case .any: return
             case .type: return compareType(recorded, actual, pointer)
+            case .unordered: return compareUnordered(recorded, actual, pointer)
             case .pattern(let pattern):
                 // Strings match as they are, numbers and booleans by their JSON text.
                 let text: String
@@ -220,6 +221,25 @@ struct BodyComparison {
     }
 
     private func isNumber(_ node: SpecNode) -> Bool { node.typeName == "integer" || node.typeName == "number" }
+
+    /// Each recorded item must match one live item, in any order.
+    private mutating func compareUnordered(_ recorded: SpecNode, _ actual: SpecNode, _ pointer: String) {
+        guard let want = recorded.array, let got = actual.array else { return compareType(recorded, actual, pointer) }
+        if want.count != got.count { mismatches.append(Mismatch(pointer, "expected \(want.count) item(s), got \(got.count)")) }
+        var unmatched = Array(got.indices)
+        for (index, item) in want.enumerated() {
+            let match = unmatched.first { candidate in
+                var attempt = BodyComparison(variables: variables, matchers: [:], captured: [], isProblem: isProblem)
+                attempt.compare(item, got[candidate], pointer + "/\(candidate)")
+                return attempt.mismatches.isEmpty
+            }
+            if let match {
+                unmatched.removeAll { $0 == match }
+            } else {
+                mismatches.append(Mismatch(pointer + "/\(index)", "no item matches the recorded \(JSON.describe(item))"))
+            }
+        }
+    }
 
     private mutating func compareType(_ recorded: SpecNode, _ actual: SpecNode, _ pointer: String) {
         if recorded.typeName != actual.typeName && !(isNumber(recorded) && isNumber(actual)) {

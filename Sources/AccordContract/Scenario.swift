@@ -62,6 +62,8 @@ public struct Scenario: Sendable {
         case type
         /// A string matching this regular expression.
         case pattern(String)
+        /// An array with the recorded items in any order (the spec fixes no order).
+        case unordered
     }
 
     public struct RecordedRequest: Sendable, HeaderLookup {
@@ -300,6 +302,7 @@ public enum ScenarioLoader {
             switch text {
             case "any": return .any
             case "type": return .type
+            case "unordered": return .unordered
             default:
                 guard text.count >= 2, text.hasPrefix("/"), text.hasSuffix("/") else { return nil }
                 let pattern = String(text.dropFirst().dropLast())
