@@ -14,6 +14,9 @@ public struct ScenarioWriter: Sendable {
         public var stateRoute = "/_contract/state"
         /// With the key, a Retell signature header becomes a `sign` directive (a recorded one goes stale in minutes).
         public var retellKey: String?
+        /// Values that look secret but are public test fixtures (a demo account's fixed one-time
+        /// code): kept, so a captured demo session replays as it was.
+        public var publicValues: Set<String> = []
         public init() {}
     }
 
@@ -148,7 +151,8 @@ public struct ScenarioWriter: Sendable {
             } else if let body = item.body {
                 let substituted = mapStrings(body, key: nil) { text, key in
                     let replaced = replaceKnown(text, step: index)
-                    if replaced == text, !options.keepSecrets, let key, Self.secretKeys.contains(key.lowercased()) { return Self.redacted }
+                    if replaced == text, !options.keepSecrets, !options.publicValues.contains(text), let key,
+                       Self.secretKeys.contains(key.lowercased()) { return Self.redacted }
                     return replaced
                 }
                 lines.append("      body:" + YAMLText.block(substituted, indent: 8))

@@ -23,6 +23,9 @@ struct ProjectConfiguration {
     var releases = "spec/releases"
     /// `releases:`: which releases of each app `accord verify --releases` holds the server to.
     var releasePolicy = ReleasePolicy()
+    /// `publicValues:`: values that look secret but are public test fixtures (demo codes), kept by
+    /// `accord record` and `accord import-har`.
+    var publicValues: [String] = []
 
     static func load(_ path: String) throws(Diagnostic) -> ProjectConfiguration {
         let docs = try SpecDocuments.load(path: path)
@@ -37,7 +40,7 @@ struct ProjectConfiguration {
         }
         guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
         let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay", "accept",
-                                   "releaseFolder", "releases"]
+                                   "releaseFolder", "releases", "publicValues"]
         for entry in object.entries where !known.contains(entry.key) {
             throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
         }
@@ -51,7 +54,8 @@ struct ProjectConfiguration {
                                     build: root["build"]?.string, serverCommand: root["serverCommand"]?.string,
                                     clientReplay: root["clientReplay"]?.string, accept: try acceptances(root["accept"]),
                                     releases: try string("releaseFolder", default: "spec/releases"),
-                                    releasePolicy: try ReleasePolicy.parse(root["releases"]))
+                                    releasePolicy: try ReleasePolicy.parse(root["releases"]),
+                                    publicValues: (root["publicValues"]?.array ?? []).map { $0.string ?? $0.jsonText })
     }
 
     /// `accept:` entries: `rule` (a rule id of docs/DIFF.md), `operation` (an operationId; left out for

@@ -17,11 +17,25 @@ struct ScenarioWritingOptions: ParsableArguments {
     @Option(help: "The Retell API key: signed webhook requests become `sign` directives (a recorded signature goes stale).")
     var retellKey: String?
 
+    @Option(name: .customLong("public-value"), help: """
+        A value that looks secret but is a public test fixture, such as a demo account's fixed code (repeatable;         accord.yaml's publicValues are added).
+        """)
+    var publicValues: [String] = []
+
+    @Option(help: "The configuration file (its publicValues), when there is one.")
+    var config = "accord.yaml"
+
     var writer: ScenarioWriter {
-        var options = ScenarioWriter.Options()
-        options.keepSecrets = keepSecrets
-        options.retellKey = retellKey
-        return ScenarioWriter(options: options)
+        get throws {
+            var options = ScenarioWriter.Options()
+            options.keepSecrets = keepSecrets
+            options.retellKey = retellKey
+            options.publicValues = Set(publicValues)
+            if FileManager.default.fileExists(atPath: config) {
+                options.publicValues.formUnion(try loadProject(config).publicValues)
+            }
+            return ScenarioWriter(options: options)
+        }
     }
 
     func scenarioName(default prefix: String) -> String {
@@ -74,7 +88,7 @@ struct Record: AsyncParsableCommand {
         let file = try scenario.outputFile(for: name)
         var logger = Logger(label: "accord-record")
         logger.logLevel = .warning
-        let proxy = RecordingProxy(upstream: upstream, outputFile: file, scenarioName: name, writer: scenario.writer)
+        let proxy = RecordingProxy(upstream: upstream, outputFile: file, scenarioName: name, writer: try scenario.writer)
         try await proxy.run(host: host, port: port, logger: logger) { port in
             FileHandle.standardOutput.write(Data("recording: http://\(host):\(port) → \(upstream); writing \(file) (Ctrl-C to stop)\n".utf8))
         }
@@ -112,7 +126,7 @@ struct ImportHAR: ParsableCommand {
         }
         let name = scenario.name ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let path = try scenario.outputFile(for: name)
-        let text = scenario.writer.render(name: name, description: "Imported by accord import-har from \((file as NSString).lastPathComponent).",
+        let text = try scenario.writer.render(name: name, description: "Imported by accord import-har from \((file as NSString).lastPathComponent).",
                                           exchanges: exchanges)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         print("wrote \(path) (\(exchanges.count) exchanges)")
