@@ -134,6 +134,9 @@ struct ReleaseTests {
         process.executableURL = URL(fileURLWithPath: Repo.path(".build/debug/accord"))
         process.arguments = ["verify", "--releases", "--base-url", baseURL, "--format", "json"]
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        // The frozen clients `accord verify --releases` built for the repository (same content hash): not built again.
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["ACCORD_RELEASE_CACHE": Repo.path(".build/accord-releases")], uniquingKeysWith: { _, new in new })
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

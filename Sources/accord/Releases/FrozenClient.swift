@@ -39,10 +39,16 @@ struct FrozenClient: Sendable {
         var description: String
     }
 
+    /// Where built frozen clients are kept: `ACCORD_RELEASE_CACHE`, else `.build/accord-releases` here.
+    static var cacheRoot: String {
+        if let root = ProcessInfo.processInfo.environment["ACCORD_RELEASE_CACHE"], !root.isEmpty { return root }
+        return FileManager.default.currentDirectoryPath + "/.build/accord-releases"
+    }
+
     /// The replay tool's path, building it first when the cache does not hold it.
-    func tool(cacheRoot: String = ".build/accord-releases") throws -> String {
+    func tool() throws -> String {
         let hash = try Self.hash(of: sourcesFolder)
-        let final = FileManager.default.currentDirectoryPath + "/" + cacheRoot + "/" + String(hash.prefix(16))
+        let final = Self.cacheRoot + "/" + String(hash.prefix(16))
         let finalTool = final + "/.build/debug/" + release.replayModule
         if FileManager.default.isExecutableFile(atPath: finalTool) { return finalTool }
         // Built in a folder of its own, then moved into place: two runs never share a half-built package.
