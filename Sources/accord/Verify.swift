@@ -78,10 +78,19 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "With --releases: text, markdown, json or junit.")
     var format = "text"
 
+    @Flag(help: """
+        After an intended change: replay main's exchanges and rewrite each failing step's recorded answer in place with         the live one (keeping descriptions, matchers, captures, variables and comments around it); refuses answers that         break the spec; prints what changed.
+        """)
+    var update = false
+
     @Option(help: "The configuration file.")
     var config = "accord.yaml"
 
     func run() async throws {
+        if update {
+            try await ExchangeUpdating(project: try loadProject(config)).run(baseURL: baseURL)
+            return
+        }
         if releases {
             guard ["text", "markdown", "json", "junit"].contains(format) else {
                 throw ValidationError("--format must be text, markdown, json or junit")

@@ -28,25 +28,22 @@ struct ReleaseVerification {
         fflush(nil)
         let tools = await buildTools(toVerify)
 
-        var server: ServerProcess?
-        let live: LiveServer
-        if let baseURL {
-            live = LiveServer(baseURL: baseURL)
-        } else {
-            guard let command = project.serverCommand else {
-                throw ValidationError("accord.yaml names no serverCommand; pass --base-url")
-            }
-            if let build = project.build {
-                print("== Build: \(build)")
-                try runCommand(build)
-            }
-            print("== Server: \(command)")
-            fflush(nil)
-            server = try await ServerProcess.start(command: command)
-            live = LiveServer(baseURL: server!.baseURL)
-        }
-        defer { server?.stop() }
+        let server = try await ServerUnderTest.start(project, baseURL: baseURL)
+        let live = server.live
 
+        let rows: [ReleaseMatrix.Row]
+        do {
+            rows = try await verify(candidates, tools: tools, document: document, scenarios: scenarios, live: live)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+        return ReleaseMatrix(rows: rows)
+    }
+
+    private func verify(_ candidates: [Candidate], tools: [String: Result<String, Error>], document: APIDocument,
+                        scenarios: [Scenario], live: LiveServer) async throws -> [ReleaseMatrix.Row] {
         var rows: [ReleaseMatrix.Row] = []
         // main: today's exchanges, strictly, and through today's generated client when it is built.
         var mainRow = ReleaseMatrix.Row(app: "*", version: "main", status: "main", verdict: .pass)
@@ -89,8 +86,7 @@ struct ReleaseVerification {
             }
             rows.append(row)
         }
-        await live.shutdown()
-        return ReleaseMatrix(rows: rows)
+        return rows
     }
 
     /// Replays the scenarios against the server, then decodes every live answer through `tool`.
