@@ -31,6 +31,7 @@ extension ErrorCode {
         case .aiAgentUnavailable: 503
         case .serviceUnavailable: 503
         case .internalError: 500
+        case .appVersionUnsupported: 426
         case .undocumented: nil
         }
     }
@@ -63,6 +64,7 @@ extension ErrorCode {
         case .aiAgentUnavailable: "AI agent unavailable"
         case .serviceUnavailable: "Service unavailable"
         case .internalError: "Internal error"
+        case .appVersionUnsupported: "App version unsupported"
         case .undocumented: "Error"
         }
     }
@@ -95,6 +97,7 @@ extension ErrorCode {
         case .aiAgentUnavailable: "The assistant can't call right now. Please try again later."
         case .serviceUnavailable: "We're having trouble right now. Please try again in a minute."
         case .internalError: "Something went wrong on our side. Please try again."
+        case .appVersionUnsupported: "This version of the app is no longer supported. Please update it to continue."
         case .undocumented: "Something went wrong. Please try again."
         }
     }
@@ -127,6 +130,7 @@ extension ErrorCode {
         case .aiAgentUnavailable: true
         case .serviceUnavailable: true
         case .internalError: true
+        case .appVersionUnsupported: false
         case .undocumented: false
         }
     }

@@ -30,6 +30,7 @@ public enum ErrorCode: OpenEnum {
     case aiAgentUnavailable
     case serviceUnavailable
     case internalError
+    case appVersionUnsupported
     /// A value this version of the API does not know.
     case undocumented(String)
 
@@ -60,6 +61,7 @@ public enum ErrorCode: OpenEnum {
         case "AI_AGENT_UNAVAILABLE": self = .aiAgentUnavailable
         case "SERVICE_UNAVAILABLE": self = .serviceUnavailable
         case "INTERNAL_ERROR": self = .internalError
+        case "APP_VERSION_UNSUPPORTED": self = .appVersionUnsupported
         default: self = .undocumented(rawValue)
         }
     }
@@ -91,6 +93,7 @@ public enum ErrorCode: OpenEnum {
         case .aiAgentUnavailable: "AI_AGENT_UNAVAILABLE"
         case .serviceUnavailable: "SERVICE_UNAVAILABLE"
         case .internalError: "INTERNAL_ERROR"
+        case .appVersionUnsupported: "APP_VERSION_UNSUPPORTED"
         case .undocumented(let value): value
         }
     }

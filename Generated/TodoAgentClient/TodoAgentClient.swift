@@ -16,8 +16,15 @@ public struct TodoAgentClient: Sendable {
     ///   - baseURL: The server, such as `https://api.example.com`.
     ///   - transport: How requests are sent; `URLSessionTransport` unless a test replays exchanges.
     ///   - tokenProvider: Supplies (and refreshes) the bearer token for operations that need one.
-    public init(baseURL: URL, transport: any HTTPTransport = URLSessionTransport(), tokenProvider: (any TokenProvider)? = nil) {
-        core = ClientCore(baseURL: baseURL, transport: transport, tokenProvider: tokenProvider, requestIdHeader: "X-Request-ID")
+    ///   - appVersion: The app's version (`CFBundleShortVersionString`), sent as `X-App-Version`: a server
+    ///     that no longer supports it answers with a typed error asking the user to update.
+    public init(
+        baseURL: URL, transport: any HTTPTransport = URLSessionTransport(), tokenProvider: (any TokenProvider)? = nil,
+        appVersion: String? = nil
+    ) {
+        core = ClientCore(
+            baseURL: baseURL, transport: transport, tokenProvider: tokenProvider, requestIdHeader: "X-Request-ID",
+            appVersion: appVersion.map { ("X-App-Version", $0) })
     }
 
     /// Send a sign-in code by SMS.

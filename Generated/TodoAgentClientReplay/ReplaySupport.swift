@@ -94,6 +94,11 @@ final class ReplayArguments: @unchecked Sendable {
         return try items.map { try value($0, as: T.self, "query parameter \(name)") }
     }
 
+    /// A header as recorded (for values the client takes once, such as the app's version).
+    func rawHeader(_ name: String) -> String? {
+        step.headers.first(where: { $0.first?.lowercased() == name.lowercased() }).map { $0.count > 1 ? $0[1] : "" }
+    }
+
     func header<T: Decodable>(_ name: String, as type: T.Type) throws -> T? {
         guard let raw = step.headers.first(where: { $0.first?.lowercased() == name.lowercased() }).map({ $0.count > 1 ? $0[1] : "" })
         else { return nil }
@@ -155,7 +160,7 @@ enum ClientReplay {
     @MainActor static func run<Client>(
         _ input: Data,
         call: (Client, ReplayStep, ReplayArguments) async throws -> Void,
-        makeClient: (any HTTPTransport, any TokenProvider) -> Client,
+        makeClient: (any HTTPTransport, any TokenProvider, ReplayArguments) -> Client,
         errorCode: (any Error) -> (Int, String?)?
     ) async -> Data {
         let plan: ReplayPlan
@@ -169,8 +174,8 @@ enum ClientReplay {
             let transport = ReplayTransport(answer: step.response)
             let authorization = step.headers.first { $0.first?.lowercased() == "authorization" }.flatMap { $0.count > 1 ? $0[1] : nil }
             let token = authorization.map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
-            let client = makeClient(transport, RecordedToken(token: token))
             let arguments = ReplayArguments(step: step)
+            let client = makeClient(transport, RecordedToken(token: token), arguments)
             var report = ReplayReport(id: step.id, outcome: "success")
             do {
                 try await call(client, step, arguments)

@@ -77,8 +77,9 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
     default:
         throw ReplayArgumentError("the client has no operation \(step.operationId)")
     }
-} makeClient: { transport, tokens in
-    TodoAgentClient(baseURL: URL(string: "http://replay.invalid")!, transport: transport, tokenProvider: tokens)
+} makeClient: { transport, tokens, arguments in
+    TodoAgentClient(baseURL: URL(string: "http://replay.invalid")!, transport: transport, tokenProvider: tokens,
+        appVersion: arguments.rawHeader("X-App-Version"))
 } errorCode: { error in
     (error as? APIError).map { ($0.status, Optional($0.code.rawValue)) }
 }

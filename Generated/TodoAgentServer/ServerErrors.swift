@@ -11,16 +11,37 @@ public struct ServerOptions: Sendable {
     public var bodyLimit: Int
     /// Called with every error a handler throws that is not an `APIError` (answered 500).
     public var onUnexpectedError: @Sendable (any Swift.Error, RequestInfo) -> Void
+    /// Apps that send an older version than this (in the app-version header) are answered 426; a request
+    /// without the header, or with one that is not a version, is not checked.
+    public var minimumAppVersion: String?
 
-    public init(bodyLimit: Int = 65536, onUnexpectedError: @escaping @Sendable (any Swift.Error, RequestInfo) -> Void = { _, _ in }) {
+    public init(bodyLimit: Int = 65536, onUnexpectedError: @escaping @Sendable (any Swift.Error, RequestInfo) -> Void = { _, _ in },
+                minimumAppVersion: String? = nil) {
         self.bodyLimit = bodyLimit
         self.onUnexpectedError = onUnexpectedError
+        self.minimumAppVersion = minimumAppVersion
     }
 }
 
 /// The steps every generated route shares.
 public enum ServerCore {
     public static let requestIdHeader = HTTPField.Name("X-Request-ID")!
+    /// The header apps send their version in, if the API has one.
+    public static let appVersionHeader: HTTPField.Name? = HTTPField.Name("X-App-Version")
+
+    /// Whether `version` is a dotted number below `minimum` (`1.9.2` < `1.10.0`); anything else is not.
+    public static func isBelow(_ version: String, minimum: String) -> Bool {
+        func parts(_ text: String) -> [Int]? {
+            let numbers = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+            return numbers.isEmpty || numbers.contains(nil) ? nil : numbers.map { $0! }
+        }
+        guard let a = parts(version), let b = parts(minimum) else { return false }
+        for i in 0..<max(a.count, b.count) {
+            let x = i < a.count ? a[i] : 0, y = i < b.count ? b[i] : 0
+            if x != y { return x < y }
+        }
+        return false
+    }
 
     /// The request's id when it sent a usable one, else a new one.
     public static func requestID(_ request: Request) -> String {
@@ -41,6 +62,10 @@ public enum ServerCore {
                                remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress.map { "\($0)" })
         var response: Response
         do {
+            if let floor = options.minimumAppVersion, let header = appVersionHeader, let sent = request.headers[header],
+               isBelow(sent, minimum: floor) {
+                throw RequestFailure.appVersionUnsupported(minimum: floor)
+            }
             if collectBody {
                 info.body = try await collect(request.body, limit: bodyLimit, declaredLength: request.headers[.contentLength])
             }
@@ -207,6 +232,8 @@ public enum ServerErrors {
             return APIError(.validationFailed, detail: summary) { $0.errors = violations.map { FieldError(field: $0.field, code: $0.code, message: $0.message) } }
         case .resourceNotFound(let notFoundCode):
             return APIError(notFoundCode.map(ErrorCode.init(rawValue:)) ?? .notFound, detail: "Nothing has this id.")
+        case .appVersionUnsupported(let minimum):
+            return APIError(.appVersionUnsupported, detail: "This app version is no longer supported; \(minimum) or later is.")
         }
     }
 

@@ -29,9 +29,7 @@ struct ClientRenderer {
             ///   - baseURL: The server, such as `\(api.title.isEmpty ? "https://api.example.com" : "https://api.example.com")`.
             ///   - transport: How requests are sent; `URLSessionTransport` unless a test replays exchanges.
             ///   - tokenProvider: Supplies (and refreshes) the bearer token for operations that need one.
-            public init(baseURL: URL, transport: any HTTPTransport = URLSessionTransport(), tokenProvider: (any TokenProvider)? = nil) {
-                core = ClientCore(baseURL: baseURL, transport: transport, tokenProvider: tokenProvider, requestIdHeader: \(api.requestIdHeader.map(Text.literal) ?? "nil"))
-            }
+        \(appVersionDoc)\(initializer)
 
         """
         for op in api.operations {
@@ -41,6 +39,35 @@ struct ClientRenderer {
         out += "\n" + resultEnums()
         out += "\n" + errorDecoding()
         return out
+    }
+
+    /// With an app-version header, the client takes the app's version once and sends it on every request.
+    private var appVersionDoc: String {
+        guard let header = api.appVersionHeader else { return "" }
+        return "    ///   - appVersion: The app's version (`CFBundleShortVersionString`), sent as `\(header)`: a server\n"
+            + "    ///     that no longer supports it answers with a typed error asking the user to update.\n"
+    }
+
+    /// The client's initializer; with an app-version header it also takes the app's version.
+    private var initializer: String {
+        let requestId = api.requestIdHeader.map(Text.literal) ?? "nil"
+        guard let header = api.appVersionHeader else {
+            return """
+                    public init(baseURL: URL, transport: any HTTPTransport = URLSessionTransport(), tokenProvider: (any TokenProvider)? = nil) {
+                        core = ClientCore(baseURL: baseURL, transport: transport, tokenProvider: tokenProvider, requestIdHeader: \(requestId))
+                    }
+                """
+        }
+        return """
+                public init(
+                    baseURL: URL, transport: any HTTPTransport = URLSessionTransport(), tokenProvider: (any TokenProvider)? = nil,
+                    appVersion: String? = nil
+                ) {
+                    core = ClientCore(
+                        baseURL: baseURL, transport: transport, tokenProvider: tokenProvider, requestIdHeader: \(requestId),
+                        appVersion: appVersion.map { (\(Text.literal(header)), $0) })
+                }
+            """
     }
 
     private var clientDoc: String {

@@ -53,8 +53,8 @@ struct ReplayRenderer {
             default:
                 throw ReplayArgumentError("the client has no operation \\(step.operationId)")
             }
-        } makeClient: { transport, tokens in
-            \(clientName)(baseURL: URL(string: "http://replay.invalid")!, transport: transport, tokenProvider: tokens)
+        } makeClient: { transport, tokens, \(api.appVersionHeader == nil ? "_" : "arguments") in
+            \(makeClient)
         } errorCode: { error in
             \(errorCodeExpression)
         }
@@ -62,6 +62,13 @@ struct ReplayRenderer {
 
         """
         return out
+    }
+
+    /// The client as the app makes it; with an app-version header, with the version the recording sent.
+    private var makeClient: String {
+        let base = "\(clientName)(baseURL: URL(string: \"http://replay.invalid\")!, transport: transport, tokenProvider: tokens"
+        guard let header = api.appVersionHeader else { return base + ")" }
+        return base + ",\n        appVersion: arguments.rawHeader(\(Text.literal(header))))"
     }
 
     private var errorCodeExpression: String {

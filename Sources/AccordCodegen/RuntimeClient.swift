@@ -210,12 +210,16 @@ public struct ClientCore: Sendable {
     public var tokenProvider: (any TokenProvider)?
     /// The header that carries the request id (set on every request), if the API has one.
     public var requestIdHeader: String?
+    /// The app's version and the header it travels in (set on every request), when the app gives one.
+    public var appVersion: (header: String, value: String)?
 
-    public init(baseURL: URL, transport: any HTTPTransport, tokenProvider: (any TokenProvider)?, requestIdHeader: String?) {
+    public init(baseURL: URL, transport: any HTTPTransport, tokenProvider: (any TokenProvider)?, requestIdHeader: String?,
+                appVersion: (header: String, value: String)? = nil) {
         self.baseURL = baseURL
         self.transport = transport
         self.tokenProvider = tokenProvider
         self.requestIdHeader = requestIdHeader
+        self.appVersion = appVersion
     }
 
     /// Sends the request; with `authenticated`, adds the bearer token and, when `isExpired`
@@ -226,6 +230,7 @@ public struct ClientCore: Sendable {
         if let requestIdHeader, request.header(requestIdHeader) == nil {
             request.headers[requestIdHeader] = UUID().uuidString.lowercased()
         }
+        if let appVersion { request.headers[appVersion.header] = appVersion.value }
         request.headers["Accept"] = "application/json, application/problem+json"
         guard authenticated, let tokenProvider else { return try await transmit(request) }
         if let token = try await tokenProvider.accessToken() {

@@ -256,6 +256,8 @@ public enum RequestFailure: Swift.Error, Sendable {
     case invalid([FieldViolation])
     /// A path parameter that cannot name anything (such as an id that is not a UUID).
     case resourceNotFound(notFoundCode: String?)
+    /// The app sent a version below the configured minimum (426).
+    case appVersionUnsupported(minimum: String)
 }
 
 /// Decoding steps shared by every route.

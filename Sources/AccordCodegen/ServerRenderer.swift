@@ -288,7 +288,7 @@ struct ServerRenderer {
 
     private func errorsFile() -> String {
         var out = "import Foundation\nimport HTTPTypes\nimport Hummingbird\nimport \(modelsModule)\n\n"
-        out += ServerCoreSource.common(requestIdHeader: api.requestIdHeader ?? "X-Request-ID")
+        out += ServerCoreSource.common(requestIdHeader: api.requestIdHeader ?? "X-Request-ID", appVersionHeader: api.appVersionHeader)
         if let problem, let catalog = api.catalog {
             out += catalogErrors(problem, catalog)
         } else {
@@ -330,6 +330,8 @@ struct ServerRenderer {
                     return APIError(\(code("VALIDATION_FAILED")), detail: summary) { \(errorsAssign.isEmpty ? "_ in" : errorsAssign) }
                 case .resourceNotFound(let notFoundCode):
                     return APIError(notFoundCode.map(\(catalog.typeName).init(rawValue:)) ?? \(code("NOT_FOUND")), detail: "Nothing has this id.")
+                case .appVersionUnsupported(let minimum):
+                    return APIError(\(code("APP_VERSION_UNSUPPORTED")), detail: "This app version is no longer supported; \\(minimum) or later is.")
                 }
             }
 
@@ -368,7 +370,7 @@ struct ServerRenderer {
 
 /// Server glue shared by every spec, rendered into the generated server module.
 enum ServerCoreSource {
-    static func common(requestIdHeader: String) -> String {
+    static func common(requestIdHeader: String, appVersionHeader: String?) -> String {
         """
         /// Settings of the generated routes.
         public struct ServerOptions: Sendable {
@@ -376,16 +378,37 @@ enum ServerCoreSource {
             public var bodyLimit: Int
             /// Called with every error a handler throws that is not an `APIError` (answered 500).
             public var onUnexpectedError: @Sendable (any Swift.Error, RequestInfo) -> Void
+            /// Apps that send an older version than this (in the app-version header) are answered 426; a request
+            /// without the header, or with one that is not a version, is not checked.
+            public var minimumAppVersion: String?
 
-            public init(bodyLimit: Int = \(65536), onUnexpectedError: @escaping @Sendable (any Swift.Error, RequestInfo) -> Void = { _, _ in }) {
+            public init(bodyLimit: Int = \(65536), onUnexpectedError: @escaping @Sendable (any Swift.Error, RequestInfo) -> Void = { _, _ in },
+                        minimumAppVersion: String? = nil) {
                 self.bodyLimit = bodyLimit
                 self.onUnexpectedError = onUnexpectedError
+                self.minimumAppVersion = minimumAppVersion
             }
         }
 
         /// The steps every generated route shares.
         public enum ServerCore {
             public static let requestIdHeader = HTTPField.Name(\(Text.literal(requestIdHeader)))!
+            /// The header apps send their version in, if the API has one.
+            public static let appVersionHeader: HTTPField.Name? = \(appVersionHeader.map { "HTTPField.Name(\(Text.literal($0)))" } ?? "nil")
+
+            /// Whether `version` is a dotted number below `minimum` (`1.9.2` < `1.10.0`); anything else is not.
+            public static func isBelow(_ version: String, minimum: String) -> Bool {
+                func parts(_ text: String) -> [Int]? {
+                    let numbers = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+                    return numbers.isEmpty || numbers.contains(nil) ? nil : numbers.map { $0! }
+                }
+                guard let a = parts(version), let b = parts(minimum) else { return false }
+                for i in 0..<max(a.count, b.count) {
+                    let x = i < a.count ? a[i] : 0, y = i < b.count ? b[i] : 0
+                    if x != y { return x < y }
+                }
+                return false
+            }
 
             /// The request's id when it sent a usable one, else a new one.
             public static func requestID(_ request: Request) -> String {
@@ -406,6 +429,10 @@ enum ServerCoreSource {
                                        remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress.map { "\\($0)" })
                 var response: Response
                 do {
+                    if let floor = options.minimumAppVersion, let header = appVersionHeader, let sent = request.headers[header],
+                       isBelow(sent, minimum: floor) {
+                        throw RequestFailure.appVersionUnsupported(minimum: floor)
+                    }
                     if collectBody {
                         info.body = try await collect(request.body, limit: bodyLimit, declaredLength: request.headers[.contentLength])
                     }
@@ -574,6 +601,8 @@ enum ServerCoreSource {
                 }
                 return error
             case .resourceNotFound: return APIError(status: 404, detail: "Nothing has this id.")
+            case .appVersionUnsupported(let minimum):
+                return APIError(status: 426, detail: "This app version is no longer supported; \\(minimum) or later is.")
             }
         }
 

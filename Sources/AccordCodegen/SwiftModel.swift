@@ -172,6 +172,7 @@ struct GeneratedAPI: Sendable {
     var catalog: CatalogDecl?
     var problemType: String?
     var requestIdHeader: String?
+    var appVersionHeader: String?
     var securitySchemes: [String: SecurityScheme]
 }
 

@@ -7,8 +7,13 @@ public struct GeneratorOptions: Sendable {
     /// Default request body limit of the server stubs, in bytes (`x-body-limit` overrides per operation).
     public var defaultBodyLimit: Int
 
-    public init(requestIdHeader: String? = "X-Request-ID", defaultBodyLimit: Int = 64 * 1024) {
+    /// Carries the app's version on every request (set once on the client, checked by the server
+    /// stubs against a floor); never a method parameter.
+    public var appVersionHeader: String?
+
+    public init(requestIdHeader: String? = "X-Request-ID", defaultBodyLimit: Int = 64 * 1024, appVersionHeader: String? = nil) {
         self.requestIdHeader = requestIdHeader
+        self.appVersionHeader = appVersionHeader
         self.defaultBodyLimit = defaultBodyLimit
     }
 }
@@ -92,7 +97,7 @@ struct Translator {
         return GeneratedAPI(
             title: document.title, version: document.version, description: document.description,
             types: types, operations: operations, rules: rules, catalog: catalogDecl(operations),
-            problemType: problemTypeName(), requestIdHeader: options.requestIdHeader,
+            problemType: problemTypeName(), requestIdHeader: options.requestIdHeader, appVersionHeader: options.appVersionHeader,
             securitySchemes: document.securitySchemes)
     }
 
@@ -410,6 +415,7 @@ struct Translator {
         var parameters: [ParameterDecl] = []
         for param in op.parameters {
             if param.location == .header, let rid = options.requestIdHeader, param.name.lowercased() == rid.lowercased() { continue }
+            if param.location == .header, let app = options.appVersionHeader, param.name.lowercased() == app.lowercased() { continue }
             if param.location == .header, ["accept", "content-type", "authorization"].contains(param.name.lowercased()) {
                 log.warning("header parameter '\(param.name)' is set by the client itself and not generated", at: param.sourceLocation)
                 continue

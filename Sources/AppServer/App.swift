@@ -65,7 +65,7 @@ public struct TodoAgentApp {
                                        "request_id": .string(info.requestID), "operation": .string(info.operationId),
                                        "error": .string(String(describing: type(of: error))),
                                    ])
-                               }))
+                               }, minimumAppVersion: configuration.minimumAppVersion))
         if configuration.mode == .contractTest { addContractStateRoute(router) }
         return router
     }

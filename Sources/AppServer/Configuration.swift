@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var providerTimeoutMilliseconds = 10_000
     /// Authenticated requests a user may make per minute (nil: unlimited); beyond, RATE_LIMITED.
     public var apiRateLimitPerMinute: Int? = 600
+    /// Apps that send an older `X-App-Version` are answered 426 APP_VERSION_UNSUPPORTED (nil: no floor).
+    public var minimumAppVersion: String?
 
     public struct TwilioSettings: Sendable {
         public var baseURL: String
@@ -53,6 +55,8 @@ public struct ServerConfiguration: Sendable {
         public static let jwtAudience = "todo-agent-ios"
         public static let jwtKey = "contract-test-jwt-key-0123456789abcdef"
         public static let retellKey = "key_contract_test_retell"
+        /// The first app release is 1.0.0: anything older is refused, so the exchanges can show the 426.
+        public static let minimumAppVersion = "1.0.0"
     }
 
     /// Reads the environment. Production refuses to start on missing or weak secrets, with one
@@ -99,6 +103,12 @@ public struct ServerConfiguration: Sendable {
             if let value = Int(text), value >= 0 { apiRate = value == 0 ? nil : value }
             else { problems.append("API_RATE_LIMIT_PER_MINUTE must be a whole number (0: unlimited), not '\(text)'") }
         }
+        // Contract-test mode fixes a floor so the exchanges can show the 426; APP_MINIMUM_VERSION overrides it.
+        var minimumAppVersion: String? = mode == .contractTest ? ContractTest.minimumAppVersion : nil
+        if let text = env["APP_MINIMUM_VERSION"], !text.isEmpty {
+            if text.range(of: "^[0-9]+(\\.[0-9]+)*$", options: .regularExpression) != nil { minimumAppVersion = text }
+            else { problems.append("APP_MINIMUM_VERSION must be a version like 1.2.0, not '\(text)'") }
+        }
         if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "\n")) }
 
         let demo = mode == .contractTest ? ContractTest.demoAccounts : try parseDemoAccounts(env["DEMO_ACCOUNTS"] ?? "")
@@ -120,7 +130,7 @@ public struct ServerConfiguration: Sendable {
             jwtAudience: mode == .contractTest ? ContractTest.jwtAudience : (env["JWT_AUDIENCE"] ?? "todo-agent-ios"),
             demoAccounts: demo, logLevel: env["LOG_LEVEL"] ?? "info", logFormat: env["LOG_FORMAT"] ?? "json",
             showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings, twilio: twilio, retell: retell,
-            providerTimeoutMilliseconds: providerTimeout, apiRateLimitPerMinute: apiRate)
+            providerTimeoutMilliseconds: providerTimeout, apiRateLimitPerMinute: apiRate, minimumAppVersion: minimumAppVersion)
     }
 
     /// `+15555550100=123456,+15555550101=123456`.

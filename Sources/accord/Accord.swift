@@ -136,7 +136,7 @@ struct Generate: ParsableCommand {
             specPath = project.spec
             outputRoot = project.output
             configuration = project.generatorConfiguration
-            options = GeneratorOptions(requestIdHeader: project.requestIdHeader)
+            options = project.generatorOptions
         }
 
         let docs = try loadSpec(specPath)

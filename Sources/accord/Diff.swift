@@ -78,7 +78,7 @@ struct Diff: ParsableCommand {
         } else {
             project = nil
         }
-        let options = GeneratorOptions(requestIdHeader: project?.requestIdHeader ?? "X-Request-ID")
+        let options = project?.generatorOptions ?? GeneratorOptions()
         if releases {
             guard let project else { throw ValidationError("--releases needs accord.yaml (its releases and their policy)") }
             try againstReleases(project, options: options)

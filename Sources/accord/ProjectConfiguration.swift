@@ -26,6 +26,8 @@ struct ProjectConfiguration {
     /// `publicValues:`: values that look secret but are public test fixtures (demo codes), kept by
     /// `accord record` and `accord import-har`.
     var publicValues: [String] = []
+    /// The header the app sends its version in (the generated client takes the version once).
+    var appVersionHeader: String?
 
     static func load(_ path: String) throws(Diagnostic) -> ProjectConfiguration {
         let docs = try SpecDocuments.load(path: path)
@@ -40,7 +42,7 @@ struct ProjectConfiguration {
         }
         guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
         let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay", "accept",
-                                   "releaseFolder", "releases", "publicValues"]
+                                   "releaseFolder", "releases", "publicValues", "appVersionHeader"]
         for entry in object.entries where !known.contains(entry.key) {
             throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
         }
@@ -55,7 +57,8 @@ struct ProjectConfiguration {
                                     clientReplay: root["clientReplay"]?.string, accept: try acceptances(root["accept"]),
                                     releases: try string("releaseFolder", default: "spec/releases"),
                                     releasePolicy: try ReleasePolicy.parse(root["releases"]),
-                                    publicValues: (root["publicValues"]?.array ?? []).map { $0.string ?? $0.jsonText })
+                                    publicValues: (root["publicValues"]?.array ?? []).map { $0.string ?? $0.jsonText },
+                                    appVersionHeader: root["appVersionHeader"]?.string)
     }
 
     /// `accept:` entries: `rule` (a rule id of docs/DIFF.md), `operation` (an operationId; left out for
@@ -81,6 +84,10 @@ struct ProjectConfiguration {
             result.append(Acceptance(rule: rule, operation: item["operation"]?.string, reason: reason, location: item.location))
         }
         return result
+    }
+
+    var generatorOptions: GeneratorOptions {
+        GeneratorOptions(requestIdHeader: requestIdHeader, appVersionHeader: appVersionHeader)
     }
 
     var generatorConfiguration: GeneratorConfiguration {

@@ -121,6 +121,7 @@ struct ReleaseTests {
         try """
             spec: \(Repo.path("spec/api.yaml"))
             name: TodoAgent
+            appVersionHeader: X-App-Version
             exchanges: \(Repo.path("spec/exchanges"))
             releaseFolder: \(dir)/releases
             clientReplay: \(Repo.path(".build/debug/TodoAgentClientReplay"))
@@ -163,6 +164,10 @@ struct ReleaseTests {
             #expect(run.json["verdict"] as? String == "blocked")
             #expect(Self.row(run.json, "main")?["verdict"] as? String == "pass")
             #expect(Self.row(run.json, "1.0.0")?["verdict"] as? String == "pass")
+            // 1.0.0 predates APP_VERSION_UNSUPPORTED, and its frozen client still reads the 426 as a typed error:
+            // one decoded answer more than its exchanges hold (152 typed steps).
+            let decode = Self.row(run.json, "1.0.0")?["decode"] as? [String: Any]
+            #expect(decode?["checked"] as? Int == 153, "\(decode ?? [:])")
             #expect(Self.row(run.json, "0.9.0")?["verdict"] as? String == "skipped")
             #expect(Self.row(run.json, "0.9.0")?["note"] as? String == "below the minimum 1.0.0")
             let failing = try #require(Self.row(run.json, "1.1.0"))
@@ -183,6 +188,26 @@ struct ReleaseTests {
             #expect(run.status == 0, "\(run.text)")
             #expect(run.json["verdict"] as? String == "deployable")
             #expect(Self.row(run.json, "1.1.0")?["verdict"] as? String == "warn")
+        }
+    }
+
+    @Test("a server that does not turn away versions below its floor blocks every release: the escape hatch is gone")
+    func noUpgradeAnswer() async throws {
+        let dir = try Self.project(warnOnly: true)
+        try await withContractServer { upstream in
+            // A proxy that drops the app's version: the server never sees it, so it never answers 426.
+            let broken = try await BrokenServer.start(upstream: upstream, request: { request, _ in
+                var stripped = request
+                stripped.headers = request.headers.filter { $0.name.lowercased() != "x-app-version" }
+                return stripped
+            })
+            defer { broken.stop() }
+            let run = try Self.verifyReleases(dir, baseURL: broken.url)
+            #expect(run.status == 1)
+            let failures = Self.row(run.json, "1.0.0")?["failures"] as? [[String: Any]] ?? []
+            #expect(failures.contains {
+                $0["stage"] as? String == "upgrade" && ($0["message"] as? String)?.contains("expected 426") == true
+            }, "\(failures)")
         }
     }
 

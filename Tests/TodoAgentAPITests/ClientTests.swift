@@ -64,6 +64,24 @@ let sampleTodo = """
         #expect(String(decoding: sent.body ?? Data(), as: UTF8.self) == #"{"title":"Call mum"}"#)
     }
 
+    @Test func sendsTheAppVersionOnEveryRequestAndReadsTheUpgradeAnswerAsATypedError() async throws {
+        let transport = ScriptedTransport([TransportResponse(status: 204), problem(426, "APP_VERSION_UNSUPPORTED")])
+        let client = TodoAgentClient(baseURL: base, transport: transport, tokenProvider: TestTokens("tok"), appVersion: "1.4.2")
+        try await client.deleteTodo(todoID: UUID())
+        await #expect(throws: APIError.self) { _ = try await client.getMe() }
+        #expect(transport.requests.map { $0.header("X-App-Version") } == ["1.4.2", "1.4.2"])
+        let unversioned = ScriptedTransport([problem(426, "APP_VERSION_UNSUPPORTED")])
+        do {
+            _ = try await TodoAgentClient(baseURL: base, transport: unversioned).getMe()
+            Issue.record("a 426 must throw")
+        } catch let error as APIError {
+            #expect(error.code == .appVersionUnsupported)
+            #expect(error.status == 426)
+            #expect(!error.code.userMessage.isEmpty)
+        }
+        #expect(unversioned.requests.first?.header("X-App-Version") == nil, "no version given: no header")
+    }
+
     @Test func encodesPathAndQuery() async throws {
         let page = #"{"items":[],"next_cursor":null}"#
         let transport = ScriptedTransport([TransportResponse(status: 200, body: Data(page.utf8)), TransportResponse(status: 204)])

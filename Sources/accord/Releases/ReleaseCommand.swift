@@ -179,7 +179,7 @@ struct Release: ParsableCommand {
         var configuration = project.generatorConfiguration
         configuration.specPath = "\(project.releases)/\(app)/\(version)/\(bundledName)"
         let (files, _) = Generator.generate(document, configuration: configuration,
-                                            options: GeneratorOptions(requestIdHeader: project.requestIdHeader))
+                                            options: project.generatorOptions)
         for file in files where [configuration.modelsDirectory, configuration.clientDirectory, configuration.replayDirectory]
             .contains(where: { file.path.hasPrefix($0 + "/") }) {
             let destination = staging + "/client/" + file.path

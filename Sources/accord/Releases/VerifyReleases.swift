@@ -111,6 +111,13 @@ struct ReleaseVerification {
             row.decodeNotExpressible = outcome.notExpressible.count
             row.failures += decoded
         }
+        // The escape hatch: a version below the floor is turned away, and this client reads that as a typed error.
+        if let header = project.appVersionHeader {
+            let upgrade = await UpgradeCheck.run(document: document, server: server, header: header, tool: tool)
+            row.decodeChecked += upgrade.decoded
+            row.decodeFailed += upgrade.failures.isEmpty ? 0 : 1
+            row.failures += upgrade.failures
+        }
         let elapsed = clock.now - start
         row.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
