@@ -43,16 +43,20 @@ struct Diff: ParsableCommand {
     @Flag(help: "Print the rule table (docs/DIFF.md) and exit.")
     var rules = false
 
-    @Flag(help: """
-        Diff every supported release's spec (accord.yaml's releases policy) against REVISION, given as the one         argument (default: the working tree), and name the lowest release each change affects.
-        """)
+    @Flag(
+        help: """
+            Diff every supported release's spec (accord.yaml's releases policy) against REVISION, given as the one \
+            argument (default: the working tree), and name the lowest release each change affects.
+            """)
     var releases = false
 
     func validate() throws {
         if base == nil && !rules && !releases {
             throw ValidationError("give BASE (a spec file or a git revision), or --rules, or --releases")
         }
-        if releases && revision != nil { throw ValidationError("with --releases, give only REVISION (the releases are the bases)") }
+        if releases && revision != nil {
+            throw ValidationError("with --releases, give only REVISION (the releases are the bases)")
+        }
         guard DiffFormat(rawValue: format) != nil else {
             throw ValidationError(
                 "--format must be one of \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -80,7 +84,9 @@ struct Diff: ParsableCommand {
         }
         let options = project?.generatorOptions ?? GeneratorOptions()
         if releases {
-            guard let project else { throw ValidationError("--releases needs accord.yaml (its releases and their policy)") }
+            guard let project else {
+                throw ValidationError("--releases needs accord.yaml (its releases and their policy)")
+            }
             try againstReleases(project, options: options)
             return
         }
@@ -102,8 +108,11 @@ struct Diff: ParsableCommand {
     }
 
     /// Reads both sides at once (two files, two parses).
-    private func loadBoth(_ first: String, _ second: String?, project: ProjectConfiguration?) throws
-        -> ((name: String, document: APIDocument), (name: String, document: APIDocument)) {
+    private func loadBoth(
+        _ first: String, _ second: String?, project: ProjectConfiguration?
+    ) throws
+        -> ((name: String, document: APIDocument), (name: String, document: APIDocument))
+    {
         final class Slots: @unchecked Sendable {
             let lock = NSLock()
             var values: [Int: Result<(name: String, document: APIDocument), Error>] = [:]
@@ -252,8 +261,9 @@ extension Diff {
             let gate = project.releasePolicy.decision(for: manifest)
             if case .skipped = gate { continue }
             let side = try load(folder + "/" + manifest.spec, project: project)
-            var result = DiffResult(changes: SpecDiff.compare(base: side.document, revision: revisionSide.document, options: options),
-                                    baseName: "\(manifest.app) \(manifest.version)", revisionName: revisionSide.name)
+            var result = DiffResult(
+                changes: SpecDiff.compare(base: side.document, revision: revisionSide.document, options: options),
+                baseName: "\(manifest.app) \(manifest.version)", revisionName: revisionSide.name)
             result.apply(project.accept)
             rows.append((manifest, gate, result))
         }
@@ -275,30 +285,38 @@ extension Diff {
             let object: [String: Any] = [
                 "revision": revisionSide.name, "wire_breaking": blockingBreak,
                 "releases": rows.map { row -> [String: Any] in
-                    ["app": row.release.app, "version": row.release.version, "status": row.release.status.rawValue,
-                     "changes": row.result.changes.count, "wire_breaking": row.result.wireBreaking,
-                     "source_breaking": row.result.sourceBreaking]
+                    [
+                        "app": row.release.app, "version": row.release.version, "status": row.release.status.rawValue,
+                        "changes": row.result.changes.count, "wire_breaking": row.result.wireBreaking,
+                        "source_breaking": row.result.sourceBreaking,
+                    ]
                 },
                 "changes": order.map { key -> [String: Any] in
                     let (c, releases) = affected[key]!
-                    return ["id": c.rule, "wire": c.wire.rawValue, "source": c.source.rawValue, "operation": c.operation ?? NSNull(),
-                            "pointer": c.pointer, "message": c.message, "lowest_release": releases.first ?? "",
-                            "releases": releases, "accepted": c.isAccepted]
+                    return [
+                        "id": c.rule, "wire": c.wire.rawValue, "source": c.source.rawValue,
+                        "operation": c.operation ?? NSNull(),
+                        "pointer": c.pointer, "message": c.message, "lowest_release": releases.first ?? "",
+                        "releases": releases, "accepted": c.isAccepted,
+                    ]
                 },
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
             var out = "accord diff --releases → \(revisionSide.name)\n\n"
             for row in rows {
                 let wire = row.result.changes.filter { $0.wire == .breaking && !$0.isAccepted }.count
-                out += "  \(row.release.app) \(row.release.version) (\(row.release.status.rawValue)): "
+                out +=
+                    "  \(row.release.app) \(row.release.version) (\(row.release.status.rawValue)): "
                     + "\(row.result.changes.count) change(s), \(wire) wire-breaking\n"
             }
             if rows.isEmpty { out += "  no supported releases\n" }
             for key in order {
                 let (c, releases) = affected[key]!
-                out += "\n  \(c.rule) (wire \(c.wire.rawValue), source \(c.source.rawValue))"
+                out +=
+                    "\n  \(c.rule) (wire \(c.wire.rawValue), source \(c.source.rawValue))"
                     + "\(c.isAccepted ? " [accepted]" : ""): \(c.operation.map { "\($0): " } ?? "")\(c.message)\n"
                     + "    affects \(releases.joined(separator: ", ")) (lowest: \(releases.first ?? "-"))\n"
             }

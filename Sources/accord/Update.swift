@@ -38,8 +38,11 @@ struct ExchangeUpdating {
     }
 
     /// Up to three rounds: replay (going on after failures), rewrite the failing answers, reload.
-    private func update(_ original: Scenario, document: APIDocument, server: LiveServer) async throws
-        -> (changes: [String], refused: [String], failing: [String]) {
+    private func update(
+        _ original: Scenario, document: APIDocument, server: LiveServer
+    ) async throws
+        -> (changes: [String], refused: [String], failing: [String])
+    {
         var scenario = original
         var replayer = Replayer(document: document)
         replayer.keepsExchanges = true
@@ -54,8 +57,10 @@ struct ExchangeUpdating {
             refused = outcome.refused
             guard outcome.text != text else { break }
             var log = DiagnosticLog()
-            guard let reloaded = ScenarioLoader.load(outcome.text, file: scenario.file, into: &log), !log.hasErrors else {
-                refused.append("the rewritten file would not load: \(log.errors.map(\.description).joined(separator: "; "))")
+            guard let reloaded = ScenarioLoader.load(outcome.text, file: scenario.file, into: &log), !log.hasErrors
+            else {
+                refused.append(
+                    "the rewritten file would not load: \(log.errors.map(\.description).joined(separator: "; "))")
                 break
             }
             try outcome.text.write(toFile: scenario.file, atomically: true, encoding: .utf8)

@@ -8,9 +8,10 @@ import Testing
 @Suite("releases", .serialized)
 struct ReleaseTests {
     static func manifest(_ version: String, status: ReleaseManifest.Status = .live) -> ReleaseManifest {
-        ReleaseManifest(app: "ios", version: version, builds: ["1"], status: status, commit: "abc", date: "2026-12-02",
-                        spec: "api.yaml", exchanges: "exchanges", client: "client", modelsModule: "A", clientModule: "B",
-                        replayModule: "C", hashes: [:])
+        ReleaseManifest(
+            app: "ios", version: version, builds: ["1"], status: status, commit: "abc", date: "2026-12-02",
+            spec: "api.yaml", exchanges: "exchanges", client: "client", modelsModule: "A", clientModule: "B",
+            replayModule: "C", hashes: [:])
     }
 
     @Test("the policy: minimum, except, warnOnly, retired and in-review")
@@ -25,8 +26,11 @@ struct ReleaseTests {
         #expect(policy.decision(for: Self.manifest("1.5.0", status: .retired)) == .skipped("retired"))
         #expect(policy.decision(for: Self.manifest("1.5.0", status: .inReview)) == .warnOnly("in review"))
         let bad = try SpecParser.parse("ios:\n  minimum: latest\n", file: "accord.yaml")
-        #expect(throws: Diagnostic.error("'minimum' must be a version like 1.2.0, not 'latest'",
-                                         at: SourceLocation(file: "accord.yaml", line: 2, column: 12))) {
+        #expect(
+            throws: Diagnostic.error(
+                "'minimum' must be a version like 1.2.0, not 'latest'",
+                at: SourceLocation(file: "accord.yaml", line: 2, column: 12))
+        ) {
             try ReleasePolicy.parse(bad)
         }
     }
@@ -43,55 +47,69 @@ struct ReleaseTests {
         var body: String
         var status = 200
         func send(_ request: WireRequest) async throws -> WireResponse {
-            WireResponse(status: status, headers: [("Content-Type", status >= 400 ? "application/problem+json" : "application/json")],
-                         body: Data(body.utf8))
+            WireResponse(
+                status: status,
+                headers: [("Content-Type", status >= 400 ? "application/problem+json" : "application/json")],
+                body: Data(body.utf8))
         }
     }
 
     @Test("the tolerant reader absorbs extra members, unknown enum values and error codes; the strict one flags them")
     func tolerantReader() async throws {
         let document = try Repo.document()
-        let call = try Repo.scenario(yaml: """
-            scenario: new values
-            steps:
-              - request:
-                  method: POST
-                  path: /v1/calls
-                  headers: { Authorization: Bearer t, Content-Type: application/json }
-                  body: {}
-                response:
-                  status: 202
-                  body: { id: call_1, status: registered, created_at: "2026-12-02T10:00:00Z" }
-                match:
-                  /status: type
-            """)
+        let call = try Repo.scenario(
+            yaml: """
+                scenario: new values
+                steps:
+                  - request:
+                      method: POST
+                      path: /v1/calls
+                      headers: { Authorization: Bearer t, Content-Type: application/json }
+                      body: {}
+                    response:
+                      status: 202
+                      body: { id: call_1, status: registered, created_at: "2026-12-02T10:00:00Z" }
+                    match:
+                      /status: type
+                """)
         let answer = #"{"id": "call_1", "status": "transferred", "created_at": "2026-12-02T10:00:00Z", "mood": "calm"}"#
         var strict = Replayer(document: document)
         strict.stateRoute = "/none"
         let strictResult = await strict.run(call, against: Fixed(body: answer, status: 202))
-        #expect(strictResult.failureLines.contains { $0.contains("/mood: unexpected field") }, "\(strictResult.failureLines)")
-        #expect(strictResult.failureLines.contains { $0.contains("/status: \"transferred\" is not one of") }, "\(strictResult.failureLines)")
+        #expect(
+            strictResult.failureLines.contains { $0.contains("/mood: unexpected field") },
+            "\(strictResult.failureLines)")
+        #expect(
+            strictResult.failureLines.contains { $0.contains("/status: \"transferred\" is not one of") },
+            "\(strictResult.failureLines)")
         var tolerant = strict
         tolerant.tolerantReader = true
         let tolerantResult = await tolerant.run(call, against: Fixed(body: answer, status: 202))
-        #expect(!tolerantResult.failureLines.contains { $0.contains("/mood") || $0.contains("/status") }, "\(tolerantResult.failureLines)")
+        #expect(
+            !tolerantResult.failureLines.contains { $0.contains("/mood") || $0.contains("/status") },
+            "\(tolerantResult.failureLines)")
 
-        let notFound = try Repo.scenario(yaml: """
-            scenario: new code
-            steps:
-              - request: { method: GET, path: /v1/calls/00000000-0000-0000-0000-000000000001, headers: { Authorization: Bearer t } }
-                response:
-                  status: 404
-                  body: { type: "https://todo-agent.app/errors/call-not-found", title: Call not found, status: 404 }
-                match:
-                  /code: any
-                  /type: any
-                  /title: any
-            """)
-        let problem = #"{"type": "https://todo-agent.app/errors/call-gone", "title": "Gone", "status": 404, "detail": "x", "#
+        let notFound = try Repo.scenario(
+            yaml: """
+                scenario: new code
+                steps:
+                  - request: { method: GET, path: /v1/calls/00000000-0000-0000-0000-000000000001,
+                      headers: { Authorization: Bearer t } }
+                    response:
+                      status: 404
+                      body: { type: "https://todo-agent.app/errors/call-not-found", title: Call not found, status: 404 }
+                    match:
+                      /code: any
+                      /type: any
+                      /title: any
+                """)
+        let problem =
+            #"{"type": "https://todo-agent.app/errors/call-gone", "title": "Gone", "status": 404, "detail": "x", "#
             + #""code": "CALL_GONE", "request_id": "r"}"#
         let strictCode = await strict.run(notFound, against: Fixed(body: problem, status: 404))
-        #expect(strictCode.failureLines.contains { $0.contains("unknown error code \"CALL_GONE\"") }, "\(strictCode.failureLines)")
+        #expect(
+            strictCode.failureLines.contains { $0.contains("unknown error code \"CALL_GONE\"") },
+            "\(strictCode.failureLines)")
         let tolerantCode = await tolerant.run(notFound, against: Fixed(body: problem, status: 404))
         #expect(!tolerantCode.failureLines.contains { $0.contains("CALL_GONE") }, "\(tolerantCode.failureLines)")
     }
@@ -101,7 +119,8 @@ struct ReleaseTests {
     /// A project folder using the repository's spec and exchanges, with releases: the real ios 1.0.0,
     /// a 0.9.0 below the minimum, and a 1.1.0 whose exchanges expect a `priority` member on to-dos.
     static func project(warnOnly: Bool) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("accord-releases-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("accord-releases-\(UUID().uuidString)")
+            .path
         let releases = dir + "/releases/ios"
         try FileManager.default.createDirectory(atPath: releases, withIntermediateDirectories: true)
         let real = Repo.path("spec/releases/ios/1.0.0")
@@ -114,23 +133,27 @@ struct ReleaseTests {
         }
         let crud = releases + "/1.1.0/exchanges/todos-crud.yaml"
         let exchanges = try String(contentsOfFile: crud, encoding: .utf8)
-        guard let range = exchanges.range(of: "        completed: false\n") else { throw Failure("no to-do in todos-crud.yaml") }
+        guard let range = exchanges.range(of: "        completed: false\n") else {
+            throw Failure("no to-do in todos-crud.yaml")
+        }
         try exchanges.replacingCharacters(in: range, with: "        completed: false\n        priority: 1\n")
             .write(toFile: crud, atomically: true, encoding: .utf8)
         let policy = "releases:\n  ios:\n    minimum: 1.0.0\n" + (warnOnly ? "    warnOnly: [1.1.0]\n" : "")
         try """
-            spec: \(Repo.path("spec/api.yaml"))
-            name: TodoAgent
-            appVersionHeader: X-App-Version
-            exchanges: \(Repo.path("spec/exchanges"))
-            releaseFolder: \(dir)/releases
-            clientReplay: \(Repo.path(".build/debug/TodoAgentClientReplay"))
-            \(policy)
-            """.write(toFile: dir + "/accord.yaml", atomically: true, encoding: .utf8)
+        spec: \(Repo.path("spec/api.yaml"))
+        name: TodoAgent
+        appVersionHeader: X-App-Version
+        exchanges: \(Repo.path("spec/exchanges"))
+        releaseFolder: \(dir)/releases
+        clientReplay: \(Repo.path(".build/debug/TodoAgentClientReplay"))
+        \(policy)
+        """.write(toFile: dir + "/accord.yaml", atomically: true, encoding: .utf8)
         return dir
     }
 
-    static func verifyReleases(_ dir: String, baseURL: String) throws -> (status: Int32, json: [String: Any], text: String) {
+    static func verifyReleases(
+        _ dir: String, baseURL: String
+    ) throws -> (status: Int32, json: [String: Any], text: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Repo.path(".build/debug/accord"))
         process.arguments = ["verify", "--releases", "--base-url", baseURL, "--format", "json"]
@@ -146,8 +169,10 @@ struct ReleaseTests {
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         // Progress lines come first; the matrix is the JSON object at the end.
-        guard let start = text.range(of: "{\n"), let json = try JSONSerialization.jsonObject(with: Data(text[start.lowerBound...].utf8))
-            as? [String: Any] else { throw Failure("no JSON matrix in:\n\(text)") }
+        guard let start = text.range(of: "{\n"),
+            let json = try JSONSerialization.jsonObject(with: Data(text[start.lowerBound...].utf8))
+                as? [String: Any]
+        else { throw Failure("no JSON matrix in:\n\(text)") }
         return (process.terminationStatus, json, text)
     }
 
@@ -155,7 +180,12 @@ struct ReleaseTests {
         (json["releases"] as? [[String: Any]])?.first { $0["version"] as? String == version }
     }
 
-    @Test("a release expecting a member the server no longer sends blocks the deploy, naming release, scenario, step, pointer")
+    @Test(
+        """
+        a release expecting a member the server no longer sends blocks the deploy, naming release, scenario, step, \
+        pointer
+        """
+    )
     func blocked() async throws {
         let dir = try Self.project(warnOnly: false)
         try await withContractServer { url in
@@ -173,10 +203,12 @@ struct ReleaseTests {
             let failing = try #require(Self.row(run.json, "1.1.0"))
             #expect(failing["verdict"] as? String == "fail")
             let failures = failing["failures"] as? [[String: Any]] ?? []
-            #expect(failures.contains {
-                $0["scenario"] as? String == "todos-crud" && $0["pointer"] as? String == "/priority"
-                    && ($0["message"] as? String)?.contains("missing field") == true && ($0["step"] as? Int ?? 0) > 0
-            }, "\(failures)")
+            #expect(
+                failures.contains {
+                    $0["scenario"] as? String == "todos-crud" && $0["pointer"] as? String == "/priority"
+                        && ($0["message"] as? String)?.contains("missing field") == true
+                        && ($0["step"] as? Int ?? 0) > 0
+                }, "\(failures)")
         }
     }
 
@@ -196,18 +228,21 @@ struct ReleaseTests {
         let dir = try Self.project(warnOnly: true)
         try await withContractServer { upstream in
             // A proxy that drops the app's version: the server never sees it, so it never answers 426.
-            let broken = try await BrokenServer.start(upstream: upstream, request: { request, _ in
-                var stripped = request
-                stripped.headers = request.headers.filter { $0.name.lowercased() != "x-app-version" }
-                return stripped
-            })
+            let broken = try await BrokenServer.start(
+                upstream: upstream,
+                request: { request, _ in
+                    var stripped = request
+                    stripped.headers = request.headers.filter { $0.name.lowercased() != "x-app-version" }
+                    return stripped
+                })
             defer { broken.stop() }
             let run = try Self.verifyReleases(dir, baseURL: broken.url)
             #expect(run.status == 1)
             let failures = Self.row(run.json, "1.0.0")?["failures"] as? [[String: Any]] ?? []
-            #expect(failures.contains {
-                $0["stage"] as? String == "upgrade" && ($0["message"] as? String)?.contains("expected 426") == true
-            }, "\(failures)")
+            #expect(
+                failures.contains {
+                    $0["stage"] as? String == "upgrade" && ($0["message"] as? String)?.contains("expected 426") == true
+                }, "\(failures)")
         }
     }
 
@@ -215,16 +250,19 @@ struct ReleaseTests {
     func addedMembers() async throws {
         let dir = try Self.project(warnOnly: true)
         try await withContractServer { upstream in
-            let broken = try await BrokenServer.start(upstream: upstream, response: { _, response in
-                Surgery.rewriteJSON(response) { object in object["added_by_a_newer_server"] = ["nested": true] }
-            })
+            let broken = try await BrokenServer.start(
+                upstream: upstream,
+                response: { _, response in
+                    Surgery.rewriteJSON(response) { object in object["added_by_a_newer_server"] = ["nested": true] }
+                })
             defer { broken.stop() }
             let run = try Self.verifyReleases(dir, baseURL: broken.url)
             let main = try #require(Self.row(run.json, "main"))
             #expect(main["verdict"] as? String == "fail")
-            #expect((main["failures"] as? [[String: Any]] ?? []).contains {
-                ($0["pointer"] as? String)?.hasSuffix("/added_by_a_newer_server") == true
-            })
+            #expect(
+                (main["failures"] as? [[String: Any]] ?? []).contains {
+                    ($0["pointer"] as? String)?.hasSuffix("/added_by_a_newer_server") == true
+                })
             let release = try #require(Self.row(run.json, "1.0.0"))
             #expect(release["verdict"] as? String == "pass", "\(release)")
             let decode = release["decode"] as? [String: Any]

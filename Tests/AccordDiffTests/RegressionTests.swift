@@ -29,7 +29,8 @@ struct RegressionTests {
 
     @Test("an object whose anyOf only lists required members keeps its members, and their changes are reported")
     func constraintOnlyAnyOf() throws {
-        let revision = Self.gist.replacingOccurrences(of: "description: { type: string }", with: "description: { type: integer }")
+        let revision = Self.gist.replacingOccurrences(
+            of: "description: { type: string }", with: "description: { type: integer }")
         let changes = try diff(Self.gist, revision)
         #expect(changes.map(\.rule) == ["request-type-changed"])
         #expect(changes.first?.source == .breaking)
@@ -44,12 +45,14 @@ struct RegressionTests {
             get:
               operationId: getA
               responses:
-                '200': { description: A., content: { application/json: { schema: { $ref: '#/components/schemas/A' } } } }
+                '200': { description: A.,
+                  content: { application/json: { schema: { $ref: '#/components/schemas/A' } } } }
           /b:
             get:
               operationId: getB
               responses:
-                '200': { description: B., content: { application/json: { schema: { $ref: '#/components/schemas/B' } } } }
+                '200': { description: B.,
+                  content: { application/json: { schema: { $ref: '#/components/schemas/B' } } } }
         components:
           schemas:
             A:
@@ -66,7 +69,8 @@ struct RegressionTests {
     @Test("a nested union does not shadow the schema it holds (A.B2 holds B), and verdicts do not depend on the path")
     func expandableField() throws {
         let document = try loadDocument(Self.expandable, file: "s.yaml")
-        let (files, _) = Generator.generate(document, configuration: GeneratorConfiguration(specPath: "s.yaml", baseName: "S"))
+        let (files, _) = Generator.generate(
+            document, configuration: GeneratorConfiguration(specPath: "s.yaml", baseName: "S"))
         let models = try #require(files.first { $0.path == "SAPI/Models.swift" }?.contents)
         #expect(models.contains("public indirect enum B2: Codable, Hashable, Sendable {"))
         #expect(models.contains("case b(B)"))

@@ -27,9 +27,11 @@ public struct ReleaseManifest: Sendable, Equatable {
     /// SHA-256 of the spec, the exchanges and the client sources (`sha256:` + hex).
     public var hashes: [String: String]
 
-    public init(app: String, version: String, builds: [String], status: Status, commit: String, date: String,
-                spec: String, exchanges: String, client: String, modelsModule: String, clientModule: String,
-                replayModule: String, hashes: [String: String]) {
+    public init(
+        app: String, version: String, builds: [String], status: Status, commit: String, date: String,
+        spec: String, exchanges: String, client: String, modelsModule: String, clientModule: String,
+        replayModule: String, hashes: [String: String]
+    ) {
         self.app = app
         self.version = version
         self.builds = builds
@@ -74,8 +76,9 @@ public struct ReleaseManifest: Sendable, Equatable {
         guard root.object != nil else { throw .error("release.yaml must be a mapping", at: root.location) }
         let statusText = try string("status")
         guard let status = Status(rawValue: statusText) else {
-            throw .error("status must be one of \(Status.allCases.map(\.rawValue).joined(separator: ", ")), not '\(statusText)'",
-                         at: root["status"]?.location)
+            throw .error(
+                "status must be one of \(Status.allCases.map(\.rawValue).joined(separator: ", ")), not '\(statusText)'",
+                at: root["status"]?.location)
         }
         guard let modules = root["modules"], modules.object != nil else {
             throw .error("release.yaml needs 'modules' (models, client, replay)", at: root.location)
@@ -84,8 +87,10 @@ public struct ReleaseManifest: Sendable, Equatable {
         for entry in root["hashes"]?.object?.entries ?? [] { hashes[entry.key] = entry.value.string }
         let builds = (root["builds"]?.array ?? []).map { $0.string ?? $0.jsonText }
         return ReleaseManifest(
-            app: try string("app"), version: try string("version"), builds: builds, status: status, commit: try string("commit"),
-            date: try string("date"), spec: try string("spec"), exchanges: try string("exchanges"), client: try string("client"),
+            app: try string("app"), version: try string("version"), builds: builds, status: status,
+            commit: try string("commit"),
+            date: try string("date"), spec: try string("spec"), exchanges: try string("exchanges"),
+            client: try string("client"),
             modelsModule: try string("models", in: modules), clientModule: try string("client", in: modules),
             replayModule: try string("replay", in: modules), hashes: hashes)
     }
@@ -148,7 +153,9 @@ public struct ReleasePolicy: Sendable, Equatable {
         let rules = apps[release.app]
         if release.status == .retired { return .skipped("retired") }
         if rules?.except.contains(release.version) == true { return .skipped("listed in except") }
-        if let minimum = rules?.minimum.flatMap(AppVersion.init), let version = AppVersion(release.version), version < minimum {
+        if let minimum = rules?.minimum.flatMap(AppVersion.init), let version = AppVersion(release.version),
+            version < minimum
+        {
             return .skipped("below the minimum \(minimum)")
         }
         if rules?.warnOnly.contains(release.version) == true { return .warnOnly("listed in warnOnly") }
@@ -172,12 +179,15 @@ public struct ReleasePolicy: Sendable, Equatable {
             }
             func versions(_ key: String) throws(Diagnostic) -> [String] {
                 guard let list = entry.value[key] else { return [] }
-                guard let items = list.array else { throw .error("'\(key)' must be a list of versions", at: list.location) }
+                guard let items = list.array else {
+                    throw .error("'\(key)' must be a list of versions", at: list.location)
+                }
                 return items.map { $0.string ?? $0.jsonText }
             }
             let minimum = entry.value["minimum"].map { $0.string ?? $0.jsonText }
             if let minimum, AppVersion(minimum) == nil {
-                throw .error("'minimum' must be a version like 1.2.0, not '\(minimum)'", at: entry.value["minimum"]?.location)
+                throw .error(
+                    "'minimum' must be a version like 1.2.0, not '\(minimum)'", at: entry.value["minimum"]?.location)
             }
             apps[entry.key] = App(minimum: minimum, except: try versions("except"), warnOnly: try versions("warnOnly"))
         }

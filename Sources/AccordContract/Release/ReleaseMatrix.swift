@@ -67,7 +67,8 @@ public struct ReleaseMatrix: Sendable {
                         pointer = String(message[..<colon.lowerBound])
                         text = String(message[colon.upperBound...])
                     }
-                    return Failure(scenario: result.scenario, step: step.number, pointer: pointer, message: text, stage: stage)
+                    return Failure(
+                        scenario: result.scenario, step: step.number, pointer: pointer, message: text, stage: stage)
                 }
             }
         }
@@ -77,22 +78,30 @@ public struct ReleaseMatrix: Sendable {
 
     public func text() -> String {
         var out = "Releases against the server under test\n\n"
-        out += "  \("app".padded(6)) \("version".padded(10)) \("status".padded(10)) \("verdict".padded(8)) "
+        out +=
+            "  \("app".padded(6)) \("version".padded(10)) \("status".padded(10)) \("verdict".padded(8)) "
             + "replay (scenarios)   decode (steps)\n"
         for row in rows {
             let replay = row.verdict == .skipped ? "-" : "\(row.replayPassed)/\(row.replayScenarios) passed"
-            let decode = row.verdict == .skipped || row.version == "main" && row.decodeChecked == 0
+            let decode =
+                row.verdict == .skipped || row.version == "main" && row.decodeChecked == 0
                 ? "-" : "\(row.decodeChecked - row.decodeFailed)/\(row.decodeChecked) decoded"
-            out += "  \(row.app.padded(6)) \(row.version.padded(10)) \(row.status.padded(10)) \(row.verdict.rawValue.padded(8)) "
+            out +=
+                "  \(row.app.padded(6)) \(row.version.padded(10)) \(row.status.padded(10)) "
+                + "\(row.verdict.rawValue.padded(8)) "
                 + "\(replay.padded(20)) \(decode)\(row.note.map { "   (\($0))" } ?? "")\n"
         }
         for row in rows where !row.failures.isEmpty {
             out += "\n\(row.app) \(row.version) (\(row.verdict.rawValue)):\n"
             for f in row.failures {
-                out += "  \(f.stage) \(f.scenario) step \(f.step): \(f.pointer.isEmpty ? "" : f.pointer + ": ")\(f.message)\n"
+                out +=
+                    "  \(f.stage) \(f.scenario) step \(f.step): "
+                    + "\(f.pointer.isEmpty ? "" : f.pointer + ": ")\(f.message)\n"
             }
         }
-        out += "\n" + (deployable ? "deployable: every supported release passes" : "blocked: a supported release fails") + "\n"
+        out +=
+            "\n" + (deployable ? "deployable: every supported release passes" : "blocked: a supported release fails")
+            + "\n"
         return out
     }
 
@@ -101,14 +110,19 @@ public struct ReleaseMatrix: Sendable {
         out += "| app | version | status | verdict | replay | decode |\n|---|---|---|---|---|---|\n"
         for row in rows {
             let replay = row.verdict == .skipped ? "—" : "\(row.replayPassed)/\(row.replayScenarios)"
-            let decode = row.verdict == .skipped ? "—" : "\(row.decodeChecked - row.decodeFailed)/\(row.decodeChecked)"
-            out += "| \(row.app) | \(row.version) | \(row.status) | \(row.verdict.rawValue)\(row.note.map { " (\($0))" } ?? "") "
+            let decode =
+                row.verdict == .skipped ? "—" : "\(row.decodeChecked - row.decodeFailed)/\(row.decodeChecked)"
+            out +=
+                "| \(row.app) | \(row.version) | \(row.status) | "
+                + "\(row.verdict.rawValue)\(row.note.map { " (\($0))" } ?? "") "
                 + "| \(replay) | \(decode) |\n"
         }
         for row in rows where !row.failures.isEmpty {
             out += "\n**\(row.app) \(row.version)**\n\n"
             for f in row.failures.prefix(50) {
-                out += "- \(f.stage) `\(f.scenario)` step \(f.step)\(f.pointer.isEmpty ? "" : " `\(f.pointer)`"): \(f.message)\n"
+                out +=
+                    "- \(f.stage) `\(f.scenario)` step \(f.step)"
+                    + "\(f.pointer.isEmpty ? "" : " `\(f.pointer)`"): \(f.message)\n"
             }
         }
         return out
@@ -119,16 +133,24 @@ public struct ReleaseMatrix: Sendable {
             var item: [String: Any] = [
                 "app": row.app, "version": row.version, "status": row.status, "verdict": row.verdict.rawValue,
                 "replay": ["scenarios": row.replayScenarios, "passed": row.replayPassed, "steps": row.replaySteps],
-                "decode": ["checked": row.decodeChecked, "failed": row.decodeFailed, "not_expressible": row.decodeNotExpressible],
+                "decode": [
+                    "checked": row.decodeChecked, "failed": row.decodeFailed,
+                    "not_expressible": row.decodeNotExpressible,
+                ],
                 "failures": row.failures.map {
-                    ["scenario": $0.scenario, "step": $0.step, "pointer": $0.pointer, "message": $0.message, "stage": $0.stage]
+                    [
+                        "scenario": $0.scenario, "step": $0.step, "pointer": $0.pointer, "message": $0.message,
+                        "stage": $0.stage,
+                    ]
                 },
             ]
             item["note"] = row.note ?? NSNull()
             return item
         }
         let object: [String: Any] = ["verdict": deployable ? "deployable" : "blocked", "releases": releases]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
             ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
     }
@@ -143,11 +165,17 @@ public struct ReleaseMatrix: Sendable {
         out += "<testsuites name=\"accord verify --releases\" tests=\"\(rows.count)\" failures=\"\(failing)\">\n"
         out += "  <testsuite name=\"releases\" tests=\"\(rows.count)\" failures=\"\(failing)\">\n"
         for row in rows {
-            out += "    <testcase classname=\"\(xml(row.app))\" name=\"\(xml(row.version))\" time=\"\(String(format: "%.2f", row.seconds))\""
+            out +=
+                "    <testcase classname=\"\(xml(row.app))\" name=\"\(xml(row.version))\" "
+                + "time=\"\(String(format: "%.2f", row.seconds))\""
             switch row.verdict {
             case .fail:
-                let lines = row.failures.map { "\($0.stage) \($0.scenario) step \($0.step): \($0.pointer) \($0.message)" }
-                out += ">\n      <failure message=\"\(row.failures.count) failure(s)\">\(xml(lines.joined(separator: "\n")))</failure>\n"
+                let lines = row.failures.map {
+                    "\($0.stage) \($0.scenario) step \($0.step): \($0.pointer) \($0.message)"
+                }
+                out +=
+                    ">\n      <failure message=\"\(row.failures.count) failure(s)\">"
+                    + "\(xml(lines.joined(separator: "\n")))</failure>\n"
                 out += "    </testcase>\n"
             case .skipped:
                 out += ">\n      <skipped message=\"\(xml(row.note ?? "skipped"))\"/>\n    </testcase>\n"
@@ -161,5 +189,7 @@ public struct ReleaseMatrix: Sendable {
 
 extension String {
     /// Left-aligned in a column of `width` characters.
-    public func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+    public func padded(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
 }

@@ -25,18 +25,23 @@ public enum SpecBundle {
         return try inline(docs.root, file: docs.rootFile, docs: docs, stack: &stack, inRoot: true)
     }
 
-    private static func inline(_ node: SpecNode, file: String, docs: SpecDocuments, stack: inout [RefKey],
-                               inRoot: Bool) throws(Diagnostic) -> SpecNode {
+    private static func inline(
+        _ node: SpecNode, file: String, docs: SpecDocuments, stack: inout [RefKey],
+        inRoot: Bool
+    ) throws(Diagnostic) -> SpecNode {
         switch node.value {
         case .object(let object):
             if let ref = object["$ref"]?.string, !(inRoot && ref.hasPrefix("#")) {
                 let key = try docs.key(for: ref, in: file, at: node.location)
                 if key.file == docs.rootFile {
                     // Back into the root file: a local reference there stays one.
-                    let pointer = key.pointer.map { $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
+                    let pointer = key.pointer.map {
+                        $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+                    }
                     let local = SpecNode(.string("#/" + pointer.joined(separator: "/")), at: node.location)
-                    return SpecNode(.object(SpecObject([SpecObject.Entry(key: "$ref", keyLocation: node.location, value: local)])),
-                                    at: node.location)
+                    return SpecNode(
+                        .object(SpecObject([SpecObject.Entry(key: "$ref", keyLocation: node.location, value: local)])),
+                        at: node.location)
                 }
                 guard !stack.contains(key) else {
                     throw .error("cannot bundle: $ref cycle across files through '\(key)'", at: node.location)
@@ -48,8 +53,10 @@ public enum SpecBundle {
             }
             var entries: [SpecObject.Entry] = []
             for entry in object.entries {
-                entries.append(SpecObject.Entry(key: entry.key, keyLocation: entry.keyLocation,
-                                                value: try inline(entry.value, file: file, docs: docs, stack: &stack, inRoot: inRoot)))
+                entries.append(
+                    SpecObject.Entry(
+                        key: entry.key, keyLocation: entry.keyLocation,
+                        value: try inline(entry.value, file: file, docs: docs, stack: &stack, inRoot: inRoot)))
             }
             return SpecNode(.object(SpecObject(entries)), at: node.location)
         case .array(let items):
@@ -67,12 +74,15 @@ public enum SpecBundle {
         switch node.value {
         case .object(let object):
             if object.isEmpty { return "{}" }
-            let members = object.entries.map { inner + SpecNode(.string($0.key), at: $0.keyLocation).jsonText + ": "
-                + jsonText($0.value, indent: inner) }
+            let members = object.entries.map {
+                inner + SpecNode(.string($0.key), at: $0.keyLocation).jsonText + ": "
+                    + jsonText($0.value, indent: inner)
+            }
             return "{\n" + members.joined(separator: ",\n") + "\n" + indent + "}"
         case .array(let items):
             if items.isEmpty { return "[]" }
-            return "[\n" + items.map { inner + jsonText($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+            return "[\n" + items.map { inner + jsonText($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent
+                + "]"
         default:
             return node.jsonText
         }

@@ -28,14 +28,17 @@ public struct ExchangeUpdate {
     public func update(text: String, scenario: Scenario, result: ScenarioResult) -> Outcome {
         var lines = text.components(separatedBy: "\n")
         var changes: [String] = [], refused: [String] = []
-        let failing = Set(result.steps.compactMap { step -> Int? in
-            if case .failed = step.outcome { return step.number }
-            return nil
-        })
+        let failing = Set(
+            result.steps.compactMap { step -> Int? in
+                if case .failed = step.outcome { return step.number }
+                return nil
+            })
         // Bottom-up, so the line numbers of earlier steps stay right.
         for exchange in result.observed.sorted(by: { $0.number > $1.number }) where failing.contains(exchange.number) {
             guard let recorded = exchange.step.response else { continue }
-            let label = "step \(exchange.number) (\(exchange.request.method) \(exchange.request.path) → \(exchange.response.status))"
+            let label =
+                "step \(exchange.number) (\(exchange.request.method) \(exchange.request.path) → "
+                + "\(exchange.response.status))"
             let live = JSON.parse(exchange.response.body)
             if let problem = specProblem(exchange, body: live) {
                 refused.append("\(label): the live answer breaks the spec: \(problem)")
@@ -54,7 +57,9 @@ public struct ExchangeUpdate {
                 continue
             }
             var said = describe(recorded.body, merged, pointer: "")
-            if recorded.status != exchange.response.status { said.insert("status \(recorded.status) → \(exchange.response.status)", at: 0) }
+            if recorded.status != exchange.response.status {
+                said.insert("status \(recorded.status) → \(exchange.response.status)", at: 0)
+            }
             changes.append("\(label): " + (said.isEmpty ? "rewritten" : said.joined(separator: "; ")))
         }
         return Outcome(text: lines.joined(separator: "\n"), changes: changes.reversed(), refused: refused.reversed())
@@ -79,7 +84,9 @@ public struct ExchangeUpdate {
 
     /// The live value, keeping the recording's `${variables}`, matched values and per-run values
     /// where the live value has the same type (they are compared by type anyway).
-    func merge(_ recorded: SpecNode?, _ live: SpecNode, pointer: String, matchers: [String: Scenario.Matcher]) -> SpecNode {
+    func merge(
+        _ recorded: SpecNode?, _ live: SpecNode, pointer: String, matchers: [String: Scenario.Matcher]
+    ) -> SpecNode {
         guard let recorded else { return live }
         let sameType = recorded.typeName == live.typeName
         if matchers[pointer] != nil, sameType || matchers[pointer] == .any { return recorded }
@@ -89,7 +96,8 @@ public struct ExchangeUpdate {
             var entries: [SpecObject.Entry] = []
             for entry in old.entries {
                 guard let value = new[entry.key] else { continue }
-                let merged = merge(entry.value, value, pointer: pointer + "/" + JSON.escape(entry.key), matchers: matchers)
+                let merged = merge(
+                    entry.value, value, pointer: pointer + "/" + JSON.escape(entry.key), matchers: matchers)
                 entries.append(SpecObject.Entry(key: entry.key, keyLocation: entry.keyLocation, value: merged))
             }
             for entry in new.entries where old[entry.key] == nil { entries.append(entry) }
@@ -105,7 +113,8 @@ public struct ExchangeUpdate {
     }
 
     static func isPerRun(_ text: String) -> Bool {
-        (Formats.isValid(text, format: "date-time") && text.count >= 20) || (Formats.isValid(text, format: "uuid") && text.count == 36)
+        (Formats.isValid(text, format: "date-time") && text.count >= 20)
+            || (Formats.isValid(text, format: "uuid") && text.count == 36)
     }
 
     /// Members added, removed and changed, for the summary.
@@ -116,10 +125,16 @@ public struct ExchangeUpdate {
         case (_, nil): return ["\(pointer.isEmpty ? "body" : pointer) removed"]
         case (.object(let a)?, .object(let b)?):
             var out: [String] = []
-            for entry in a.entries where b[entry.key] == nil { out.append("\(pointer)/\(JSON.escape(entry.key)) removed") }
+            for entry in a.entries where b[entry.key] == nil {
+                out.append("\(pointer)/\(JSON.escape(entry.key)) removed")
+            }
             for entry in b.entries {
                 let path = pointer + "/" + JSON.escape(entry.key)
-                if let was = a[entry.key] { out += describe(was, entry.value, pointer: path) } else { out.append("\(path) added") }
+                if let was = a[entry.key] {
+                    out += describe(was, entry.value, pointer: path)
+                } else {
+                    out.append("\(path) added")
+                }
             }
             return out
         default:
@@ -142,7 +157,9 @@ public struct ExchangeUpdate {
     }
 
     /// Replaces `status:` and `body:` of the response mapping that starts at `response.location`.
-    private func rewrite(_ lines: inout [String], response: Scenario.RecordedResponse, status: Int, body: SpecNode?) throws {
+    private func rewrite(
+        _ lines: inout [String], response: Scenario.RecordedResponse, status: Int, body: SpecNode?
+    ) throws {
         let first = response.location.line - 1
         let indent = response.location.column - 1
         // A block mapping starts with its first key on its own line; a flow one (`{ status: 204 }`) does not.
@@ -151,7 +168,9 @@ public struct ExchangeUpdate {
         }
         // The response's own lines: up to the first line indented less (a comment there belongs to the step).
         var end = first + 1
-        while end < lines.count, lines[end].trimmingCharacters(in: .whitespaces).isEmpty || Self.indentation(lines[end]) >= indent {
+        while end < lines.count,
+            lines[end].trimmingCharacters(in: .whitespaces).isEmpty || Self.indentation(lines[end]) >= indent
+        {
             end += 1
         }
         while end > first + 1, lines[end - 1].trimmingCharacters(in: .whitespaces).isEmpty { end -= 1 }
@@ -162,7 +181,9 @@ public struct ExchangeUpdate {
             }
         }
         // The body first (it comes after status), then the status line.
-        let bodyLines: [String]? = body.map { (pad + "body:" + YAMLText.block($0, indent: indent + 2)).components(separatedBy: "\n") }
+        let bodyLines: [String]? = body.map {
+            (pad + "body:" + YAMLText.block($0, indent: indent + 2)).components(separatedBy: "\n")
+        }
         if let start = keyLine("body") {
             var stop = start + 1
             while stop < end, Self.isBlankOrComment(lines[stop]) || Self.indentation(lines[stop]) > indent { stop += 1 }

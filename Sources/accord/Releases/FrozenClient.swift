@@ -28,7 +28,9 @@ struct FrozenClient: Sendable {
         var out: [String] = []
         while let item = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: folder + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: folder + "/" + item, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            {
                 out.append(item)
             }
         }
@@ -92,13 +94,16 @@ struct FrozenClient: Sendable {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: tool) else {
-            let text = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { $0.contains("error") }.prefix(10)
-            throw BuildFailure(description: "the frozen client of \(release.app) \(release.version) does not build:\n"
-                               + text.joined(separator: "\n"))
+            let text = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { $0.contains("error") }
+                .prefix(10)
+            throw BuildFailure(
+                description: "the frozen client of \(release.app) \(release.version) does not build:\n"
+                    + text.joined(separator: "\n"))
         }
         // Another run may have finished the same hash first; either build is the same.
         if (try? FileManager.default.moveItem(atPath: package, toPath: final)) == nil,
-           !FileManager.default.isExecutableFile(atPath: finalTool) {
+            !FileManager.default.isExecutableFile(atPath: finalTool)
+        {
             throw BuildFailure(description: "cannot move the frozen client into \(final)")
         }
         return finalTool

@@ -10,12 +10,13 @@ struct Release: ParsableCommand {
         commandName: "release",
         abstract: "Snapshot a shipped app release: the spec, the exchanges and the generated client as they were.",
         discussion: """
-        Writes spec/releases/APP/VERSION/: release.yaml (version, builds, status, source commit, date, content \
-        hashes), the spec bundled into one file, the exchanges, and the generated models, client and client-replay \
-        tool (frozen: later generator changes cannot rewrite them). Refuses a version that exists, uncommitted spec or \
-        exchanges (use --from), and a snapshot whose exchanges do not pass: linted against the snapshot's spec and \
-        replayed through the snapshot's own client. `accord verify --releases` replays every supported release.
-        """)
+            Writes spec/releases/APP/VERSION/: release.yaml (version, builds, status, source commit, date, content \
+            hashes), the spec bundled into one file, the exchanges, and the generated models, client and client-replay \
+            tool (frozen: later generator changes cannot rewrite them). Refuses a version that exists, uncommitted \
+            spec or exchanges (use --from), and a snapshot whose exchanges do not pass: linted against the snapshot's \
+            spec and replayed through the snapshot's own client. `accord verify --releases` replays every supported \
+            release.
+            """)
 
     @Argument(help: "The app (ios, android, web…).")
     var app: String?
@@ -45,7 +46,9 @@ struct Release: ParsableCommand {
             throw ValidationError("APP must be lower-case letters, digits and dashes (ios, android)")
         }
         guard AppVersion(version) != nil else { throw ValidationError("VERSION must be numbers and dots, like 1.0.0") }
-        guard ReleaseManifest.Status(rawValue: status) != nil else { throw ValidationError("--status must be in-review, live or retired") }
+        guard ReleaseManifest.Status(rawValue: status) != nil else {
+            throw ValidationError("--status must be in-review, live or retired")
+        }
     }
 
     func run() throws {
@@ -62,16 +65,20 @@ struct Release: ParsableCommand {
     static func ledger(_ project: ProjectConfiguration) throws -> String {
         let releases = try loadReleases(project)
         guard !releases.isEmpty else { return "no releases in \(project.releases)\n" }
-        var out = "\("app".padded(8)) \("version".padded(10)) \("status".padded(10)) \("builds".padded(10)) \("date".padded(11)) "
-            + "\("commit".padded(12)) gate\n"
+        var out =
+            "\("app".padded(8)) \("version".padded(10)) \("status".padded(10)) \("builds".padded(10)) "
+            + "\("date".padded(11)) \("commit".padded(12)) gate\n"
         for (release, _) in releases {
-            let gate: String = switch project.releasePolicy.decision(for: release) {
-            case .blocking: "blocking"
-            case .warnOnly(let why): "warn only (\(why))"
-            case .skipped(let why): "skipped (\(why))"
-            }
-            out += "\(release.app.padded(8)) \(release.version.padded(10)) \(release.status.rawValue.padded(10)) "
-                + "\(release.builds.joined(separator: ",").padded(10)) \(release.date.padded(11)) \(String(release.commit.prefix(12)).padded(12)) "
+            let gate: String =
+                switch project.releasePolicy.decision(for: release) {
+                case .blocking: "blocking"
+                case .warnOnly(let why): "warn only (\(why))"
+                case .skipped(let why): "skipped (\(why))"
+                }
+            out +=
+                "\(release.app.padded(8)) \(release.version.padded(10)) \(release.status.rawValue.padded(10)) "
+                + "\(release.builds.joined(separator: ",").padded(10)) \(release.date.padded(11)) "
+                + "\(String(release.commit.prefix(12)).padded(12)) "
                 + "\(gate)\n"
         }
         return out
@@ -117,7 +124,9 @@ struct Release: ParsableCommand {
         if let from {
             guard GitFiles.revisionExists(from) else { throw fail("'\(from)' is not a git revision") }
             commit = try shell(["git", "rev-parse", "\(from)^{commit}"])
-            let temp = FileManager.default.temporaryDirectory.appendingPathComponent("accord-release-\(UUID().uuidString)").path
+            let temp = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "accord-release-\(UUID().uuidString)"
+            ).path
             try FileManager.default.createDirectory(atPath: temp, withIntermediateDirectories: true)
             let prefix = GitFiles.prefix()
             _ = try shell(["sh", "-c", "git archive --format=tar \(from) | tar -x -C '\(temp)'"])
@@ -126,7 +135,10 @@ struct Release: ParsableCommand {
         } else {
             let dirty = try shell(["git", "status", "--porcelain", "--", project.spec, project.exchanges])
             guard dirty.isEmpty else {
-                throw fail("\(project.spec) or \(project.exchanges) has uncommitted changes; commit them, or cut from a revision with --from")
+                throw fail(
+                    "\(project.spec) or \(project.exchanges) has uncommitted changes; commit them, or cut from a "
+                        + "revision with --from"
+                )
             }
             commit = try shell(["git", "rev-parse", "HEAD"])
             source = FileManager.default.currentDirectoryPath + "/"
@@ -166,37 +178,47 @@ struct Release: ParsableCommand {
                 throw ExitCode.failure
             }
         }
-        let bundledName = SpecBundle.isSingleFile(docs.root) ? specName : (specName as NSString).deletingPathExtension + ".json"
+        let bundledName =
+            SpecBundle.isSingleFile(docs.root) ? specName : (specName as NSString).deletingPathExtension + ".json"
         try specText.write(toFile: staging + "/" + bundledName, atomically: true, encoding: .utf8)
         for file in try FrozenClient.files(in: source + project.exchanges) {
             let destination = staging + "/exchanges/" + file
-            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (destination as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: source + project.exchanges + "/" + file, toPath: destination)
         }
 
         // The client the app shipped with: models, client and the replay tool, as generated now.
         var configuration = project.generatorConfiguration
         configuration.specPath = "\(project.releases)/\(app)/\(version)/\(bundledName)"
-        let (files, _) = Generator.generate(document, configuration: configuration,
-                                            options: project.generatorOptions)
-        for file in files where [configuration.modelsDirectory, configuration.clientDirectory, configuration.replayDirectory]
-            .contains(where: { file.path.hasPrefix($0 + "/") }) {
+        let (files, _) = Generator.generate(
+            document, configuration: configuration,
+            options: project.generatorOptions)
+        for file in files
+        where [configuration.modelsDirectory, configuration.clientDirectory, configuration.replayDirectory]
+            .contains(where: { file.path.hasPrefix($0 + "/") })
+        {
             let destination = staging + "/client/" + file.path
-            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (destination as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try file.contents.write(toFile: destination, atomically: true, encoding: .utf8)
         }
 
-        let today = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        let today = ISO8601DateFormatter.string(
+            from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         let manifest = ReleaseManifest(
-            app: app, version: version, builds: build, status: ReleaseManifest.Status(rawValue: status)!, commit: commit,
+            app: app, version: version, builds: build, status: ReleaseManifest.Status(rawValue: status)!,
+            commit: commit,
             date: today, spec: bundledName, exchanges: "exchanges", client: "client",
             modelsModule: configuration.modelsModule, clientModule: configuration.clientModule,
             replayModule: configuration.replayModule,
-            hashes: ["spec": "sha256:" + sha256(Data(specText.utf8)),
-                     "exchanges": "sha256:" + (try FrozenClient.hash(of: staging + "/exchanges")),
-                     "client": "sha256:" + (try FrozenClient.hash(of: staging + "/client"))])
+            hashes: [
+                "spec": "sha256:" + sha256(Data(specText.utf8)),
+                "exchanges": "sha256:" + (try FrozenClient.hash(of: staging + "/exchanges")),
+                "client": "sha256:" + (try FrozenClient.hash(of: staging + "/client")),
+            ])
         try manifest.yaml.write(toFile: staging + "/release.yaml", atomically: true, encoding: .utf8)
 
         // The exchanges must pass through the snapshot's own client before it is a release.
@@ -215,8 +237,9 @@ struct Release: ParsableCommand {
         }
         try FileManager.default.moveItem(atPath: staging, toPath: folder)
         moved = true
-        print("\(folder): \(app) \(version) (\(manifest.status.rawValue)) from \(String(commit.prefix(12))); "
-              + "\(scenarios.count) scenarios, \(outcome.checked) steps through its client")
+        print(
+            "\(folder): \(app) \(version) (\(manifest.status.rawValue)) from \(String(commit.prefix(12))); "
+                + "\(scenarios.count) scenarios, \(outcome.checked) steps through its client")
     }
 
     private func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }

@@ -19,7 +19,8 @@ struct ReleaseVerification {
     func run(baseURL: String?) async throws -> ReleaseMatrix {
         let (document, _, scenarios) = try loadContract(spec: project.spec, exchanges: project.exchanges)
         let candidates = try Release.loadReleases(project).map {
-            Candidate(manifest: $0.manifest, folder: $0.folder, decision: project.releasePolicy.decision(for: $0.manifest))
+            Candidate(
+                manifest: $0.manifest, folder: $0.folder, decision: project.releasePolicy.decision(for: $0.manifest))
         }
 
         // Frozen clients first, side by side (each is a small Foundation-only build, cached by content hash).
@@ -42,13 +43,16 @@ struct ReleaseVerification {
         return ReleaseMatrix(rows: rows)
     }
 
-    private func verify(_ candidates: [Candidate], tools: [String: Result<String, Error>], document: APIDocument,
-                        scenarios: [Scenario], live: LiveServer) async throws -> [ReleaseMatrix.Row] {
+    private func verify(
+        _ candidates: [Candidate], tools: [String: Result<String, Error>], document: APIDocument,
+        scenarios: [Scenario], live: LiveServer
+    ) async throws -> [ReleaseMatrix.Row] {
         var rows: [ReleaseMatrix.Row] = []
         // main: today's exchanges, strictly, and through today's generated client when it is built.
         var mainRow = ReleaseMatrix.Row(app: "*", version: "main", status: "main", verdict: .pass)
         let mainTool = project.clientReplay.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
-        try await check(&mainRow, document: document, scenarios: scenarios, server: live, tolerant: false, tool: mainTool)
+        try await check(
+            &mainRow, document: document, scenarios: scenarios, server: live, tolerant: false, tool: mainTool)
         if !mainRow.failures.isEmpty { mainRow.verdict = .fail }
         rows.append(mainRow)
 
@@ -76,9 +80,12 @@ struct ReleaseVerification {
             if report(scenarioLog.all) { throw ExitCode.failure }
             switch tools[candidate.folder] {
             case .success(let tool)?:
-                try await check(&row, document: releaseDocument, scenarios: releaseScenarios, server: live, tolerant: true, tool: tool)
+                try await check(
+                    &row, document: releaseDocument, scenarios: releaseScenarios, server: live, tolerant: true,
+                    tool: tool)
             case .failure(let error)?:
-                row.failures.append(.init(scenario: "(build)", step: 0, pointer: "", message: "\(error)", stage: "decode"))
+                row.failures.append(
+                    .init(scenario: "(build)", step: 0, pointer: "", message: "\(error)", stage: "decode"))
             case nil: break
             }
             if !row.failures.isEmpty {
@@ -90,8 +97,10 @@ struct ReleaseVerification {
     }
 
     /// Replays the scenarios against the server, then decodes every live answer through `tool`.
-    private func check(_ row: inout ReleaseMatrix.Row, document: APIDocument, scenarios: [Scenario], server: LiveServer,
-                       tolerant: Bool, tool: String?) async throws {
+    private func check(
+        _ row: inout ReleaseMatrix.Row, document: APIDocument, scenarios: [Scenario], server: LiveServer,
+        tolerant: Bool, tool: String?
+    ) async throws {
         let clock = ContinuousClock()
         let start = clock.now
         var replayer = Replayer(document: document)
