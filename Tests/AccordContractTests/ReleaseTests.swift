@@ -124,13 +124,21 @@ struct ReleaseTests {
         let releases = dir + "/releases/ios"
         try FileManager.default.createDirectory(atPath: releases, withIntermediateDirectories: true)
         let real = Repo.path("spec/releases/ios/1.0.0")
-        for version in ["1.0.0", "0.9.0", "1.1.0"] {
+        for version in ["1.0.0", "0.9.0", "1.1.0", "1.2.0"] {
             try FileManager.default.copyItem(atPath: real, toPath: releases + "/" + version)
             let manifest = releases + "/\(version)/release.yaml"
             let text = try String(contentsOfFile: manifest, encoding: .utf8)
             try text.replacingOccurrences(of: "version: \"1.0.0\"", with: "version: \"\(version)\"")
                 .write(toFile: manifest, atomically: true, encoding: .utf8)
         }
+        // 1.2.0's spec has an operation today's spec does not: a break no exchange of 1.2.0 covers.
+        let legacy = releases + "/1.2.0/api.yaml"
+        let legacySpec = try String(contentsOfFile: legacy, encoding: .utf8)
+        try legacySpec.replacingOccurrences(
+            of: "\npaths:\n",
+            with: "\npaths:\n  /v1/legacy:\n    get:\n      operationId: getLegacy\n"
+                + "      responses: { '204': { description: Gone. } }\n"
+        ).write(toFile: legacy, atomically: true, encoding: .utf8)
         let crud = releases + "/1.1.0/exchanges/todos-crud.yaml"
         let exchanges = try String(contentsOfFile: crud, encoding: .utf8)
         guard let range = exchanges.range(of: "        completed: false\n") else {
@@ -220,6 +228,12 @@ struct ReleaseTests {
             #expect(run.status == 0, "\(run.text)")
             #expect(run.json["verdict"] as? String == "deployable")
             #expect(Self.row(run.json, "1.1.0")?["verdict"] as? String == "warn")
+            // Where the static diff and the replay disagree, the row says so.
+            let drift = Self.row(run.json, "1.1.0")?["analysis"] as? [String] ?? []
+            #expect(drift.contains { $0.contains("departs from its spec") }, "\(drift)")
+            let gap = Self.row(run.json, "1.2.0")?["analysis"] as? [String] ?? []
+            #expect(gap.contains { $0.contains("coverage gap") && $0.contains("operation-removed") }, "\(gap)")
+            #expect(Self.row(run.json, "1.2.0")?["verdict"] as? String == "pass")
         }
     }
 

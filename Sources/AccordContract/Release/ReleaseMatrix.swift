@@ -40,6 +40,8 @@ public struct ReleaseMatrix: Sendable {
         public var decodeNotExpressible = 0
         public var failures: [Failure] = []
         public var seconds: Double = 0
+        /// Where the static diff and the replay disagree (coverage gaps, a server that drifted).
+        public var analysis: [String] = []
 
         public init(app: String, version: String, status: String, verdict: Verdict, note: String? = nil) {
             self.app = app
@@ -91,13 +93,14 @@ public struct ReleaseMatrix: Sendable {
                 + "\(row.verdict.rawValue.padded(8)) "
                 + "\(replay.padded(20)) \(decode)\(row.note.map { "   (\($0))" } ?? "")\n"
         }
-        for row in rows where !row.failures.isEmpty {
+        for row in rows where !row.failures.isEmpty || !row.analysis.isEmpty {
             out += "\n\(row.app) \(row.version) (\(row.verdict.rawValue)):\n"
             for f in row.failures {
                 out +=
                     "  \(f.stage) \(f.scenario) step \(f.step): "
                     + "\(f.pointer.isEmpty ? "" : f.pointer + ": ")\(f.message)\n"
             }
+            for line in row.analysis { out += "  note: \(line)\n" }
         }
         out +=
             "\n" + (deployable ? "deployable: every supported release passes" : "blocked: a supported release fails")
@@ -117,13 +120,14 @@ public struct ReleaseMatrix: Sendable {
                 + "\(row.verdict.rawValue)\(row.note.map { " (\($0))" } ?? "") "
                 + "| \(replay) | \(decode) |\n"
         }
-        for row in rows where !row.failures.isEmpty {
+        for row in rows where !row.failures.isEmpty || !row.analysis.isEmpty {
             out += "\n**\(row.app) \(row.version)**\n\n"
             for f in row.failures.prefix(50) {
                 out +=
                     "- \(f.stage) `\(f.scenario)` step \(f.step)"
                     + "\(f.pointer.isEmpty ? "" : " `\(f.pointer)`"): \(f.message)\n"
             }
+            for line in row.analysis { out += "- note: \(line)\n" }
         }
         return out
     }
@@ -145,6 +149,7 @@ public struct ReleaseMatrix: Sendable {
                 },
             ]
             item["note"] = row.note ?? NSNull()
+            item["analysis"] = row.analysis
             return item
         }
         let object: [String: Any] = ["verdict": deployable ? "deployable" : "blocked", "releases": releases]

@@ -8,10 +8,11 @@ public enum UpgradeCheck {
     /// A version below any floor a server can set.
     public static let ancientVersion = "0"
 
-    /// Sends the release's first plain `GET` (no parameters) with `header: 0` and decodes the
-    /// answer through `tool`. Returns how many answers were decoded and what failed.
+    /// Sends the release's first plain `GET` (no parameters) that `current` (today's spec) still
+    /// has with `header: 0`, and decodes the answer through `tool`. Returns how many answers were
+    /// decoded and what failed.
     public static func run(
-        document: APIDocument, server: some HTTPExchanging, header: String,
+        document: APIDocument, current: APIDocument, server: some HTTPExchanging, header: String,
         tool: String?
     ) async -> (decoded: Int, failures: [ReleaseMatrix.Failure]) {
         let scenario = "(app version below the floor)"
@@ -21,8 +22,9 @@ public enum UpgradeCheck {
         guard
             let operation = document.operations.first(where: { op in
                 op.method == .get && !op.path.contains("{") && !op.parameters.contains(where: \.isRequired)
+                    && current.operations.contains { $0.method == .get && $0.path == op.path }
             })
-        else { return failure("the release has no GET operation without parameters to ask with") }
+        else { return failure("the release has no GET operation without parameters that the server still serves") }
         let request = WireRequest(method: "GET", target: operation.path, headers: [(header, ancientVersion)], body: nil)
         let response: WireResponse
         do {

@@ -1,4 +1,5 @@
 import AccordContract
+import AccordDiff
 import AccordSpec
 import ArgumentParser
 import Foundation
@@ -52,7 +53,8 @@ struct ReleaseVerification {
         var mainRow = ReleaseMatrix.Row(app: "*", version: "main", status: "main", verdict: .pass)
         let mainTool = project.clientReplay.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
         try await check(
-            &mainRow, document: document, scenarios: scenarios, server: live, tolerant: false, tool: mainTool)
+            &mainRow, document: document, current: document, scenarios: scenarios, server: live, tolerant: false,
+            tool: mainTool)
         if !mainRow.failures.isEmpty { mainRow.verdict = .fail }
         rows.append(mainRow)
 
@@ -81,8 +83,8 @@ struct ReleaseVerification {
             switch tools[candidate.folder] {
             case .success(let tool)?:
                 try await check(
-                    &row, document: releaseDocument, scenarios: releaseScenarios, server: live, tolerant: true,
-                    tool: tool)
+                    &row, document: releaseDocument, current: document, scenarios: releaseScenarios, server: live,
+                    tolerant: true, tool: tool)
             case .failure(let error)?:
                 row.failures.append(
                     .init(scenario: "(build)", step: 0, pointer: "", message: "\(error)", stage: "decode"))
@@ -91,6 +93,7 @@ struct ReleaseVerification {
             if !row.failures.isEmpty {
                 if case .warnOnly = candidate.decision { row.verdict = .warn } else { row.verdict = .fail }
             }
+            row.analysis = compareWithDiff(row, release: releaseDocument, main: document)
             rows.append(row)
         }
         return rows
@@ -98,8 +101,8 @@ struct ReleaseVerification {
 
     /// Replays the scenarios against the server, then decodes every live answer through `tool`.
     private func check(
-        _ row: inout ReleaseMatrix.Row, document: APIDocument, scenarios: [Scenario], server: LiveServer,
-        tolerant: Bool, tool: String?
+        _ row: inout ReleaseMatrix.Row, document: APIDocument, current: APIDocument, scenarios: [Scenario],
+        server: LiveServer, tolerant: Bool, tool: String?
     ) async throws {
         let clock = ContinuousClock()
         let start = clock.now
@@ -122,13 +125,39 @@ struct ReleaseVerification {
         }
         // The escape hatch: a version below the floor is turned away, and this client reads that as a typed error.
         if let header = project.appVersionHeader {
-            let upgrade = await UpgradeCheck.run(document: document, server: server, header: header, tool: tool)
+            let upgrade = await UpgradeCheck.run(
+                document: document, current: current, server: server, header: header, tool: tool)
             row.decodeChecked += upgrade.decoded
             row.decodeFailed += upgrade.failures.isEmpty ? 0 : 1
             row.failures += upgrade.failures
         }
         let elapsed = clock.now - start
         row.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Where the static diff (the release's spec → main's) and the replay disagree: a breaking change
+    /// no exchange of the release shows is a coverage gap; a replay failure with a clean diff is a
+    /// server that drifted from its spec.
+    private func compareWithDiff(_ row: ReleaseMatrix.Row, release: APIDocument, main: APIDocument) -> [String] {
+        var result = DiffResult(
+            changes: SpecDiff.compare(base: release, revision: main, options: project.generatorOptions),
+            baseName: "\(row.app) \(row.version)", revisionName: "main")
+        result.apply(project.accept)
+        let breaking = result.changes.filter { $0.wire == .breaking && !$0.isAccepted }
+        let replayFailed = row.failures.contains { $0.stage == "replay" }
+        if replayFailed && breaking.isEmpty {
+            return [
+                "the replay fails although the spec changed nothing that breaks this release: the server departs "
+                    + "from its spec (or the release's exchanges assert what its spec does not say)"
+            ]
+        }
+        if !replayFailed && !breaking.isEmpty {
+            return breaking.prefix(10).map { change in
+                "coverage gap: no exchange of this release shows \(change.rule) "
+                    + "(\(change.operation.map { "\($0): " } ?? "")\(change.message))"
+            } + (breaking.count > 10 ? ["coverage gap: \(breaking.count - 10) more breaking change(s)"] : [])
+        }
+        return []
     }
 
     /// Builds (or finds in the cache) each release's frozen client, two at a time, once per content hash.
