@@ -25,6 +25,9 @@ enum Naming {
 
     /// Splits `snake_case`, `kebab-case`, `camelCase`, `dotted.names` and `HTTPHeader` into words.
     static func words(_ text: String) -> [String] {
+        // Most names are ASCII: split them over bytes (the same rules, without Unicode properties).
+        let bytes = Array(text.utf8)
+        if bytes.allSatisfy({ $0 < 0x80 }) { return asciiWords(bytes) }
         var words: [String] = []
         var current = ""
         let chars = Array(text)
@@ -42,6 +45,31 @@ enum Naming {
             current.append(c)
         }
         if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// `words` for ASCII text: letters and digits make words, anything else separates them.
+    private static func asciiWords(_ bytes: [UInt8]) -> [String] {
+        func isUpper(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
+        func isLower(_ b: UInt8) -> Bool { b >= 97 && b <= 122 }
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        var words: [String] = []
+        var current: [UInt8] = []
+        for i in bytes.indices {
+            let c = bytes[i]
+            guard isUpper(c) || isLower(c) || isDigit(c) else {
+                if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)); current.removeAll() }
+                continue
+            }
+            if let last = current.last {
+                let nextIsLower = i + 1 < bytes.count && isLower(bytes[i + 1])
+                let lowerToUpper = (isLower(last) || isDigit(last)) && isUpper(c)
+                let acronymEnd = isUpper(last) && isUpper(c) && nextIsLower
+                if lowerToUpper || acronymEnd { words.append(String(decoding: current, as: UTF8.self)); current.removeAll() }
+            }
+            current.append(c)
+        }
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
         return words
     }
 
@@ -76,7 +104,9 @@ enum Naming {
 
     /// A type name; a spec name that already is a Swift type name is kept as written.
     static func typeName(_ text: String) -> String {
-        let isIdentifier = text.range(of: "^[A-Z][A-Za-z0-9]*$", options: .regularExpression) != nil
+        // `^[A-Z][A-Za-z0-9]*$`, without a regular expression (this runs for every name).
+        let isIdentifier = text.utf8.first.map { $0 >= 65 && $0 <= 90 } == true
+            && text.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }
         let name = isIdentifier ? text : pascalCase(text)
         return reservedTypeNames.contains(name) ? name + "Model" : name
     }
@@ -94,7 +124,9 @@ enum Naming {
     }
 
     /// The identifier without backticks (for composing other names).
-    static func bare(_ name: String) -> String { name.replacingOccurrences(of: "`", with: "") }
+    static func bare(_ name: String) -> String {
+        name.utf8.contains(UInt8(ascii: "`")) ? name.replacingOccurrences(of: "`", with: "") : name
+    }
 
     /// A crude singular for naming array item types (`words` → `Word`).
     static func singular(_ name: String) -> String {
@@ -113,12 +145,14 @@ enum Naming {
         /// A free name like `name`; `avoiding` adds names this one must not take (lower-cased).
         mutating func claim(_ name: String, avoiding: Set<String> = []) -> String {
             var candidate = name
+            var key = bare(candidate).lowercased()
             var n = 2
-            while used.contains(bare(candidate).lowercased()) || avoiding.contains(bare(candidate).lowercased()) {
+            while used.contains(key) || avoiding.contains(key) {
                 candidate = identifier(bare(name) + String(n))
+                key = bare(candidate).lowercased()
                 n += 1
             }
-            used.insert(bare(candidate).lowercased())
+            used.insert(key)
             return candidate
         }
     }
