@@ -11,11 +11,17 @@ public struct RefKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(file)#/" + pointer.map { $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
+        "\(file)#/" + pointer.map(RefKey.escape)
             .joined(separator: "/")
     }
 
     public static func < (lhs: RefKey, rhs: RefKey) -> Bool { lhs.description < rhs.description }
+
+    /// A JSON pointer token (RFC 6901): `~` → `~0`, `/` → `~1`; most tokens have neither.
+    public static func escape(_ token: String) -> String {
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
 }
 
 /// The loaded files of one spec: the root document and every file a relative `$ref` reaches.
@@ -97,6 +103,8 @@ public final class SpecDocuments: @unchecked Sendable {
             throw .error("$ref '\(ref)' has a fragment that is not a JSON pointer (anchors are not supported)", at: location)
         }
         let tokens = fragment.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { token in
+            // Most tokens have neither `%` nor `~`: nothing to decode.
+            guard token.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "~") }) else { return String(token) }
             let unescaped = (String(token).removingPercentEncoding ?? String(token))
             return unescaped.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
         }

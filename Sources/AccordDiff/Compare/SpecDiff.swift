@@ -89,8 +89,7 @@ struct Place {
     func appending(_ tokens: String...) -> Place {
         var copy = self
         for token in tokens {
-            copy.pointer +=
-                "/" + token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            copy.pointer += "/" + RefKey.escape(token)
         }
         return copy
     }
