@@ -62,7 +62,9 @@ import TodoAgentClient
 
         let port = Self.freePort()
         let base = URL(string: "http://127.0.0.1:\(port)")!
-        var server = try Self.start(executable, port: port, environment: ["DATABASE_URL": databaseURL])
+        // Durability, not the per-user rate limit, is under test: 16 writers of one account pass 600 a minute.
+        let environment = ["DATABASE_URL": databaseURL, "API_RATE_LIMIT_PER_MINUTE": "0"]
+        var server = try Self.start(executable, port: port, environment: environment)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         try await Self.waitUntilReady(base)
         let harness = Harness(baseURL: base, client: TodoAgentClient(baseURL: base), fakes: nil)
@@ -93,7 +95,7 @@ import TodoAgentClient
         let before = await acknowledged.ids
         #expect(before.count > 20, "the load should have written something")
 
-        server = try Self.start(executable, port: port, environment: ["DATABASE_URL": databaseURL])
+        server = try Self.start(executable, port: port, environment: environment)
         try await Self.waitUntilReady(base)
         // The token was signed with the fixed contract-test key, so it is still valid.
         let again = TodoAgentClient(baseURL: base, tokenProvider: FixedToken(pair.accessToken))
