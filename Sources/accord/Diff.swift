@@ -237,21 +237,12 @@ enum GitFiles {
     }
 
     private static func git(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let run = try Subprocess.run(["git"] + arguments)
+        guard run.status == 0 else {
+            let message = run.errors.trimmingCharacters(in: .whitespacesAndNewlines)
             throw Failure(description: message.isEmpty ? "git \(arguments.joined(separator: " ")) failed" : message)
         }
-        return String(decoding: data, as: UTF8.self)
+        return run.output
     }
 }
 

@@ -84,17 +84,9 @@ struct FrozenClient: Sendable {
 
             """
         try manifest.write(toFile: package + "/Package.swift", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "build", "--product", r, "--package-path", package]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: tool) else {
-            let text = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { $0.contains("error") }
+        let build = try Subprocess.run(["swift", "build", "--product", r, "--package-path", package])
+        guard build.status == 0, FileManager.default.isExecutableFile(atPath: tool) else {
+            let text = (build.output + build.errors).split(separator: "\n").filter { $0.contains("error") }
                 .prefix(10)
             throw BuildFailure(
                 description: "the frozen client of \(release.app) \(release.version) does not build:\n"

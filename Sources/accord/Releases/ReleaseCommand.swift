@@ -246,15 +246,8 @@ struct Release: ParsableCommand {
 
     /// Runs a command and returns its output, trimmed; fails when it does.
     private func shell(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw fail("'\(arguments.joined(separator: " "))' failed") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let run = try Subprocess.run(arguments)
+        guard run.status == 0 else { throw fail("'\(arguments.joined(separator: " "))' failed: \(run.errors)") }
+        return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
