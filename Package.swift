@@ -36,8 +36,20 @@ let package = Package(
     targets: [
         // Spec loading with source locations, the document model, $ref resolution, lint rules.
         .target(name: "AccordSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
-        // Translation of a loaded spec into a model of the Swift to emit, and rendering.
-        .target(name: "AccordCodegen", dependencies: ["AccordSpec"]),
+        // Translation of a loaded spec into a model of the Swift to emit, and rendering. The runtime
+        // generated packages carry is embedded from Sources/AccordRuntime by a build plugin.
+        .target(name: "AccordCodegen", dependencies: ["AccordSpec"], plugins: ["EmbedRuntime"]),
+        .executableTarget(name: "EmbedRuntimeTool"),
+        .plugin(name: "EmbedRuntime", capability: .buildTool(), dependencies: ["EmbedRuntimeTool"]),
+        // The runtime of generated packages, compiled and tested here as ordinary modules; the
+        // generator copies each into the matching generated module (imports renamed).
+        .target(name: "AccordRuntimeModels", path: "Sources/AccordRuntime/Models"),
+        .target(name: "AccordRuntimeClient", dependencies: ["AccordRuntimeModels"], path: "Sources/AccordRuntime/Client"),
+        .target(name: "AccordRuntimeServer", dependencies: [
+            "AccordRuntimeModels", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], path: "Sources/AccordRuntime/Server"),
+        .target(name: "AccordRuntimeReplay", dependencies: ["AccordRuntimeClient"], path: "Sources/AccordRuntime/Replay"),
         // Contract testing: recorded exchanges, replay against live servers, coverage, recording.
         .target(name: "AccordContract", dependencies: [
             "AccordSpec",
@@ -86,13 +98,16 @@ let package = Package(
         ]),
         .executableTarget(name: "app-server", dependencies: ["AppServer"]),
 
+        // Compiles and runs generated packages with swiftc, for the tests that check generated code.
+        .target(name: "AccordTestSupport", path: "Tests/AccordTestSupport"),
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec"]),
-        .testTarget(name: "AccordDiffTests", dependencies: ["AccordDiff", "AccordSpec", "AccordCodegen"]),
+        .testTarget(name: "AccordRuntimeTests", dependencies: ["AccordRuntimeModels", "AccordRuntimeClient", "AccordRuntimeServer"]),
+        .testTarget(name: "AccordDiffTests", dependencies: ["AccordDiff", "AccordSpec", "AccordCodegen", "AccordTestSupport"]),
         .testTarget(name: "AccordContractTests", dependencies: [
             "AccordContract", "AccordSpec",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "AccordCodegenTests", dependencies: ["AccordSpec", "AccordCodegen"],
+        .testTarget(name: "AccordCodegenTests", dependencies: ["AccordSpec", "AccordCodegen", "AccordTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TodoAgentAPITests", dependencies: ["TodoAgentAPI", "TodoAgentClient"]),
         .testTarget(name: "AppServerTests", dependencies: [

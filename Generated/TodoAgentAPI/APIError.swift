@@ -162,11 +162,16 @@ public struct APIError: Swift.Error, Sendable, Hashable, CustomStringConvertible
         self.retryAfter = retryAfter
     }
     /// For servers: an error of the catalog. `update` sets more problem members
-    /// (the request id is filled in when the response is written).
-    public init(_ code: ErrorCode, detail: String, retryAfter: Int? = nil, update: (inout Problem) -> Void = { _ in }) {
-        var problem = Problem(type: code.typeURI, title: code.title, status: code.status ?? 500, detail: detail, code: code, requestID: "", retryAfter: retryAfter)
+    /// (the request id is filled in when the response is written). `status` is for a code
+    /// the catalog does not hold; a catalog code brings its own.
+    public init(
+        _ code: ErrorCode, status: Int? = nil, detail: String, retryAfter: Int? = nil,
+        update: (inout Problem) -> Void = { _ in }
+    ) {
+        let status = code.status ?? status ?? 500
+        var problem = Problem(type: code.typeURI, title: code.title, status: status, detail: detail, code: code, requestID: "", retryAfter: retryAfter)
         update(&problem)
-        self.init(status: code.status ?? 500, code: code, problem: problem, retryAfter: retryAfter)
+        self.init(status: status, code: code, problem: problem, retryAfter: retryAfter)
     }
 
     /// The problem's `detail`, else the catalog title.

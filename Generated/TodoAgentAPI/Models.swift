@@ -175,7 +175,8 @@ public struct FieldError: Codable, Hashable, Sendable {
 public typealias Phone = String
 
 public struct OtpStartRequest: Codable, Hashable, Sendable {
-    /// The phone number to send the code to. Spaces, dashes and brackets are ignored; it must then be E.164 (`PHONE_INVALID` otherwise).
+    /// The phone number to send the code to. Spaces, dashes and brackets are ignored; it must then be E.164
+    /// (`PHONE_INVALID` otherwise).
     public var phone: String
 
     public init(phone: String) {
@@ -387,11 +388,11 @@ public struct TodoCreate: Codable, Hashable, Sendable {
     /// What to do; 1–200 characters, not only spaces. Leading and trailing spaces are trimmed.
     public var title: String
     /// Free text, up to 5,000 characters.
-    public var notes: Nullable<String>?
+    public var notes: String?
     /// When it is due.
-    public var dueAt: Nullable<Date>?
+    public var dueAt: Date?
 
-    public init(title: String, notes: Nullable<String>? = nil, dueAt: Nullable<Date>? = nil) {
+    public init(title: String, notes: String? = nil, dueAt: Date? = nil) {
         self.title = title
         self.notes = notes
         self.dueAt = dueAt
@@ -401,13 +402,6 @@ public struct TodoCreate: Codable, Hashable, Sendable {
         case title
         case notes
         case dueAt = "due_at"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.title = try container.decode(String.self, forKey: .title)
-        self.notes = try container.decodeNullable(String.self, forKey: .notes)
-        self.dueAt = try container.decodeNullable(Date.self, forKey: .dueAt)
     }
 }
 

@@ -3,7 +3,7 @@
 import TodoAgentAPI
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One HTTP request, as the client builds it.
@@ -76,6 +76,30 @@ public protocol TokenProvider: Sendable {
     func accessToken() async throws -> String?
     /// A new access token after the server said the current one expired; nil gives up.
     func refreshedAccessToken() async throws -> String?
+}
+
+/// Supplies API keys, asked for by the name of the security scheme that declares them.
+public protocol APIKeyProvider: Sendable {
+    /// The key for the scheme, or nil to send the request without one.
+    func apiKey(forScheme scheme: String) async throws -> String?
+}
+
+/// Keys known up front, by scheme name (a staff system's key from its configuration).
+public struct StaticAPIKeys: APIKeyProvider {
+    public var keys: [String: String]
+
+    public init(_ keys: [String: String]) { self.keys = keys }
+
+    public func apiKey(forScheme scheme: String) async throws -> String? { keys[scheme] }
+}
+
+/// How an operation authenticates, as its security scheme says.
+public enum RequestCredential: Sendable, Hashable {
+    case none
+    /// `Authorization: Bearer` from the token provider, refreshed once when `isExpired` says so.
+    case bearer
+    /// A key from the key provider, in the named header or query parameter.
+    case apiKey(scheme: String, name: String, inQuery: Bool)
 }
 
 /// The request could not be sent, or the answer could not be read.
@@ -154,7 +178,9 @@ public struct RequestBuilder: Sendable {
 
     public mutating func form(_ value: some Encodable) throws {
         var components = URLComponents()
-        components.queryItems = try FormEncoding.pairs(JSONValue(encoding: value), prefix: nil).map { URLQueryItem(name: $0.0, value: $0.1) }
+        components.queryItems = try FormEncoding.pairs(JSONValue(encoding: value), prefix: nil).map {
+            URLQueryItem(name: $0.0, value: $0.1)
+        }
         // URLComponents leaves `+` alone, which a form decoder reads as a space.
         let encoded = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
         body = Data(encoded.utf8)
@@ -172,7 +198,8 @@ public struct RequestBuilder: Sendable {
     }
 
     public func request(baseURL: URL) throws -> TransportRequest {
-        let base = baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
+        let base =
+            baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
         guard var components = URLComponents(string: base + path) else { throw ClientError.invalidURL(base + path) }
         if !query.isEmpty {
             components.queryItems = query
@@ -208,31 +235,46 @@ public struct ClientCore: Sendable {
     public var baseURL: URL
     public var transport: any HTTPTransport
     public var tokenProvider: (any TokenProvider)?
+    public var apiKeyProvider: (any APIKeyProvider)?
     /// The header that carries the request id (set on every request), if the API has one.
     public var requestIdHeader: String?
     /// The app's version and the header it travels in (set on every request), when the app gives one.
     public var appVersion: (header: String, value: String)?
 
-    public init(baseURL: URL, transport: any HTTPTransport, tokenProvider: (any TokenProvider)?, requestIdHeader: String?,
-                appVersion: (header: String, value: String)? = nil) {
+    public init(
+        baseURL: URL, transport: any HTTPTransport, tokenProvider: (any TokenProvider)? = nil,
+        apiKeyProvider: (any APIKeyProvider)? = nil, requestIdHeader: String?,
+        appVersion: (header: String, value: String)? = nil
+    ) {
         self.baseURL = baseURL
         self.transport = transport
         self.tokenProvider = tokenProvider
+        self.apiKeyProvider = apiKeyProvider
         self.requestIdHeader = requestIdHeader
         self.appVersion = appVersion
     }
 
-    /// Sends the request; with `authenticated`, adds the bearer token and, when `isExpired`
-    /// says the token expired, refreshes it and retries once.
-    public func send(_ builder: RequestBuilder, authenticated: Bool,
-                     isExpired: @Sendable (TransportResponse) -> Bool) async throws -> TransportResponse {
+    /// Sends the request with the operation's credential; after a bearer token that `isExpired`
+    /// says expired, refreshes it and retries once.
+    public func send(
+        _ builder: RequestBuilder, credential: RequestCredential,
+        isExpired: @Sendable (TransportResponse) -> Bool
+    ) async throws -> TransportResponse {
+        var builder = builder
+        var keyHeader: (name: String, value: String)?
+        if case .apiKey(let scheme, let name, let inQuery) = credential,
+            let key = try await apiKeyProvider?.apiKey(forScheme: scheme)
+        {
+            if inQuery { builder.query(name, key) } else { keyHeader = (name, key) }
+        }
         var request = try builder.request(baseURL: baseURL)
+        if let keyHeader { request.headers[keyHeader.name] = keyHeader.value }
         if let requestIdHeader, request.header(requestIdHeader) == nil {
             request.headers[requestIdHeader] = UUID().uuidString.lowercased()
         }
         if let appVersion { request.headers[appVersion.header] = appVersion.value }
         request.headers["Accept"] = "application/json, application/problem+json"
-        guard authenticated, let tokenProvider else { return try await transmit(request) }
+        guard credential == .bearer, let tokenProvider else { return try await transmit(request) }
         if let token = try await tokenProvider.accessToken() {
             request.headers["Authorization"] = "Bearer \(token)"
         }

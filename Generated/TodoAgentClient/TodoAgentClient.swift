@@ -8,7 +8,8 @@ import FoundationNetworking
 
 /// A client of Todo Agent API 1.0.0.
 ///
-/// A to-do list with an AI voice agent. A user signs in with a one-time code sent by SMS,
+/// A to-do list with an AI voice agent. A user signs in with a one-time code sent by SMS, manages to-dos, and can ask
+/// the voice agent to phone them about their to-dos; the call's transcript is stored and can be read afterwards.
 public struct TodoAgentClient: Sendable {
     public var core: ClientCore
 
@@ -36,7 +37,7 @@ public struct TodoAgentClient: Sendable {
     public func startOTP(_ body: OtpStartRequest) async throws -> OtpStartResponse {
         var request = RequestBuilder(method: "POST", path: "/v1/auth/otp/start")
         try request.json(body)
-        let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .none, isExpired: Self.isExpiredToken)
         switch response.status {
         case 202: return try core.decode(OtpStartResponse.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -52,7 +53,7 @@ public struct TodoAgentClient: Sendable {
     public func verifyOTP(_ body: OtpVerifyRequest) async throws -> TokenPair {
         var request = RequestBuilder(method: "POST", path: "/v1/auth/otp/verify")
         try request.json(body)
-        let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .none, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(TokenPair.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -68,7 +69,7 @@ public struct TodoAgentClient: Sendable {
     public func refreshTokens(_ body: RefreshRequest) async throws -> TokenPair {
         var request = RequestBuilder(method: "POST", path: "/v1/auth/refresh")
         try request.json(body)
-        let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .none, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(TokenPair.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -82,7 +83,7 @@ public struct TodoAgentClient: Sendable {
     public func logout(_ body: LogoutRequest) async throws {
         var request = RequestBuilder(method: "POST", path: "/v1/auth/logout")
         try request.json(body)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 204: return
         case 400...599: throw APIError(response: response)
@@ -93,7 +94,7 @@ public struct TodoAgentClient: Sendable {
     /// The signed-in user.
     public func getMe() async throws -> User {
         let request = RequestBuilder(method: "GET", path: "/v1/me")
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(User.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -107,7 +108,7 @@ public struct TodoAgentClient: Sendable {
     /// the user answer `TOKEN_INVALID` from then on.
     public func deleteMe() async throws {
         let request = RequestBuilder(method: "DELETE", path: "/v1/me")
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 204: return
         case 400...599: throw APIError(response: response)
@@ -130,7 +131,7 @@ public struct TodoAgentClient: Sendable {
         request.query("limit", limit)
         request.query("cursor", cursor)
         request.query("status", status)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(TodoPage.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -151,7 +152,7 @@ public struct TodoAgentClient: Sendable {
         var request = RequestBuilder(method: "POST", path: "/v1/todos")
         request.header("Idempotency-Key", idempotencyKey)
         try request.json(body)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 201: return try core.decode(Todo.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -166,7 +167,7 @@ public struct TodoAgentClient: Sendable {
     public func getTodo(todoID: UUID) async throws -> Todo {
         var request = RequestBuilder(method: "GET", path: "/v1/todos/{todo_id}")
         request.path("todo_id", todoID)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(Todo.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -181,7 +182,7 @@ public struct TodoAgentClient: Sendable {
     public func deleteTodo(todoID: UUID) async throws {
         var request = RequestBuilder(method: "DELETE", path: "/v1/todos/{todo_id}")
         request.path("todo_id", todoID)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 204: return
         case 400...599: throw APIError(response: response)
@@ -202,7 +203,7 @@ public struct TodoAgentClient: Sendable {
         var request = RequestBuilder(method: "PATCH", path: "/v1/todos/{todo_id}")
         request.path("todo_id", todoID)
         try request.json(body)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(Todo.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -219,7 +220,7 @@ public struct TodoAgentClient: Sendable {
     public func createCall(_ body: CallCreate) async throws -> Call {
         var request = RequestBuilder(method: "POST", path: "/v1/calls")
         try request.json(body)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 202: return try core.decode(Call.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -236,7 +237,7 @@ public struct TodoAgentClient: Sendable {
         var request = RequestBuilder(method: "GET", path: "/v1/transcripts")
         request.query("limit", limit)
         request.query("cursor", cursor)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(TranscriptPage.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -251,27 +252,9 @@ public struct TodoAgentClient: Sendable {
     public func getTranscript(transcriptID: UUID) async throws -> Transcript {
         var request = RequestBuilder(method: "GET", path: "/v1/transcripts/{transcript_id}")
         request.path("transcript_id", transcriptID)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(Transcript.self, from: response)
-        case 400...599: throw APIError(response: response)
-        default: throw ClientError.unexpectedStatus(response.status)
-        }
-    }
-
-    /// A call event from Retell.
-    ///
-    /// Retell signs each delivery: `x-retell-signature: v=<unix ms>,d=<hex HMAC-SHA256 of the
-    /// raw body followed by the timestamp, keyed with the Retell API key>`. Deliveries older
-    /// or newer than five minutes are refused. Events are applied once per call and event
-    /// type: a redelivery changes nothing. Unknown event types are accepted and ignored.
-    /// Bodies may be up to 1 MiB.
-    public func receiveRetellWebhook(_ body: RetellWebhookEvent) async throws {
-        var request = RequestBuilder(method: "POST", path: "/v1/webhooks/retell")
-        try request.json(body)
-        let response = try await core.send(request, authenticated: true, isExpired: Self.isExpiredToken)
-        switch response.status {
-        case 204: return
         case 400...599: throw APIError(response: response)
         default: throw ClientError.unexpectedStatus(response.status)
         }
@@ -280,7 +263,7 @@ public struct TodoAgentClient: Sendable {
     /// Liveness: the process is up.
     public func checkHealth() async throws -> HealthStatus {
         let request = RequestBuilder(method: "GET", path: "/healthz")
-        let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .none, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(HealthStatus.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -291,7 +274,7 @@ public struct TodoAgentClient: Sendable {
     /// Readiness: the database is reachable.
     public func checkReadiness() async throws -> HealthStatus {
         let request = RequestBuilder(method: "GET", path: "/readyz")
-        let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .none, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return try core.decode(HealthStatus.self, from: response)
         case 400...599: throw APIError(response: response)
@@ -305,7 +288,7 @@ public struct TodoAgentClient: Sendable {
     /// outcomes. Labels never carry user ids, phone numbers or tokens.
     public func getMetrics() async throws -> String {
         let request = RequestBuilder(method: "GET", path: "/metrics")
-        let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .none, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return core.text(from: response)
         case 400...599: throw APIError(response: response)
@@ -315,7 +298,9 @@ public struct TodoAgentClient: Sendable {
 
     /// An access token past its expiry answers `TOKEN_EXPIRED`: refresh and retry once.
     @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool {
-        response.status == 401 && (try? JSONCoding.decoder.decode(Problem.self, from: response.body))?.code == .tokenExpired
+        guard response.status == 401 else { return false }
+        let problem = try? JSONCoding.decoder.decode(Problem.self, from: response.body)
+        return problem?.code == .tokenExpired
     }
 }
 

@@ -71,7 +71,8 @@ final class ReplayArguments: @unchecked Sendable {
         let template = pathTemplate.split(separator: "/", omittingEmptySubsequences: false)
         let actual = step.path.split(separator: "/", omittingEmptySubsequences: false)
         guard template.count == actual.count,
-              let index = template.firstIndex(of: Substring("{\(name)}")) else {
+            let index = template.firstIndex(of: Substring("{\(name)}"))
+        else {
             throw ReplayArgumentError("the path \(step.path) does not fit \(pathTemplate)")
         }
         let raw = String(actual[index]).removingPercentEncoding ?? String(actual[index])
@@ -100,7 +101,10 @@ final class ReplayArguments: @unchecked Sendable {
     }
 
     func header<T: Decodable>(_ name: String, as type: T.Type) throws -> T? {
-        guard let raw = step.headers.first(where: { $0.first?.lowercased() == name.lowercased() }).map({ $0.count > 1 ? $0[1] : "" })
+        guard
+            let raw = step.headers.first(where: { $0.first?.lowercased() == name.lowercased() }).map({
+                $0.count > 1 ? $0[1] : ""
+            })
         else { return nil }
         return try value(raw, as: T.self, "header \(name)")
     }
@@ -172,7 +176,9 @@ enum ClientReplay {
         var reports: [ReplayReport] = []
         for step in plan.steps {
             let transport = ReplayTransport(answer: step.response)
-            let authorization = step.headers.first { $0.first?.lowercased() == "authorization" }.flatMap { $0.count > 1 ? $0[1] : nil }
+            let authorization = step.headers.first { $0.first?.lowercased() == "authorization" }.flatMap {
+                $0.count > 1 ? $0[1] : nil
+            }
             let token = authorization.map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
             let arguments = ReplayArguments(step: step)
             let client = makeClient(transport, RecordedToken(token: token), arguments)
@@ -193,9 +199,10 @@ enum ClientReplay {
                 }
             }
             if let built = transport.firstRequest {
-                report.request = .init(method: built.method, url: built.url.absoluteString,
-                                       headers: built.headers.sorted { $0.key < $1.key }.map { [$0.key, $0.value] },
-                                       body: built.body.map { String(decoding: $0, as: UTF8.self) })
+                report.request = .init(
+                    method: built.method, url: built.url.absoluteString,
+                    headers: built.headers.sorted { $0.key < $1.key }.map { [$0.key, $0.value] },
+                    body: built.body.map { String(decoding: $0, as: UTF8.self) })
             }
             reports.append(report)
         }

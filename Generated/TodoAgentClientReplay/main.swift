@@ -63,8 +63,7 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
         arguments.pathTemplate = "/v1/transcripts/{transcript_id}"
         _ = try await client.getTranscript(transcriptID: try arguments.path("transcript_id", as: UUID.self))
     case "receiveRetellWebhook":
-        arguments.pathTemplate = "/v1/webhooks/retell"
-        _ = try await client.receiveRetellWebhook(try arguments.jsonBody(RetellWebhookEvent.self))
+        throw ReplayArgumentError("receiveRetellWebhook is a webhook: a provider calls it, the client has no method for it")
     case "checkHealth":
         arguments.pathTemplate = "/healthz"
         _ = try await client.checkHealth()
@@ -78,7 +77,8 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
         throw ReplayArgumentError("the client has no operation \(step.operationId)")
     }
 } makeClient: { transport, tokens, arguments in
-    TodoAgentClient(baseURL: URL(string: "http://replay.invalid")!, transport: transport, tokenProvider: tokens,
+    TodoAgentClient(
+        baseURL: URL(string: "http://replay.invalid")!, transport: transport, tokenProvider: tokens,
         appVersion: arguments.rawHeader("X-App-Version"))
 } errorCode: { error in
     (error as? APIError).map { ($0.status, Optional($0.code.rawValue)) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Stage 4b: renders the client SDK module: one async method per operation.
 struct ClientRenderer {
     let api: GeneratedAPI
@@ -5,7 +7,7 @@ struct ClientRenderer {
     let modelsModule: String
 
     func render() -> [(name: String, contents: String)] {
-        [("\(clientName).swift", client()), ("ClientSupport.swift", "import \(modelsModule)\n" + RuntimeClient.source)]
+        [("\(clientName).swift", client()), ("ClientSupport.swift", RuntimeSources.client(modelsModule: modelsModule))]
     }
 
     private var problem: ProblemShape? { ProblemShape(api: api) }
@@ -26,13 +28,12 @@ struct ClientRenderer {
             public var core: ClientCore
 
             /// - Parameters:
-            ///   - baseURL: The server, such as `\(api.title.isEmpty ? "https://api.example.com" : "https://api.example.com")`.
+            ///   - baseURL: The server, such as `https://api.example.com`.
             ///   - transport: How requests are sent; `URLSessionTransport` unless a test replays exchanges.
-            ///   - tokenProvider: Supplies (and refreshes) the bearer token for operations that need one.
-        \(appVersionDoc)\(initializer)
+        \(credentialDoc)\(appVersionDoc)\(initializer)
 
         """
-        for op in api.operations {
+        for op in api.clientOperations {
             out += "\n" + method(op)
         }
         out += "\n" + expiredCheck() + "}\n"
@@ -48,31 +49,69 @@ struct ClientRenderer {
             + "    ///     that no longer supports it answers with a typed error asking the user to update.\n"
     }
 
-    /// The client's initializer; with an app-version header it also takes the app's version.
-    private var initializer: String {
-        let requestId = api.requestIdHeader.map(Text.literal) ?? "nil"
-        guard let header = api.appVersionHeader else {
-            return """
-                    public init(baseURL: URL, transport: any HTTPTransport = URLSessionTransport(), tokenProvider: (any TokenProvider)? = nil) {
-                        core = ClientCore(baseURL: baseURL, transport: transport, tokenProvider: tokenProvider, requestIdHeader: \(requestId))
-                    }
-                """
+    /// The credentials the client's operations need, by scheme kind.
+    private var credentialDoc: String {
+        var doc = ""
+        if api.clientUsesBearer {
+            doc += "    ///   - tokenProvider: Supplies (and refreshes) the bearer token for operations that need one.\n"
         }
-        return """
-                public init(
-                    baseURL: URL, transport: any HTTPTransport = URLSessionTransport(), tokenProvider: (any TokenProvider)? = nil,
-                    appVersion: String? = nil
-                ) {
-                    core = ClientCore(
-                        baseURL: baseURL, transport: transport, tokenProvider: tokenProvider, requestIdHeader: \(requestId),
-                        appVersion: appVersion.map { (\(Text.literal(header)), $0) })
-                }
-            """
+        if api.clientUsesAPIKeys {
+            doc += "    ///   - apiKeyProvider: Supplies API keys, by security scheme name, for operations that need one.\n"
+        }
+        return doc
+    }
+
+    /// The client's initializer: a credential provider per scheme kind the operations use, and
+    /// with an app-version header, the app's version.
+    private var initializer: String {
+        var parameters = ["baseURL: URL", "transport: any HTTPTransport = URLSessionTransport()"]
+        var arguments = ["baseURL: baseURL", "transport: transport"]
+        if api.clientUsesBearer {
+            parameters.append("tokenProvider: (any TokenProvider)? = nil")
+            arguments.append("tokenProvider: tokenProvider")
+        }
+        if api.clientUsesAPIKeys {
+            parameters.append("apiKeyProvider: (any APIKeyProvider)? = nil")
+            arguments.append("apiKeyProvider: apiKeyProvider")
+        }
+        arguments.append("requestIdHeader: \(api.requestIdHeader.map(Text.literal) ?? "nil")")
+        if let header = api.appVersionHeader {
+            parameters.append("appVersion: String? = nil")
+            arguments.append("appVersion: appVersion.map { (\(Text.literal(header)), $0) }")
+        }
+        let i2 = "    ", i3 = "        "
+        var out = "\(i2)public init(\n"
+        out += Self.wrapped(parameters, indent: i3) + "\n\(i2)) {\n"
+        out += "\(i3)core = ClientCore(\n" + Self.wrapped(arguments, indent: i3 + "    ") + ")\n"
+        out += "\(i2)}"
+        return out
+    }
+
+    /// Comma-separated items on as few lines as fit in 120 columns.
+    static func wrapped(_ items: [String], indent: String) -> String {
+        var lines: [String] = []
+        var line = ""
+        for (index, item) in items.enumerated() {
+            let piece = item + (index == items.count - 1 ? "" : ",")
+            if !line.isEmpty, indent.count + line.count + 1 + piece.count > 120 {
+                lines.append(indent + line)
+                line = piece
+            } else {
+                line += (line.isEmpty ? "" : " ") + piece
+            }
+        }
+        if !line.isEmpty { lines.append(indent + line) }
+        return lines.joined(separator: "\n")
     }
 
     private var clientDoc: String {
         var doc = "A client of \(api.title) \(api.version)."
-        if let description = api.description?.split(separator: "\n").first { doc += "\n\n" + description }
+        // The whole first paragraph: its first line alone can stop mid-sentence.
+        if let paragraph = api.description?.components(separatedBy: "\n\n").first?
+            .split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).joined(separator: " "),
+           !paragraph.isEmpty {
+            doc += "\n\n" + paragraph
+        }
         return doc
     }
 
@@ -129,8 +168,15 @@ struct ClientRenderer {
             }
             out += body.isRequired ? "\(i3)\(call)\n" : "\(i3)if let body { \(call) }\n"
         }
-        let authenticated = op.security != .none
-        out += "\(i3)let response = try await core.send(request, authenticated: \(authenticated), isExpired: Self.isExpiredToken)\n"
+        let credential: String = switch op.clientCredential {
+        case .none: ".none"
+        case .bearer: ".bearer"
+        case .apiKey(let scheme, let name, let location):
+            ".apiKey(scheme: \(Text.literal(scheme)), name: \(Text.literal(name)), inQuery: \(location == .query))"
+        }
+        let send = "\(i3)let response = try await core.send(request, credential: \(credential), isExpired: Self.isExpiredToken)"
+        out += send.count <= 120 ? send + "\n"
+            : "\(i3)let response = try await core.send(\n\(i3)    request, credential: \(credential), isExpired: Self.isExpiredToken)\n"
         out += "\(i3)switch response.status {\n"
         let successes = successResponses(op)
         let multi = returnType(op) == "\(op.typeName)Result"
@@ -175,11 +221,21 @@ struct ClientRenderer {
     }
 
     private func expiredCheck() -> String {
-        if let problem, let catalog = api.catalog, let expired = catalog.entries.first(where: { $0.code == "TOKEN_EXPIRED" }) {
+        if let problem, let catalog = api.catalog {
+            guard let expired = catalog.entry(role: .tokenExpired) else {
+                // The catalog names no token-expired code (the translator warned): no 401 is taken for one.
+                return """
+                    /// The catalog has no token-expired code: the client never refreshes and retries.
+                    @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool { false }
+
+                """
+            }
             return """
                 /// An access token past its expiry answers `\(expired.code)`: refresh and retry once.
                 @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool {
-                    response.status == \(expired.status) && (try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body))?.\(problem.codeProperty.name) == .\(expired.caseName)
+                    guard response.status == \(expired.status) else { return false }
+                    let problem = try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body)
+                    return problem?.\(problem.codeProperty.name) == .\(expired.caseName)
                 }
 
             """
@@ -193,7 +249,7 @@ struct ClientRenderer {
 
     private func resultEnums() -> String {
         var out = ""
-        for op in api.operations where returnType(op) == "\(op.typeName)Result" {
+        for op in api.clientOperations where returnType(op) == "\(op.typeName)Result" {
             out += "extension \(clientName) {\n    /// The success answers of `\(op.methodName)`.\n"
             out += "    public enum \(op.typeName)Result: Sendable, Hashable {\n"
             for r in successResponses(op) {

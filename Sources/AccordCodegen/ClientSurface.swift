@@ -132,7 +132,7 @@ public struct ClientSurface: Sendable {
         self.types = types
 
         var methods: [String: Method] = [:]
-        for op in api.operations {
+        for op in api.clientOperations {
             let arguments = op.clientArguments.map {
                 Argument(
                     label: $0.label, type: $0.type, hasDefault: $0.hasDefault, wireName: $0.wireName,

@@ -10,7 +10,7 @@ struct ModelsRenderer {
         }
         files.append(("Models.swift", models))
         files.append(("APIError.swift", apiError()))
-        files.append(("Support.swift", RuntimeModels.source))
+        files.append(("Support.swift", RuntimeSources.models))
         return files
     }
 
@@ -194,7 +194,7 @@ struct ModelsRenderer {
             public var code: \(catalog.typeName)
             /// The problem body (nil when the answer was not a problem, such as a proxy's error page).
             public var problem: \(shape.typeName)?
-            /// Seconds to wait before retrying (`Retry-After`, or `\(shape.retryAfterWire ?? "retry_after")`).
+            /// Seconds to wait before retrying (`Retry-After`\(shape.retryAfterWire.map { ", or `\($0)`" } ?? "")).
             public var retryAfter: Int?
 
             public init(status: Int, code: \(catalog.typeName), problem: \(shape.typeName)?, retryAfter: Int?) {
@@ -303,13 +303,14 @@ struct ProblemShape {
         typeName = name
         self.properties = properties
         codeProperty = code
-        retryAfterWire = properties.first { $0.wireName == "retry_after" || $0.wireName == "retryAfter" }?.wireName
+        retryAfterWire = properties.first { $0.problemMember == .retryAfter }?.wireName
     }
 
     func property(_ wire: String) -> PropertyDecl? { properties.first { $0.wireName == wire } }
 
-    var requestIdProperty: PropertyDecl? { property("request_id") ?? property("requestId") ?? property("request-id") }
-    var errorsProperty: PropertyDecl? { property("errors") }
+    /// The members the spec marks with `x-problem-member` (RFC 9457 has no such members).
+    var requestIdProperty: PropertyDecl? { properties.first { $0.problemMember == .requestId } }
+    var errorsProperty: PropertyDecl? { properties.first { $0.problemMember == .fieldErrors } }
 
     var detailExpression: String {
         if let detail = property("detail") {
@@ -327,12 +328,15 @@ struct ProblemShape {
             switch p.wireName {
             case "type": value = "code.typeURI"
             case "title": value = "code.title"
-            case "status": value = p.baseType == .named("Int") ? "code.status ?? 500" : nil
+            case "status": value = p.baseType == .named("Int") ? "status" : nil
             case "detail": value = "detail"
             case codeProperty.wireName: value = "code"
-            case "request_id", "requestId", "request-id": value = "\"\""
-            case retryAfterWire: value = "retryAfter"
-            default: value = p.type.isOptional ? nil : nil
+            default:
+                switch p.problemMember {
+                case .requestId: value = "\"\""
+                case .retryAfter: value = "retryAfter"
+                case .fieldErrors, nil: value = nil
+                }
             }
             if let value {
                 args.append("\(Naming.bare(p.name)): \(value)")
@@ -342,11 +346,16 @@ struct ProblemShape {
         }
         return """
             /// For servers: an error of the catalog. `update` sets more problem members
-            /// (the request id is filled in when the response is written).
-            public init(_ code: \(catalog.typeName), detail: String, retryAfter: Int? = nil, update: (inout \(typeName)) -> Void = { _ in }) {
+            /// (the request id is filled in when the response is written). `status` is for a code
+            /// the catalog does not hold; a catalog code brings its own.
+            public init(
+                _ code: \(catalog.typeName), status: Int? = nil, detail: String, retryAfter: Int? = nil,
+                update: (inout \(typeName)) -> Void = { _ in }
+            ) {
+                let status = code.status ?? status ?? 500
                 var problem = \(typeName)(\(args.joined(separator: ", ")))
                 update(&problem)
-                self.init(status: code.status ?? 500, code: code, problem: problem, retryAfter: retryAfter)
+                self.init(status: status, code: code, problem: problem, retryAfter: retryAfter)
             }
 
 

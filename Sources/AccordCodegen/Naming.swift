@@ -185,9 +185,28 @@ enum Text {
                 var line = String(line)
                 if line.contains("\t") { line = line.replacingOccurrences(of: "\t", with: "    ") }
                 if line.contains("*/") { line = line.replacingOccurrences(of: "*/", with: "* /") }
-                return line.allSatisfy(\.isWhitespace) ? "\(indent)///" : "\(indent)/// \(line.trimmingTrailingSpaces())"
+                if line.allSatisfy(\.isWhitespace) { return "\(indent)///" }
+                return wrapped(line.trimmingTrailingSpaces(), width: 120 - indent.count - 4)
+                    .map { "\(indent)/// \($0)" }.joined(separator: "\n")
             }
             .joined(separator: "\n") + "\n"
+    }
+
+    /// Prose wrapped at word boundaries to `width`; indented lines (code, tables) stay as they are.
+    static func wrapped(_ line: String, width: Int) -> [String] {
+        guard line.count > width, let first = line.first, !first.isWhitespace, first != "|" else { return [line] }
+        var lines: [String] = []
+        var current = ""
+        for word in line.split(separator: " ") {
+            if !current.isEmpty, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current += current.isEmpty ? String(word) : " " + word
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 }
 

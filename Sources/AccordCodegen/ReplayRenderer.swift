@@ -7,7 +7,7 @@ struct ReplayRenderer {
     let clientModule: String
 
     func render() -> [(name: String, contents: String)] {
-        [("main.swift", main()), ("ReplaySupport.swift", "import \(clientModule)\n" + RuntimeReplay.source)]
+        [("main.swift", main()), ("ReplaySupport.swift", RuntimeSources.replay(clientModule: clientModule))]
     }
 
     private func main() -> String {
@@ -53,7 +53,7 @@ struct ReplayRenderer {
             default:
                 throw ReplayArgumentError("the client has no operation \\(step.operationId)")
             }
-        } makeClient: { transport, tokens, \(api.appVersionHeader == nil ? "_" : "arguments") in
+        } makeClient: { transport, \(api.clientUsesBearer ? "tokens" : "_"), \(usesArguments ? "arguments" : "_") in
             \(makeClient)
         } errorCode: { error in
             \(errorCodeExpression)
@@ -65,11 +65,31 @@ struct ReplayRenderer {
     }
 
     /// The client as the app makes it; with an app-version header, with the version the recording sent.
+    /// API keys are the ones the recording sent.
     private var makeClient: String {
-        let base = "\(clientName)(baseURL: URL(string: \"http://replay.invalid\")!, transport: transport, tokenProvider: tokens"
-        guard let header = api.appVersionHeader else { return base + ")" }
-        return base + ",\n        appVersion: arguments.rawHeader(\(Text.literal(header))))"
+        var arguments = ["baseURL: URL(string: \"http://replay.invalid\")!", "transport: transport"]
+        if api.clientUsesBearer { arguments.append("tokenProvider: tokens") }
+        if api.clientUsesAPIKeys {
+            var keys: [String] = []
+            var seen = Set<String>()
+            for op in api.clientOperations {
+                guard case .apiKey(let scheme, let name, let location) = op.clientCredential,
+                      seen.insert(scheme).inserted else { continue }
+                let read = location == .query
+                    ? "(try? arguments.query(\(Text.literal(name)), as: String.self)) ?? nil"
+                    : "arguments.rawHeader(\(Text.literal(name)))"
+                keys.append("(\(Text.literal(scheme)), \(read))")
+            }
+            arguments.append("apiKeyProvider: StaticAPIKeys(Dictionary(uniqueKeysWithValues: [\(keys.joined(separator: ", "))]"
+                             + ".compactMap { scheme, key in key.map { (scheme, $0) } }))")
+        }
+        if let header = api.appVersionHeader {
+            arguments.append("appVersion: arguments.rawHeader(\(Text.literal(header)))")
+        }
+        return "\(clientName)(\n" + ClientRenderer.wrapped(arguments, indent: "        ") + ")"
     }
+
+    private var usesArguments: Bool { api.appVersionHeader != nil || api.clientUsesAPIKeys }
 
     private var errorCodeExpression: String {
         api.catalog != nil
@@ -79,6 +99,9 @@ struct ReplayRenderer {
 
     /// Operations the replay cannot call from recorded values (said in the report, not guessed).
     private func unsupported(_ op: OperationDecl) -> String? {
+        if op.isWebhook {
+            return "\(op.operationId) is a webhook: a provider calls it, the client has no method for it"
+        }
         if let body = op.body, body.encoding == .form || body.encoding == .binary {
             return "\(op.operationId): \(body.contentType) bodies are not replayed through the client"
         }

@@ -10,7 +10,7 @@ struct ServerRenderer {
 
     func render() -> [(name: String, contents: String)] {
         [("\(handlerName).swift", handlerFile()), ("Routes.swift", routesFile()), ("ServerErrors.swift", errorsFile()),
-         ("Rules.swift", rulesFile()), ("ServerSupport.swift", "import HTTPTypes\nimport \(modelsModule)\n" + RuntimeServer.source)]
+         ("Rules.swift", rulesFile()), ("ServerSupport.swift", RuntimeSources.server(modelsModule: modelsModule))]
     }
 
     private var problem: ProblemShape? { ProblemShape(api: api) }
@@ -288,7 +288,9 @@ struct ServerRenderer {
 
     private func errorsFile() -> String {
         var out = "import Foundation\nimport HTTPTypes\nimport Hummingbird\nimport \(modelsModule)\n\n"
-        out += ServerCoreSource.common(requestIdHeader: api.requestIdHeader ?? "X-Request-ID", appVersionHeader: api.appVersionHeader)
+        out += ServerCoreSource.common(
+            requestIdHeader: api.requestIdHeader ?? "X-Request-ID", appVersionHeader: api.appVersionHeader,
+            defaultBodyLimit: api.defaultBodyLimit)
         if let problem, let catalog = api.catalog {
             out += catalogErrors(problem, catalog)
         } else {
@@ -298,8 +300,10 @@ struct ServerRenderer {
     }
 
     private func catalogErrors(_ problem: ProblemShape, _ catalog: CatalogDecl) -> String {
-        func code(_ wire: String) -> String {
-            catalog.caseName(wire).map { ".\($0)" } ?? ".undocumented(\(Text.literal(wire)))"
+        // The code that plays the role; without one, the role's status with an empty code (the
+        // translator warned).
+        func code(_ role: ErrorRole) -> String {
+            catalog.entry(role: role).map { ".\($0.caseName)" } ?? ".undocumented(\"\"), status: \(role.status)"
         }
         let requestIdAssign = problem.requestIdProperty.map { "problem.\($0.name) = requestID" } ?? ""
         let errorsProp = problem.errorsProperty
@@ -316,28 +320,27 @@ struct ServerRenderer {
             public static func apiError(for failure: RequestFailure) -> APIError {
                 switch failure {
                 case .routeNotFound:
-                    return APIError(\(code("NOT_FOUND")), detail: "No route matches this path.")
+                    return APIError(\(code(.notFound)), detail: "No route matches this path.")
                 case .methodNotAllowed(let allowed):
-                    return APIError(\(code("METHOD_NOT_ALLOWED")), detail: "This path answers only \\(allowed.joined(separator: ", ")).")
+                    return APIError(\(code(.methodNotAllowed)), detail: "This path answers only \\(allowed.joined(separator: ", ")).")
                 case .malformedBody(let reason):
-                    return APIError(\(code("MALFORMED_REQUEST")), detail: "The request cannot be read: \\(reason).")
+                    return APIError(\(code(.malformedRequest)), detail: "The request cannot be read: \\(reason).")
                 case .unsupportedMediaType(let type):
-                    return APIError(\(code("UNSUPPORTED_MEDIA_TYPE")), detail: "The body must be application/json, not \\(type ?? "untyped").")
+                    return APIError(\(code(.unsupportedMediaType)), detail: "The body must be application/json, not \\(type ?? "untyped").")
                 case .payloadTooLarge(let limit):
-                    return APIError(\(code("PAYLOAD_TOO_LARGE")), detail: "The body is over the limit of \\(limit) bytes.")
+                    return APIError(\(code(.payloadTooLarge)), detail: "The body is over the limit of \\(limit) bytes.")
                 case .invalid(let violations):
                     let summary = violations.map { "\\($0.field) \\($0.message)" }.joined(separator: "; ")
-                    return APIError(\(code("VALIDATION_FAILED")), detail: summary) { \(errorsAssign.isEmpty ? "_ in" : errorsAssign) }
+                    return APIError(\(code(.validationFailed)), detail: summary) { \(errorsAssign.isEmpty ? "_ in" : errorsAssign) }
                 case .resourceNotFound(let notFoundCode):
-                    return APIError(notFoundCode.map(\(catalog.typeName).init(rawValue:)) ?? \(code("NOT_FOUND")), detail: "Nothing has this id.")
-                case .appVersionUnsupported(let minimum):
-                    return APIError(\(code("APP_VERSION_UNSUPPORTED")), detail: "This app version is no longer supported; \\(minimum) or later is.")
+                    return APIError(notFoundCode.map(\(catalog.typeName).init(rawValue:)) ?? \(code(.notFound)), detail: "Nothing has this id.")
+                \(appVersionCase(code))
                 }
             }
 
             /// The catalog error for an unexpected failure.
             public static var internalError: APIError {
-                APIError(\(code("INTERNAL_ERROR")), detail: "Something unexpected went wrong; quote the request id when reporting it.")
+                APIError(\(code(.internalError)), detail: "Something unexpected went wrong; quote the request id when reporting it.")
             }
 
             /// Writes an error as `application/problem+json`.
@@ -353,6 +356,15 @@ struct ServerRenderer {
         """
     }
 
+    /// The stubs check app versions only when the API has an app-version header.
+    private func appVersionCase(_ code: (ErrorRole) -> String) -> String {
+        guard api.appVersionHeader != nil else {
+            return "case .appVersionUnsupported: return internalError  // never raised: the API has no app-version header"
+        }
+        return "case .appVersionUnsupported(let minimum):\n            return APIError(\(code(.appVersionUnsupported)), "
+            + "detail: \"This app version is no longer supported; \\(minimum) or later is.\")"
+    }
+
     private func problemFallbackArgs(_ problem: ProblemShape) -> String {
         problem.properties.compactMap { p -> String? in
             switch p.wireName {
@@ -361,8 +373,9 @@ struct ServerRenderer {
             case "status": return "\(Naming.bare(p.name)): error.status"
             case "detail": return "\(Naming.bare(p.name)): error.detail"
             case problem.codeProperty.wireName: return "\(Naming.bare(p.name)): error.code"
-            case "request_id", "requestId", "request-id": return "\(Naming.bare(p.name)): \"\""
-            default: return p.type.isOptional ? nil : "\(Naming.bare(p.name)): .init()"
+            default:
+                if p.problemMember == .requestId { return "\(Naming.bare(p.name)): \"\"" }
+                return p.type.isOptional ? nil : "\(Naming.bare(p.name)): .init()"
             }
         }.joined(separator: ", ")
     }
@@ -370,7 +383,7 @@ struct ServerRenderer {
 
 /// Server glue shared by every spec, rendered into the generated server module.
 enum ServerCoreSource {
-    static func common(requestIdHeader: String, appVersionHeader: String?) -> String {
+    static func common(requestIdHeader: String, appVersionHeader: String?, defaultBodyLimit: Int) -> String {
         """
         /// Settings of the generated routes.
         public struct ServerOptions: Sendable {
@@ -382,7 +395,7 @@ enum ServerCoreSource {
             /// without the header, or with one that is not a version, is not checked.
             public var minimumAppVersion: String?
 
-            public init(bodyLimit: Int = \(65536), onUnexpectedError: @escaping @Sendable (any Swift.Error, RequestInfo) -> Void = { _, _ in },
+            public init(bodyLimit: Int = \(defaultBodyLimit), onUnexpectedError: @escaping @Sendable (any Swift.Error, RequestInfo) -> Void = { _, _ in },
                         minimumAppVersion: String? = nil) {
                 self.bodyLimit = bodyLimit
                 self.onUnexpectedError = onUnexpectedError
@@ -609,11 +622,8 @@ enum ServerCoreSource {
         public static var internalError: APIError { APIError(status: 500, detail: "Something unexpected went wrong.") }
 
         public static func response(for error: APIError, requestID: String) -> Response {
-            var body = error.body ?? .object(["status": .integer(error.status)])
-            if case .object(var members) = body, members["request_id"] == nil {
-                members["request_id"] = .string(requestID)
-                body = .object(members)
-            }
+            // The request id travels in the header: a spec without a problem schema names no member for it.
+            let body = error.body ?? .object(["status": .integer(error.status)])
             let data = (try? JSONCoding.encoder.encode(body)) ?? Data()
             return ServerCore.problemResponse(status: error.status, body: data, retryAfter: error.retryAfter)
         }

@@ -77,6 +77,8 @@ struct PropertyDecl: Sendable {
     var isDeprecated = false
     /// Stored through `Indirect` because it closes a cycle of structs.
     var isBoxed = false
+    /// `x-problem-member`: what this member carries when its type is the problem type.
+    var problemMember: ProblemMemberRole?
 
     var type: SwiftType {
         switch presence {
@@ -153,6 +155,10 @@ struct OperationDecl: Sendable {
     /// The catalog code a 404 of this operation answers (a path id that names nothing).
     var notFoundCode: String?
     var bodyLimit: Int?
+    /// Only a provider calls it: routed by the server stubs, absent from the client.
+    var isWebhook = false
+    /// What the client sends to authenticate it.
+    var clientCredential: ClientCredential = .none
 }
 
 /// A validation rule as Swift source (`SchemaRule` in the generated runtime).
@@ -174,6 +180,25 @@ struct GeneratedAPI: Sendable {
     var requestIdHeader: String?
     var appVersionHeader: String?
     var securitySchemes: [String: SecurityScheme]
+    /// The server stubs' body limit for operations without `x-body-limit`.
+    var defaultBodyLimit = 64 * 1024
+
+    /// The operations the client calls (webhooks are left to the server).
+    var clientOperations: [OperationDecl] { operations.filter { !$0.isWebhook } }
+    var clientUsesBearer: Bool { clientOperations.contains { $0.clientCredential == .bearer } }
+    var clientUsesAPIKeys: Bool {
+        clientOperations.contains { if case .apiKey = $0.clientCredential { true } else { false } }
+    }
+}
+
+/// How the generated client authenticates an operation, decided by the kind of its security
+/// scheme (never "any security means a bearer token").
+enum ClientCredential: Sendable, Hashable {
+    case none
+    /// `Authorization: Bearer` from the token provider; refreshed once on the token-expired role.
+    case bearer
+    /// A key from the key provider, asked for by scheme name, sent as the scheme says.
+    case apiKey(scheme: String, name: String, location: Parameter.Location)
 }
 
 struct CatalogDecl: Sendable {
@@ -193,7 +218,12 @@ struct CatalogDecl: Sendable {
     var typeBase: String
     var entries: [Entry]
 
+    /// The code that plays each role (declared, or the only code with the role's status).
+    var roles: [ErrorRole: String] = [:]
+
     func caseName(_ code: String) -> String? { entries.first { $0.code == code }?.caseName }
+
+    func entry(role: ErrorRole) -> Entry? { roles[role].flatMap { code in entries.first { $0.code == code } } }
 }
 
 /// One argument of a client method, in the order the method declares them.

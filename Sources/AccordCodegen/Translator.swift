@@ -26,7 +26,7 @@ struct Translator {
     var log = DiagnosticLog()
     private var typeNames: [RefKey: String] = [:]
     private var topScope = Naming.Scope(reserved: Set(Naming.reservedTypeNames.map { $0.lowercased() }))
-    private var requestReachable: Set<RefKey> = []
+    private var patchReachable: Set<RefKey> = []
     private var ruleNames: [RefKey: String] = [:]
     private var usedRuleNames: Set<String> = []
     /// Schemas that got a rule name, in the (deterministic) order they were first referenced.
@@ -60,7 +60,7 @@ struct Translator {
             let method = Naming.bare(Naming.camelCase(op.operationId))
             return opScope.claim(method.prefix(1).uppercased() + method.dropFirst())
         }
-        computeRequestReachable()
+        computePatchReachable()
 
         var types: [TypeDecl] = []
         for named in document.namedSchemas {
@@ -69,10 +69,10 @@ struct Translator {
                 types.append(catalogEnum(catalog, name: name, doc: named.schema.description))
                 continue
             }
-            if let decl = declaration(for: named.schema, name: name, inRequest: requestReachable.contains(named.key)) {
+            if let decl = declaration(for: named.schema, name: name, keepsNull: patchReachable.contains(named.key)) {
                 types.append(decl)
             } else {
-                let target = topLevelType(for: named.schema, suggestedName: name, inRequest: false)
+                let target = topLevelType(for: named.schema, suggestedName: name, keepsNull: false)
                 types.append(TypeDecl(name: name, doc: named.schema.description, kind: .alias(target)))
             }
         }
@@ -94,24 +94,32 @@ struct Translator {
         }
         rules.sort { $0.0 < $1.0 }
 
-        return GeneratedAPI(
+        var api = GeneratedAPI(
             title: document.title, version: document.version, description: document.description,
             types: types, operations: operations, rules: rules, catalog: catalogDecl(operations),
             problemType: problemTypeName(), requestIdHeader: options.requestIdHeader, appVersionHeader: options.appVersionHeader,
             securitySchemes: document.securitySchemes)
+        api.defaultBodyLimit = options.defaultBodyLimit
+        return api
     }
 
     // MARK: Reachability
 
-    private mutating func computeRequestReachable() {
+    /// Only a partial update tells "absent" (keep) from `null` (clear): the schemas its body reaches
+    /// get `Nullable<T>`; everywhere else an optional is enough (`nil` is sent as absent).
+    static func keepsNull(_ op: Operation) -> Bool {
+        op.method == .patch || op.requestBody?.content.mediaType.essence == "application/merge-patch+json"
+    }
+
+    private mutating func computePatchReachable() {
         var stack: [Schema] = []
-        for op in document.operations {
+        for op in document.operations where Self.keepsNull(op) {
             if let s = op.requestBody?.content.schema { stack.append(s) }
         }
         while let schema = stack.popLast() {
             forEachChild(schema) { child in
-                if case .reference(let key) = child.kind, !requestReachable.contains(key) {
-                    requestReachable.insert(key)
+                if case .reference(let key) = child.kind, !patchReachable.contains(key) {
+                    patchReachable.insert(key)
                     if let named = document.namedSchema(key) { stack.append(named.schema) }
                 }
             }
@@ -153,14 +161,14 @@ struct Translator {
     }
 
     /// The declaration a schema needs when it is given a name, or nil when a type alias does.
-    private mutating func declaration(for schema: Schema, name: String, inRequest: Bool) -> TypeDecl? {
+    private mutating func declaration(for schema: Schema, name: String, keepsNull: Bool) -> TypeDecl? {
         switch schema.kind {
         case .string where schema.stringEnumValues != nil:
             return TypeDecl(name: name, doc: schema.description, kind: .openEnum(enumCases(schema.stringEnumValues!)),
                             isDeprecated: schema.isDeprecated)
         case .object(let object) where !object.properties.isEmpty || !hasMapShape(object):
             var nested: [TypeDecl] = []
-            let (props, extra) = properties(of: object, owner: name, nested: &nested, inRequest: inRequest)
+            let (props, extra) = properties(of: object, owner: name, nested: &nested, keepsNull: keepsNull)
             return TypeDecl(name: name, doc: schema.description, kind: .structure(props, additionalProperties: extra),
                             nested: nested, isDeprecated: schema.isDeprecated)
         case .allOf(let parts):
@@ -169,13 +177,13 @@ struct Translator {
             flatten(parts, into: &merged, additional: &extra, seen: [])
             var nested: [TypeDecl] = []
             let (props, extraType) = properties(of: ObjectSchema(properties: merged, additionalProperties: extra), owner: name,
-                                                nested: &nested, inRequest: inRequest)
+                                                nested: &nested, keepsNull: keepsNull)
             return TypeDecl(name: name, doc: schema.description, kind: .structure(props, additionalProperties: extraType),
                             nested: nested, isDeprecated: schema.isDeprecated)
         case .oneOf(let branches, let discriminator):
-            return union(branches, discriminator: discriminator, name: name, doc: schema.description, inRequest: inRequest)
+            return union(branches, discriminator: discriminator, name: name, doc: schema.description, keepsNull: keepsNull)
         case .anyOf(let branches):
-            return union(branches, discriminator: nil, name: name, doc: schema.description, inRequest: inRequest)
+            return union(branches, discriminator: nil, name: name, doc: schema.description, keepsNull: keepsNull)
         default:
             return nil
         }
@@ -218,7 +226,7 @@ struct Translator {
     }
 
     private mutating func properties(of object: ObjectSchema, owner: String, nested: inout [TypeDecl],
-                                     inRequest: Bool) -> ([PropertyDecl], SwiftType?) {
+                                     keepsNull: Bool) -> ([PropertyDecl], SwiftType?) {
         var scope = Naming.Scope(reserved: ["init", "encode", "codingkeys", "additionalproperties"])
         var nestedScope = Naming.Scope(reserved: [owner.lowercased(), "codingkeys"])
         var result: [PropertyDecl] = []
@@ -226,27 +234,29 @@ struct Translator {
             let name = scope.claim(Naming.camelCase(property.name))
             // A nested type must not shadow a top-level type its own members name (`A.B` holding a `B`).
             let nestedName = nestedScope.claim(Naming.typeName(property.name), avoiding: referencedTypeNames(property.schema))
-            let base = swiftType(for: property.schema, suggestedName: nestedName, nested: &nested, inRequest: inRequest)
+            let base = swiftType(for: property.schema, suggestedName: nestedName, nested: &nested, keepsNull: keepsNull)
             let nullable = property.schema.isNullable || resolved(property.schema).isNullable
             let presence: PropertyDecl.Presence = switch (property.isRequired, nullable) {
             case (true, false): .required
             case (true, true): .requiredNullable
             case (false, false): .optional
-            case (false, true): inRequest ? .optionalNullable : .optional
+            case (false, true): keepsNull ? .optionalNullable : .optional
             }
-            result.append(PropertyDecl(name: name, wireName: property.name, baseType: base, presence: presence,
-                                       doc: property.schema.description, isDeprecated: property.schema.isDeprecated))
+            var decl = PropertyDecl(name: name, wireName: property.name, baseType: base, presence: presence,
+                                    doc: property.schema.description, isDeprecated: property.schema.isDeprecated)
+            decl.problemMember = property.schema.problemMember
+            result.append(decl)
         }
         var extra: SwiftType?
         if case .schema(let schema) = object.additionalProperties, !object.properties.isEmpty {
             // Kept so nothing the server sends is lost.
-            extra = swiftType(for: schema, suggestedName: nestedScope.claim("AdditionalProperty"), nested: &nested, inRequest: inRequest)
+            extra = swiftType(for: schema, suggestedName: nestedScope.claim("AdditionalProperty"), nested: &nested, keepsNull: keepsNull)
         }
         return (result, extra)
     }
 
     private mutating func union(_ branches: [Schema], discriminator: Discriminator?, name: String, doc: String?,
-                                inRequest: Bool) -> TypeDecl {
+                                keepsNull: Bool) -> TypeDecl {
         var nested: [TypeDecl] = []
         var caseScope = Naming.Scope(reserved: ["undocumented"])
         var nestedScope = Naming.Scope(reserved: [name.lowercased()])
@@ -262,7 +272,7 @@ struct Translator {
             case .array: label = "array"
             default: label = branch.title ?? "option\(i + 1)"
             }
-            let type = swiftType(for: branch, suggestedName: nestedScope.claim(Naming.typeName(label)), nested: &nested, inRequest: inRequest)
+            let type = swiftType(for: branch, suggestedName: nestedScope.claim(Naming.typeName(label)), nested: &nested, keepsNull: keepsNull)
             var tags: [String] = []
             if let discriminator, case .reference(let key) = branch.kind {
                 tags = discriminator.mapping.filter { $0.target == key }.map(\.value)
@@ -286,22 +296,22 @@ struct Translator {
     }
 
     /// The Swift type for a schema used at operation level; inline declarations become top-level types.
-    mutating func topLevelType(for schema: Schema, suggestedName: String, inRequest: Bool) -> SwiftType {
+    mutating func topLevelType(for schema: Schema, suggestedName: String, keepsNull: Bool) -> SwiftType {
         var nested: [TypeDecl] = []
-        let type = swiftType(for: schema, suggestedName: suggestedName, nested: &nested, inRequest: inRequest)
+        let type = swiftType(for: schema, suggestedName: suggestedName, nested: &nested, keepsNull: keepsNull)
         extraTopLevel += nested
         return type
     }
 
     /// The Swift type for a schema used in place; inline declarations go to `nested`.
-    mutating func swiftType(for schema: Schema, suggestedName: String, nested: inout [TypeDecl], inRequest: Bool) -> SwiftType {
+    mutating func swiftType(for schema: Schema, suggestedName: String, nested: inout [TypeDecl], keepsNull: Bool) -> SwiftType {
         switch schema.kind {
         case .reference(let key):
             return .named(typeNames[key] ?? "JSONValue")
         case .any, .null:
             return .json
         case .string:
-            if schema.stringEnumValues != nil, let decl = declaration(for: schema, name: suggestedName, inRequest: inRequest) {
+            if schema.stringEnumValues != nil, let decl = declaration(for: schema, name: suggestedName, keepsNull: keepsNull) {
                 nested.append(decl)
                 return .named(suggestedName)
             }
@@ -322,19 +332,19 @@ struct Translator {
         case .boolean:
             return .named("Bool")
         case .array(let items):
-            return .array(swiftType(for: items, suggestedName: Naming.singular(suggestedName), nested: &nested, inRequest: inRequest))
+            return .array(swiftType(for: items, suggestedName: Naming.singular(suggestedName), nested: &nested, keepsNull: keepsNull))
         case .object(let object):
             if object.properties.isEmpty {
                 switch object.additionalProperties {
                 case .schema(let value):
-                    return .dictionary(swiftType(for: value, suggestedName: suggestedName + "Value", nested: &nested, inRequest: inRequest))
+                    return .dictionary(swiftType(for: value, suggestedName: suggestedName + "Value", nested: &nested, keepsNull: keepsNull))
                 case .unspecified, .forbidden:
                     return .dictionary(.json)
                 }
             }
             fallthrough
         case .allOf, .oneOf, .anyOf:
-            if let decl = declaration(for: schema, name: suggestedName, inRequest: inRequest) {
+            if let decl = declaration(for: schema, name: suggestedName, keepsNull: keepsNull) {
                 nested.append(decl)
                 return .named(suggestedName)
             }
@@ -425,7 +435,7 @@ struct Translator {
                 continue
             }
             let name = paramScope.claim(Naming.camelCase(param.name))
-            let type = topLevelType(for: param.schema, suggestedName: typeName + Naming.typeName(param.name), inRequest: true)
+            let type = topLevelType(for: param.schema, suggestedName: typeName + Naming.typeName(param.name), keepsNull: false)
             if case .object = resolved(param.schema).kind, param.style != "deepObject" {
                 log.warning("object-valued parameter '\(param.name)' is sent as deepObject (`name[key]=value`)", at: param.sourceLocation)
             }
@@ -444,7 +454,9 @@ struct Translator {
             let type: SwiftType
             switch encoding {
             case .json, .form:
-                type = content.schema.map { topLevelType(for: $0, suggestedName: typeName + "Request", inRequest: true) } ?? .json
+                type = content.schema.map {
+                    topLevelType(for: $0, suggestedName: typeName + "Request", keepsNull: Self.keepsNull(op))
+                } ?? .json
             case .text: type = .string
             case .binary: type = .data
             }
@@ -464,7 +476,7 @@ struct Translator {
                     let suffix = op.responses.filter(\.status.isSuccess).count > 1 ? response.status.description : ""
                     var type = SwiftType.json
                     if let schema = content.schema {
-                        type = topLevelType(for: schema, suggestedName: typeName + "Response" + suffix, inRequest: false)
+                        type = topLevelType(for: schema, suggestedName: typeName + "Response" + suffix, keepsNull: false)
                     }
                     responseBody = (type, .json, content.mediaType.essence)
                 case .text: responseBody = (.string, .text, content.mediaType.essence)
@@ -475,7 +487,7 @@ struct Translator {
             let headers: [ResponseHeaderDecl] = response.headers.compactMap { header in
                 if let rid = options.requestIdHeader, header.name.lowercased() == rid.lowercased() { return nil }
                 if header.name.lowercased() == "content-type" { return nil }
-                let type = topLevelType(for: header.schema, suggestedName: typeName + Naming.typeName(header.name), inRequest: false)
+                let type = topLevelType(for: header.schema, suggestedName: typeName + Naming.typeName(header.name), keepsNull: false)
                 return ResponseHeaderDecl(name: headerScope.claim(Naming.camelCase(header.name)), wireName: header.name,
                                           type: type, isRequired: header.isRequired, doc: header.description)
             }
@@ -496,11 +508,37 @@ struct Translator {
         var doc = [op.summary, op.description].compactMap { $0?.trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { !$0.isEmpty }.joined(separator: "\n\n")
         if doc.isEmpty { doc = "`\(op.method.rawValue.uppercased()) \(op.path)`" }
-        return OperationDecl(
+        var decl = OperationDecl(
             operationId: op.operationId, methodName: Naming.camelCase(op.operationId), typeName: typeName,
             httpMethod: op.method.rawValue.uppercased(), path: op.path, doc: doc, isDeprecated: op.isDeprecated,
             parameters: parameters, body: body, responses: responses, security: security,
             errorCodes: op.errorCodes.map(\.code), notFoundCode: notFound, bodyLimit: op.bodyLimit)
+        decl.isWebhook = op.isWebhook
+        if !op.isWebhook { decl.clientCredential = clientCredential(for: op) }
+        return decl
+    }
+
+    /// The first security alternative the client can satisfy by itself: a bearer token (HTTP
+    /// bearer, OAuth 2, OpenID Connect) or an API key in a header or the query.
+    private mutating func clientCredential(for op: Operation) -> ClientCredential {
+        var unsupported: [String] = []
+        for alternative in op.security {
+            guard alternative.count == 1, let name = alternative.first else {
+                if alternative.count > 1 { unsupported.append(alternative.joined(separator: " + ")) }
+                continue
+            }
+            switch document.securitySchemes[name] {
+            case .httpBearer, .oauth2, .openIdConnect: return .bearer
+            case .apiKey(let keyName, let location) where location == .header || location == .query:
+                return .apiKey(scheme: name, name: keyName, location: location)
+            default: unsupported.append(name)
+            }
+        }
+        if !unsupported.isEmpty, !op.security.contains(where: \.isEmpty) {
+            log.warning("the client sends no credentials for \(op.operationId) (scheme \(unsupported.joined(separator: ", ")) "
+                        + "is not a bearer token or an API key); set them through the transport", at: op.location)
+        }
+        return .none
     }
 
     static func encoding(for mediaType: MediaType) -> BodyEncoding {
@@ -600,16 +638,49 @@ struct Translator {
 
     // MARK: Catalog
 
-    private func catalogDecl(_ operations: [OperationDecl]) -> CatalogDecl? {
+    private mutating func catalogDecl(_ operations: [OperationDecl]) -> CatalogDecl? {
         guard let catalog = document.errorCatalog, let name = typeNames[catalog.schemaKey] else { return nil }
         var scope = Naming.Scope(reserved: ["undocumented", "rawvalue", "init", "description"])
         let base = catalog.typeBase ?? "urn:problem:"
-        return CatalogDecl(typeName: name, typeBase: base, entries: catalog.entries.map { entry in
+        var decl = CatalogDecl(typeName: name, typeBase: base, entries: catalog.entries.map { entry in
             CatalogDecl.Entry(code: entry.code, caseName: scope.claim(Naming.camelCase(entry.code)), status: entry.status,
                               title: entry.title, message: entry.message, isRetryable: entry.isRetryable,
                               description: entry.description,
                               operations: operations.filter { $0.errorCodes.contains(entry.code) }.map(\.operationId))
         })
+        decl.roles = catalogRoles(catalog, operations: operations)
+        return decl
+    }
+
+    /// Which code plays each role the generated code needs: the entry that declares it, else the
+    /// only entry with the role's status (said in a warning, so the spec can say it outright).
+    private mutating func catalogRoles(_ catalog: ErrorCatalog, operations: [OperationDecl]) -> [ErrorRole: String] {
+        var roles: [ErrorRole: String] = [:]
+        var needed: [ErrorRole] = [.notFound, .methodNotAllowed, .malformedRequest, .unsupportedMediaType,
+                                   .payloadTooLarge, .validationFailed, .internalError]
+        if options.appVersionHeader != nil { needed.append(.appVersionUnsupported) }
+        if operations.contains(where: { !$0.isWebhook && $0.clientCredential == .bearer }) { needed.append(.tokenExpired) }
+        let at = catalog.entries.first?.location ?? document.namedSchema(catalog.schemaKey)?.schema.location
+        for role in ErrorRole.allCases {
+            if let entry = catalog.entry(role: role) {
+                roles[role] = entry.code
+                continue
+            }
+            guard needed.contains(role), let at else { continue }
+            let sameStatus = catalog.entries.filter { $0.status == role.status && $0.role == nil }
+            if role != .tokenExpired, sameStatus.count == 1 {
+                roles[role] = sameStatus[0].code
+                log.warning("no catalog entry has 'role: \(role.rawValue)'; the server stubs use \(sameStatus[0].code), "
+                            + "the only \(role.status) code (add the role to say so)", at: at)
+            } else if role == .tokenExpired {
+                log.warning("no catalog entry has 'role: token-expired': the client will not refresh a bearer token "
+                            + "and retry", at: at)
+            } else {
+                log.warning("no catalog entry has 'role: \(role.rawValue)': the server stubs answer it with status "
+                            + "\(role.status) and a code outside the catalog", at: at)
+            }
+        }
+        return roles
     }
 
     /// The named schema every error response uses, when there is exactly one (the problem type).

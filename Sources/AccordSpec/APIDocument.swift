@@ -90,6 +90,8 @@ public struct Schema: Sendable {
     public var location: SourceLocation
     /// The error catalog, when this schema carries `x-error-catalog`.
     public var errorCatalog: ErrorCatalog?
+    /// `x-problem-member`: what this member of a problem schema carries.
+    public var problemMember: ProblemMemberRole?
 
     public init(_ kind: Kind, at location: SourceLocation) {
         self.kind = kind
@@ -178,6 +180,8 @@ public struct Operation: Sendable {
     public var bodyLimit: Int?
     /// `x-error-codes`: the catalog codes this operation can answer with.
     public var errorCodes: [(code: String, location: SourceLocation)]
+    /// `x-webhook: true`: only a provider calls it (the server routes it; clients never do).
+    public var isWebhook = false
     public var location: SourceLocation
 }
 
@@ -306,6 +310,8 @@ public struct ErrorCatalog: Sendable {
         public var message: String
         public var isRetryable: Bool
         public var description: String
+        /// `role:`: what the generated code and the tester may rely on this code to mean.
+        public var role: ErrorRole?
         public var location: SourceLocation
     }
 
@@ -317,4 +323,7 @@ public struct ErrorCatalog: Sendable {
     public var typeBase: String?
 
     public func entry(_ code: String) -> Entry? { entries.first { $0.code == code } }
+
+    /// The entry that declares the role, if any.
+    public func entry(role: ErrorRole) -> Entry? { entries.first { $0.role == role } }
 }

@@ -185,6 +185,7 @@ public struct DocumentReader {
                 // 3.1 allows siblings next to $ref; keep the ones that document or widen it.
                 schema.description = object["description"]?.string
                 schema.isNullable = object["nullable"]?.bool ?? false
+                schema.problemMember = readProblemMember(object["x-problem-member"])
                 return schema
             } catch {
                 log.add(error)
@@ -322,6 +323,7 @@ public struct DocumentReader {
             schema.errorCatalog = readErrorCatalog(catalogNode, schemaLocation: node.location)
             schema.errorCatalog?.typeBase = object["x-error-type-base"]?.string
         }
+        schema.problemMember = readProblemMember(object["x-problem-member"])
         return schema
     }
 
@@ -441,6 +443,14 @@ public struct DocumentReader {
         return Discriminator(propertyName: property, mapping: mapping)
     }
 
+    private mutating func readProblemMember(_ node: SpecNode?) -> ProblemMemberRole? {
+        guard let node else { return nil }
+        if let role = node.string.flatMap(ProblemMemberRole.init(rawValue:)) { return role }
+        let known = ProblemMemberRole.allCases.map(\.rawValue).joined(separator: ", ")
+        log.error("'x-problem-member' must be one of \(known)", at: node.location)
+        return nil
+    }
+
     private mutating func readErrorCatalog(_ node: SpecNode, schemaLocation: SourceLocation) -> ErrorCatalog? {
         guard let items = node.array else {
             log.error("'x-error-catalog' must be an array of entries", at: node.location)
@@ -448,15 +458,33 @@ public struct DocumentReader {
         }
         var entries: [ErrorCatalog.Entry] = []
         for item in items {
-            func field(_ name: String) -> SpecNode? {
-                let value = item[name]
-                if value == nil { log.error("error catalog entry needs '\(name)'", at: item.location) }
-                return value
+            // One error per entry naming every missing member, and the entry kept when it has a
+            // code: a catalog short of one member must not turn into "not in the catalog" everywhere.
+            let required: [(String, (SpecNode) -> Bool)] = [
+                ("code", { $0.string != nil }), ("status", { $0.int != nil }), ("title", { $0.string != nil }),
+                ("message", { $0.string != nil }), ("retryable", { $0.bool != nil }),
+            ]
+            let missing = required.filter { name, isValid in item[name].map { !isValid($0) } ?? true }.map(\.0)
+            if !missing.isEmpty {
+                let names = missing.map { "'\($0)'" }.joined(separator: ", ")
+                log.error("error catalog entry needs \(names)", at: item.location)
             }
-            guard let code = field("code")?.string, let status = field("status")?.int,
-                  let title = field("title")?.string, let message = field("message")?.string,
-                  let retryable = field("retryable")?.bool, let description = field("description")?.string
-            else { continue }
+            guard let code = item["code"]?.string else { continue }
+            let status = item["status"]?.int ?? 500
+            let title = item["title"]?.string ?? code
+            let message = item["message"]?.string ?? title
+            let retryable = item["retryable"]?.bool ?? false
+            let description = item["description"]?.string ?? ""
+            var role: ErrorRole?
+            if let roleNode = item["role"] {
+                role = roleNode.string.flatMap(ErrorRole.init(rawValue:))
+                if role == nil {
+                    let known = ErrorRole.allCases.map(\.rawValue).joined(separator: ", ")
+                    log.error("'role' must be one of \(known)", at: roleNode.location)
+                } else if let role, let other = entries.first(where: { $0.role == role }) {
+                    log.error("role '\(role.rawValue)' is already declared by '\(other.code)'", at: roleNode.location)
+                }
+            }
             if code.range(of: "^[A-Z][A-Z0-9_]*$", options: .regularExpression) == nil {
                 log.error("error code '\(code)' must be UPPER_SNAKE_CASE", at: item["code"]!.location)
             }
@@ -468,7 +496,7 @@ public struct DocumentReader {
                 continue
             }
             entries.append(.init(code: code, status: status, title: title, message: message, isRetryable: retryable,
-                                 description: description, location: item.location))
+                                 description: description, role: role, location: item.location))
         }
         return ErrorCatalog(schemaKey: RefKey(file: "", pointer: []), schemaName: "", entries: entries)
     }
@@ -560,12 +588,20 @@ public struct DocumentReader {
                 log.error("'x-body-limit' must be a positive number of bytes", at: limit.location)
             }
         }
-        return Operation(
+        var isWebhook = false
+        if let webhook = object["x-webhook"] {
+            if let flag = webhook.bool { isWebhook = flag } else {
+                log.error("'x-webhook' must be true or false", at: webhook.location)
+            }
+        }
+        var operation = Operation(
             operationId: operationId, isOperationIdDerived: object["operationId"]?.string == nil, method: method, path: path, summary: object["summary"]?.string,
             description: object["description"]?.string, tags: object["tags"]?.array?.compactMap(\.string) ?? [],
             isDeprecated: object["deprecated"]?.bool ?? false, parameters: parameters, requestBody: requestBody,
             responses: responses, security: security, securityScopes: scopes, bodyLimit: bodyLimit, errorCodes: errorCodes,
             location: node.location)
+        operation.isWebhook = isWebhook
+        return operation
     }
 
     /// A schema that only constrains an object's members (`required`, `minProperties`…), with no shape of its own.

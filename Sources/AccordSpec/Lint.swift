@@ -50,7 +50,9 @@ public enum Lint {
             for response in op.responses where response.status.isError {
                 if case .code(let status) = response.status,
                    !op.errorCodes.contains(where: { catalog.entry($0.code)?.status == status }) {
-                    log.error("\(name) declares \(status) but lists no error code with that status in 'x-error-codes'", at: response.location)
+                    // At the operation: a shared response component is not where the fix goes.
+                    log.error("\(name) declares \(status) but lists no error code with that status in 'x-error-codes'",
+                              at: op.errorCodes.first?.location ?? op.location)
                 }
             }
         }

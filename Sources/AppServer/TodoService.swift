@@ -33,8 +33,8 @@ struct TodoService: Sendable {
 
     func create(userID: String, body: TodoCreate, idempotencyKey: String?) async throws -> Todo {
         let title = body.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        let notes = body.notes?.wrapped
-        let dueAt = body.dueAt?.wrapped
+        let notes = body.notes
+        let dueAt = body.dueAt
         let requestHash = Secrets.sha256(String(decoding: try JSONCoding.encoder.encode(body), as: UTF8.self))
         let now = Clock.nowMillis()
         let window = idempotencyWindow

@@ -44,7 +44,7 @@ struct BehaviourTests {
         #expect(b.credentialsSuppliedByApp == client.contains("tokenProvider: (any TokenProvider)?"))
         #expect(
             b.baseURLSuppliedByApp
-                == (client.contains("init(baseURL: URL") && !client.contains("https://api.example.com\"")))
+                == (client.contains("        baseURL: URL,") && !client.contains("https://api.example.com\"")))
         // Optional members: `T?` without a hand-written decoder is read with decodeIfPresent (synthesized),
         // which the wire reality tests exercise; required members are plain `T`.
         #expect(b.optionalMembersTolerateNull == models.contains("public var note: String?"))

@@ -1,6 +1,7 @@
 import AccordCodegen
 import AccordDiff
 import AccordSpec
+import AccordTestSupport
 import Foundation
 import Testing
 

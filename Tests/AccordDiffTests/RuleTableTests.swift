@@ -34,6 +34,9 @@ private let page = "        - { name: page, in: query, schema: { type: integer }
 private let busy =
     "        - { code: BUSY, status: 503, title: Busy, message: Try again soon., retryable: true, description: Busy. }"
 
+/// Only a PATCH body tells absent from null (`Nullable<T>`).
+private let asPatch = ("  /items:\n    post:", "  /items:\n    patch:")
+
 /// One pair per rule: the rule id it must report, with both verdicts.
 let ruleFixtures: [RuleFixture] = [
     RuleFixture(
@@ -50,6 +53,13 @@ let ruleFixtures: [RuleFixture] = [
     RuleFixture(
         rule: "operation-removed", wire: .breaking, source: .breaking,
         revision: [("  /items:\n    post:", "  /things:\n    post:")], expectedChanges: 2),
+    RuleFixture(
+        rule: "operation-became-webhook", wire: .safe, source: .breaking,
+        revision: [("      operationId: createItem\n", "      operationId: createItem\n      x-webhook: true\n")]),
+    RuleFixture(
+        rule: "operation-no-longer-webhook", wire: .safe, source: .safe,
+        base: [("      operationId: createItem\n", "      operationId: createItem\n      x-webhook: true\n")],
+        revision: [("      x-webhook: true\n", "")]),
     RuleFixture(
         rule: "operation-added", wire: .safe, source: .safe,
         revision: [
@@ -162,12 +172,21 @@ let ruleFixtures: [RuleFixture] = [
         rule: "request-property-became-optional", wire: .safe, source: .breaking,
         revision: [("      required: [name]\n", "      required: []\n")]),
     RuleFixture(
-        rule: "request-became-non-nullable", wire: .breaking, source: .breaking,
-        revision: [("        comment: NULLABLE(string)", "        comment: { type: string }")]),
+        rule: "request-became-non-nullable", wire: .breaking, source: .breaking, base: [asPatch],
+        revision: [("        comment: NULLABLE(string)", "        comment: { type: string }")],
+        note: "in a PATCH body, Nullable<T> becomes T?"),
     RuleFixture(
-        rule: "request-became-nullable", wire: .safe, source: .breaking,
+        rule: "request-became-non-nullable", wire: .breaking, source: .safe,
+        revision: [("        comment: NULLABLE(string)", "        comment: { type: string }")],
+        note: "in a POST body, T? either way"),
+    RuleFixture(
+        rule: "request-became-nullable", wire: .safe, source: .breaking, base: [asPatch],
         revision: [(createNote, "        name: { type: string, maxLength: 50 }\n        note: NULLABLE(string)")],
-        note: "an optional request member that may be null becomes Nullable<T>"),
+        note: "in a PATCH body, an optional member that may be null becomes Nullable<T>"),
+    RuleFixture(
+        rule: "request-became-nullable", wire: .safe, source: .safe,
+        revision: [(createNote, "        name: { type: string, maxLength: 50 }\n        note: NULLABLE(string)")],
+        note: "in a POST body, nil is sent as absent: T? either way"),
     RuleFixture(
         rule: "request-type-changed", wire: .breaking, source: .breaking,
         revision: [(createNote, "        name: { type: string, maxLength: 50 }\n        note: { type: integer }")]),

@@ -108,7 +108,7 @@ import TodoAgentClient
         try await withServer(backend) { server in
             let (client, _) = try await server.signIn()
             let due = Date(timeIntervalSince1970: 1_800_000_000)
-            let created = try await client.createTodo(TodoCreate(title: "  Call mum  ", notes: .value("about Sunday"), dueAt: .value(due)))
+            let created = try await client.createTodo(TodoCreate(title: "  Call mum  ", notes: "about Sunday", dueAt: due))
             #expect(created.title == "Call mum")
             #expect(created.dueAt == due)
             #expect(!created.completed && created.completedAt == nil)

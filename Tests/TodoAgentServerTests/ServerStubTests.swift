@@ -32,7 +32,7 @@ struct StubHandler: TodoAgentAPIHandler {
     func createTodo(_ input: Operations.CreateTodo.Input, principal: String, request: RequestInfo) async throws -> Operations.CreateTodo.Output {
         let id = UUID(uuidString: "6F1C2A8E-2B1D-4C5E-9F00-3A7D5B9C1E24")!
         let now = Date(timeIntervalSince1970: 1_795_791_845)
-        return .created(Todo(id: id, title: input.body.title, notes: input.body.notes?.wrapped, completed: false, dueAt: input.body.dueAt?.wrapped,
+        return .created(Todo(id: id, title: input.body.title, notes: input.body.notes, completed: false, dueAt: input.body.dueAt,
                              completedAt: nil, createdAt: now, updatedAt: now), location: "/v1/todos/\(id.parameterText)")
     }
     func getTodo(_ input: Operations.GetTodo.Input, principal: String, request: RequestInfo) async throws -> Operations.GetTodo.Output {

@@ -54,6 +54,14 @@ extension Comparison {
                 "`\(new.operationId)` is no longer deprecated",
                 base: old.location, revision: new.location)
         }
+        if old.isWebhook != new.isWebhook {
+            emit(
+                new.isWebhook ? "operation-became-webhook" : "operation-no-longer-webhook", at: place.appending("x-webhook"),
+                new.isWebhook
+                    ? "`\(new.operationId)` is a webhook now: the client no longer has `\(oldMethod?.name ?? new.operationId)`"
+                    : "`\(new.operationId)` is no longer a webhook: the client has a method for it",
+                base: old.location, revision: new.location)
+        }
         compareSecurity(old, new, at: place)
         var judged = compareParameters(old, new, at: place)
         if compareBody(old, new, at: place, oldMethod: oldMethod, newMethod: newMethod) { judged.insert("_") }

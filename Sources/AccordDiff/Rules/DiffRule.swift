@@ -65,6 +65,12 @@ extension DiffRule {
                 "operation-added", .added, "an operation is new", wire: .safe, "old apps never call it",
                 source: .fixed(.safe), "a new client method"),
             r(
+                "operation-became-webhook", .removed, "an operation is now a webhook (`x-webhook`)", wire: .safe,
+                "the server still routes it", source: .fixed(.breaking), "its client method is gone"),
+            r(
+                "operation-no-longer-webhook", .added, "a webhook is now an operation apps call", wire: .safe,
+                "old apps never call it", source: .fixed(.safe), "a new client method"),
+            r(
                 "operation-deprecated", .deprecated, "an operation is now deprecated", wire: .safe, "it still answers",
                 source: .fixed(.safe), "`@available(*, deprecated)`: a warning, not an error"),
             r(

@@ -15,9 +15,11 @@ public struct ShapesClient: Sendable {
     /// - Parameters:
     ///   - baseURL: The server, such as `https://api.example.com`.
     ///   - transport: How requests are sent; `URLSessionTransport` unless a test replays exchanges.
-    ///   - tokenProvider: Supplies (and refreshes) the bearer token for operations that need one.
-    public init(baseURL: URL, transport: any HTTPTransport = URLSessionTransport(), tokenProvider: (any TokenProvider)? = nil) {
-        core = ClientCore(baseURL: baseURL, transport: transport, tokenProvider: tokenProvider, requestIdHeader: "X-Request-ID")
+    public init(
+        baseURL: URL, transport: any HTTPTransport = URLSessionTransport()
+    ) {
+        core = ClientCore(
+            baseURL: baseURL, transport: transport, requestIdHeader: "X-Request-ID")
     }
 
     /// `GET /pets/{pet_id}`
@@ -26,7 +28,7 @@ public struct ShapesClient: Sendable {
         request.path("pet_id", petID)
         request.query("fields", fields, explode: false)
         request.header("X-Trace", xTrace)
-        let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .none, isExpired: Self.isExpiredToken)
         switch response.status {
         case 200: return .ok(try core.decode(Pet.self, from: response))
         case 202: return .accepted
@@ -40,7 +42,7 @@ public struct ShapesClient: Sendable {
         var request = RequestBuilder(method: "PUT", path: "/pets/{pet_id}")
         request.path("pet_id", petID)
         try request.form(body)
-        let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)
+        let response = try await core.send(request, credential: .none, isExpired: Self.isExpiredToken)
         switch response.status {
         case 204: return
         case 400...599: throw APIError(response: response)

@@ -19,8 +19,9 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
     default:
         throw ReplayArgumentError("the client has no operation \(step.operationId)")
     }
-} makeClient: { transport, tokens, _ in
-    ShapesClient(baseURL: URL(string: "http://replay.invalid")!, transport: transport, tokenProvider: tokens)
+} makeClient: { transport, _, _ in
+    ShapesClient(
+        baseURL: URL(string: "http://replay.invalid")!, transport: transport)
 } errorCode: { error in
     (error as? APIError).map { ($0.status, nil) }
 }

@@ -11,15 +11,15 @@ import Foundation
 /// 3. the snippet, `-typecheck -I T`, as a library file (top-level `func`s, no top-level statements).
 /// Steps 1 and 2 failing means the generated code itself is broken: that throws `SwiftTypecheck.Failure`.
 /// Step 3 failing is the answer `compiles == false`, with the compiler's diagnostics in `output`.
-enum SwiftTypecheck {
-    struct Outcome: Sendable {
-        var compiles: Bool
+public enum SwiftTypecheck {
+    public struct Outcome: Sendable {
+        public var compiles: Bool
         /// What the compiler printed for the snippet (errors when it does not compile, warnings or nothing
         /// when it does).
-        var output: String
+        public var output: String
     }
 
-    enum Failure: Error, CustomStringConvertible {
+    public enum Failure: Error, CustomStringConvertible {
         /// `swiftc` was not found on PATH.
         case swiftcNotFound(path: String)
         /// The generated module's folder holds no Swift file.
@@ -27,7 +27,7 @@ enum SwiftTypecheck {
         /// The generated module itself does not compile.
         case moduleDoesNotCompile(module: String, command: String, output: String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .swiftcNotFound(let path):
                 return "SwiftTypecheck: no swiftc on PATH (\(path))"
@@ -39,7 +39,7 @@ enum SwiftTypecheck {
         }
     }
 
-    static func check(packageRoot: String, name: String, snippet: String) throws -> Outcome {
+    public static func check(packageRoot: String, name: String, snippet: String) throws -> Outcome {
         let fileManager = FileManager.default
         let sources = URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources")
         let apiModule = "\(name)API"
@@ -77,7 +77,7 @@ enum SwiftTypecheck {
 
     /// Decodes `json` as `type` with the generated models, compiled and run: what an installed app
     /// built from that package does with a response. `decodes == false` carries the decoding error.
-    static func decode(packageRoot: String, name: String, type: String, json: String) throws -> Outcome {
+    public static func decode(packageRoot: String, name: String, type: String, json: String) throws -> Outcome {
         let fileManager = FileManager.default
         let apiFiles = try swiftFiles(
             in: URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources/\(name)API"))
@@ -112,6 +112,50 @@ enum SwiftTypecheck {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = try FileHandle(forReadingFrom: input)
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(compiles: process.terminationStatus == 0, output: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Builds the models and client modules as libraries, then `main` as a program against them,
+    /// and runs it: what an app built from the generated package does. `compiles == false` when
+    /// `main` does not compile or the program exits non-zero; `output` is what it printed.
+    public static func run(packageRoot: String, name: String, main: String) throws -> Outcome {
+        let fileManager = FileManager.default
+        let sources = URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources")
+        let temp = fileManager.temporaryDirectory
+            .appendingPathComponent("SwiftRun-\(UUID().uuidString)", isDirectory: true)
+        try fileManager.createDirectory(at: temp, withIntermediateDirectories: true)
+        defer { try? fileManager.removeItem(at: temp) }
+        let common = ["-swift-version", "6", "-Onone", "-I", temp.path, "-L", temp.path]
+        var linked: [String] = []
+        for module in ["\(name)API", "\(name)Client"] {
+            let files = try swiftFiles(in: sources.appendingPathComponent(module))
+            let arguments =
+                ["-emit-library", "-emit-module", "-parse-as-library"] + common + linked + [
+                    "-module-name", module, "-package-name", name,
+                    "-o", temp.appendingPathComponent("lib\(module).so").path,
+                    "-emit-module-path", temp.appendingPathComponent("\(module).swiftmodule").path,
+                ] + files
+            let build = try swiftc(arguments, in: temp)
+            guard build.status == 0 else {
+                throw Failure.moduleDoesNotCompile(module: module, command: build.command, output: build.output)
+            }
+            linked.append("-l\(module)")
+        }
+        let mainFile = temp.appendingPathComponent("main.swift")
+        try main.write(to: mainFile, atomically: true, encoding: .utf8)
+        let executable = temp.appendingPathComponent("program").path
+        let build = try swiftc(
+            common + linked + ["-Xlinker", "-rpath", "-Xlinker", temp.path, "-o", executable, mainFile.path], in: temp)
+        guard build.status == 0 else { return Outcome(compiles: false, output: build.output) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -1,6 +1,5 @@
-/// Support code emitted into every generated server module.
-enum RuntimeServer {
-    static let source = #"""
+import HTTPTypes
+import AccordRuntimeModels
 import Foundation
 import Hummingbird
 
@@ -54,7 +53,10 @@ public struct StringRule: Sendable {
     public var format: String?
     public var values: [String]?
 
-    public init(minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil, format: String? = nil, values: [String]? = nil) {
+    public init(
+        minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil, format: String? = nil,
+        values: [String]? = nil
+    ) {
         self.minLength = minLength
         self.maxLength = maxLength
         self.pattern = pattern
@@ -70,8 +72,10 @@ public struct NumberRule: Sendable {
     public var exclusiveMaximum: Double?
     public var multipleOf: Double?
 
-    public init(minimum: Double? = nil, maximum: Double? = nil, exclusiveMinimum: Double? = nil,
-                exclusiveMaximum: Double? = nil, multipleOf: Double? = nil) {
+    public init(
+        minimum: Double? = nil, maximum: Double? = nil, exclusiveMinimum: Double? = nil,
+        exclusiveMaximum: Double? = nil, multipleOf: Double? = nil
+    ) {
         self.minimum = minimum
         self.maximum = maximum
         self.exclusiveMinimum = exclusiveMinimum
@@ -123,9 +127,11 @@ public indirect enum SchemaRule: Sendable {
                 fail("enum", "must be one of: \(values.joined(separator: ", "))")
             }
             switch rule.format {
-            case "date-time" where JSONCoding.parseTimestamp(text) == nil: fail("format", "must be an RFC 3339 timestamp")
+            case "date-time" where JSONCoding.parseTimestamp(text) == nil:
+                fail("format", "must be an RFC 3339 timestamp")
             case "uuid" where UUID(uuidString: text) == nil: fail("format", "must be a UUID")
-            case "date" where text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}/) == nil: fail("format", "must be a date (YYYY-MM-DD)")
+            case "date" where text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}/) == nil:
+                fail("format", "must be a date (YYYY-MM-DD)")
             default: break
             }
         case (.integer(let rule), .integer(let number)): checkNumber(rule, Double(number), fail)
@@ -138,7 +144,8 @@ public indirect enum SchemaRule: Sendable {
             for (index, element) in elements.enumerated() { items.check(element, "\(pointer)/\(index)", &found) }
         case (.object(let properties, let required, let additional), .object(let members)):
             for name in required where members[name] == nil {
-                found.append(FieldViolation(field: "\(pointer)/\(Self.escape(name))", code: "required", message: "is required"))
+                found.append(
+                    FieldViolation(field: "\(pointer)/\(Self.escape(name))", code: "required", message: "is required"))
             }
             for (name, rule) in properties {
                 if let member = members[name] { rule.check(member, "\(pointer)/\(Self.escape(name))", &found) }
@@ -198,7 +205,8 @@ public indirect enum SchemaRule: Sendable {
     /// Builds a JSON value from form fields, typed as the rule says (`limit=5` → 5).
     public func formValue(_ fields: [(String, String)]) -> JSONValue {
         guard case .object(let properties, _, _) = resolved else {
-            return .object(Dictionary(fields.map { ($0.0, JSONValue.string($0.1)) }, uniquingKeysWith: { _, last in last }))
+            return .object(
+                Dictionary(fields.map { ($0.0, JSONValue.string($0.1)) }, uniquingKeysWith: { _, last in last }))
         }
         var members: [String: JSONValue] = [:]
         for (name, value) in fields {
@@ -306,8 +314,10 @@ public enum RequestDecoding {
     }
 
     /// Typed parameter values; violations collect into `violations`.
-    public static func parameter<T: ParameterValue>(_ text: String?, as type: T.Type, rule: SchemaRule, pointer: String,
-                                                    required: Bool, violations: inout [FieldViolation]) -> T? {
+    public static func parameter<T: ParameterValue>(
+        _ text: String?, as type: T.Type, rule: SchemaRule, pointer: String,
+        required: Bool, violations: inout [FieldViolation]
+    ) -> T? {
         guard let text else {
             if required { violations.append(FieldViolation(field: pointer, code: "required", message: "is required")) }
             return nil
@@ -324,8 +334,10 @@ public enum RequestDecoding {
         return value
     }
 
-    public static func parameters<T: ParameterValue>(_ texts: [String], as type: T.Type, rule: SchemaRule, pointer: String,
-                                                     required: Bool, violations: inout [FieldViolation]) -> [T]? {
+    public static func parameters<T: ParameterValue>(
+        _ texts: [String], as type: T.Type, rule: SchemaRule, pointer: String,
+        required: Bool, violations: inout [FieldViolation]
+    ) -> [T]? {
         let values = texts.count == 1 ? texts[0].split(separator: ",").map(String.init) : texts
         if values.isEmpty {
             if required { violations.append(FieldViolation(field: pointer, code: "required", message: "is required")) }
@@ -334,11 +346,13 @@ public enum RequestDecoding {
         let items: SchemaRule = if case .array(let items, _, _) = rule.resolved { items } else { rule }
         var result: [T] = []
         for (index, text) in values.enumerated() {
-            guard let value = parameter(text, as: T.self, rule: items, pointer: "\(pointer)/\(index)", required: true, violations: &violations) else { continue }
+            guard
+                let value = parameter(
+                    text, as: T.self, rule: items, pointer: "\(pointer)/\(index)", required: true,
+                    violations: &violations)
+            else { continue }
             result.append(value)
         }
         return result.count == values.count ? result : nil
     }
-}
-"""#
 }

@@ -1,7 +1,3 @@
-/// Support code emitted into every generated models module (Foundation only).
-/// It is plain Swift kept here as text so a generated package needs nothing from Accord.
-enum RuntimeModels {
-    static let source = #"""
 import Foundation
 
 /// Any JSON value: for schemas that allow anything, and for unknown union members.
@@ -137,12 +133,14 @@ public struct AnyCodingKey: CodingKey, Hashable, Sendable {
 
 extension KeyedDecodingContainer {
     /// Absent → nil, `null` → `.null`, value → `.value`.
-    public func decodeNullable<T: Codable & Sendable & Hashable>(_ type: T.Type, forKey key: Key) throws -> Nullable<T>? {
+    public func decodeNullable<T: Codable & Sendable & Hashable>(_ type: T.Type, forKey key: Key) throws -> Nullable<T>?
+    {
         contains(key) ? try decode(Nullable<T>.self, forKey: key) : nil
     }
 
     /// Every member not named in `known`, decoded as `T`.
-    public func decodeAdditional<T: Decodable>(_ type: T.Type, known: Set<String>) throws -> [String: T] where Key == AnyCodingKey {
+    public func decodeAdditional<T: Decodable>(_ type: T.Type, known: Set<String>) throws -> [String: T]
+    where Key == AnyCodingKey {
         var result: [String: T] = [:]
         for key in allKeys where !known.contains(key.stringValue) {
             result[key.stringValue] = try decode(T.self, forKey: key)
@@ -180,7 +178,8 @@ public enum JSONCoding {
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             guard let date = parseTimestamp(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an RFC 3339 timestamp")
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "'\(text)' is not an RFC 3339 timestamp")
             }
             return date
         }
@@ -247,10 +246,11 @@ public enum JSONCoding {
             return value
         }
         guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58,
-              b[b.count - 1] == 90 || b[b.count - 1] == 122,
-              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60, second < 60
+            b[b.count - 1] == 90 || b[b.count - 1] == 122,
+            let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+            (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60,
+            second < 60
         else { return nil }
         var fraction = 0.0
         if b.count > 20 {
@@ -350,6 +350,4 @@ extension Date: ParameterValue {
 extension OpenEnum {
     public init?(parameter: String) { self.init(rawValue: parameter) }
     public var parameterText: String { rawValue }
-}
-"""#
 }
