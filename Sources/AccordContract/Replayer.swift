@@ -217,8 +217,10 @@ public struct Replayer: Sendable {
         throws(SigningFailure) -> RequestSigner {
         guard let signer = signers[directive.signer] else {
             let known = signers.isEmpty
-                ? "accord.yaml declares no signers" : "accord.yaml's signers: " + signers.keys.sorted().joined(separator: ", ")
-            throw SigningFailure(message: "unknown signer '\(directive.signer)' (\(known))", location: directive.location)
+                ? "accord.yaml declares no signers"
+                : "accord.yaml's signers: " + signers.keys.sorted().joined(separator: ", ")
+            throw SigningFailure(message: "unknown signer '\(directive.signer)' (\(known))",
+                                 location: directive.location)
         }
         return signer
     }

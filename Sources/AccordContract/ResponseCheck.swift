@@ -40,8 +40,8 @@ struct ResponseCheck {
               !carriesCredentials(sent, for: operation) else { return [] }
         let refusal = settings.expectedRefusal(catalog: catalog)
         if let header = settings.untrustedIdentityHeaders.first(where: { sent.header($0) != nil }) {
-            return ["a request with only \(header) was accepted (status \(actual.status)); \(header) never identifies a caller, "
-                + "expected \(refusal)"]
+            return ["a request with only \(header) was accepted (status \(actual.status)); "
+                + "\(header) never identifies a caller, expected \(refusal)"]
         }
         return ["protected route answered \(actual.status) without a token; expected \(refusal)"]
     }

@@ -120,7 +120,9 @@ import Testing
             changed.headers.append(("Authorization", "Bearer " + (try await Surgery.token(for: "+15555550101", via: upstream))))
             return changed
         })
-        #expect(lines.contains("auth-refused-tokens step 2: protected route answered 200 without a token; expected 401 AUTH_REQUIRED"), "\(lines)")
+        #expect(
+            lines.contains("auth-refused-tokens step 2: protected route answered 200 without a token; expected 401 AUTH_REQUIRED"),
+            "\(lines)")
     }
 
     /// The CLI end to end: exit status, summary and JUnit XML against a broken and a sound server.

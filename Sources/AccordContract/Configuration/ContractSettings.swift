@@ -92,7 +92,8 @@ public struct ContractSettings: Sendable {
         }
         for entry in object.entries where !signerKeys.contains(entry.key) {
             throw .error(
-                "unknown key '\(entry.key)' in signer '\(name)' (known: \(signerKeys.sorted().joined(separator: ", ")))",
+                "unknown key '\(entry.key)' in signer '\(name)' "
+                    + "(known: \(signerKeys.sorted().joined(separator: ", ")))",
                 at: entry.keyLocation)
         }
         func text(_ key: String) throws(Diagnostic) -> (String, SourceLocation) {
