@@ -29,13 +29,13 @@ public struct ClientReplay: Sendable {
     func plan(_ scenarios: [Scenario]) -> (steps: [PlannedStep], skipped: [(String, Int, String)]) {
         var steps: [PlannedStep] = []
         var skipped: [(String, Int, String)] = []
-        let fixedNow = Date(timeIntervalSince1970: 1_800_000_000)
         for scenario in scenarios {
             var variables = Variables(seededBy: scenario)
             for (offset, step) in scenario.steps.enumerated() {
                 guard let request = step.request, let response = step.response else { continue }
                 let number = offset + 1
-                guard let wire = try? Replayer.wireRequest(request, variables: variables, now: fixedNow) else {
+                // Unsigned: a signature is the caller's, not part of what a typed client builds.
+                guard let wire = try? Replayer.wireRequest(request, variables: variables, signers: nil) else {
                     skipped.append((scenario.name, number, "uses a variable the recording does not define"))
                     continue
                 }

@@ -3,7 +3,22 @@ import AccordSpec
 /// Checks recorded scenarios against the spec without a server: routes, declared statuses,
 /// request and response bodies against their schemas, catalog codes, variables used before set.
 public enum ExchangeLint {
-    public static func check(_ scenarios: [Scenario], document: APIDocument, into log: inout DiagnosticLog) {
+    /// `settings`: accord.yaml's, to check every `sign` directive names one of its signers (nil: not checked).
+    public static func check(_ scenarios: [Scenario], document: APIDocument, settings: ContractSettings? = nil,
+                             into log: inout DiagnosticLog) {
+        if let settings {
+            for diagnostic in settings.diagnostics(against: document) { log.add(diagnostic) }
+            for scenario in scenarios {
+                for step in scenario.steps {
+                    guard let directive = step.request?.signature else { continue }
+                    do {
+                        _ = try Replayer.signer(for: directive, in: settings.signers)
+                    } catch {
+                        log.error(error.message, at: error.location)
+                    }
+                }
+            }
+        }
         let index = OperationIndex(document: document)
         let validator = SchemaValidator(document: document, acceptsReferences: true)
         let catalog = document.errorCatalog

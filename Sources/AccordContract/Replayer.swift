@@ -1,5 +1,4 @@
 import AccordSpec
-import Crypto
 import Foundation
 
 /// What became of one step of a scenario.
@@ -74,6 +73,10 @@ public struct Replayer: Sendable {
     public var keepsExchanges = false
     /// Go on after a failing step (`accord verify --update` rewrites every failing answer at once).
     public var continuesAfterFailure = false
+    /// accord.yaml's signers and identity rules.
+    public var settings = ContractSettings()
+    /// Where signer keys given as `{env: NAME}` are read.
+    public var environment = ProcessInfo.processInfo.environment
 
     public init(document: APIDocument) {
         self.document = document
@@ -144,7 +147,8 @@ public struct Replayer: Sendable {
         -> (messages: [String], sent: WireRequest?, answer: WireResponse?) {
         let wire: WireRequest
         do {
-            wire = try Self.wireRequest(request, variables: variables)
+            wire = try Self.wireRequest(request, variables: variables, signers: settings.signers,
+                                        environment: environment)
         } catch {
             return (["\(error)"], nil, nil)
         }
@@ -160,13 +164,16 @@ public struct Replayer: Sendable {
         let missing = variables.capture(step.captures, body: body, headers: actual)
         let operation = index.operation(method: request.method, path: wire.target)
         var check = ResponseCheck(operation: operation, validator: validator, catalog: document.errorCatalog, variables: variables,
-                                  step: step, request: request, recorded: response, sent: wire)
+                                  step: step, request: request, recorded: response, sent: wire, settings: settings)
         check.tolerantReader = tolerantReader
         return (check.differences(actual, body: body) + missing, wire, actual)
     }
 
-    /// The request to send: variables substituted, body serialised, signature computed.
+    /// The request to send: variables substituted, body serialised, signature computed by the
+    /// signer its `sign` directive names (`signers: nil` leaves it unsigned).
     public static func wireRequest(_ request: Scenario.RecordedRequest, variables: Variables,
+                                   signers: [String: RequestSigner]?,
+                                   environment: [String: String] = ProcessInfo.processInfo.environment,
                                    now: Date = Date()) throws -> WireRequest {
         var target = try variables.substitute(request.path)
         if !request.query.isEmpty {
@@ -192,15 +199,30 @@ public struct Replayer: Sendable {
         if body != nil, !isRaw, request.header("Content-Type") == nil {
             headers.append(("Content-Type", "application/json"))
         }
-        if let signature = request.signature, signature.scheme == "retell" {
-            let millis = String(Int64(now.timeIntervalSince1970 * 1000))
-            var message = body ?? Data()
-            message.append(Data(millis.utf8))
-            let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(signature.key.utf8)))
-            let digest = mac.map { String(format: "%02x", $0) }.joined()
-            headers.append(("x-retell-signature", "v=\(millis),d=\(digest)"))
+        if let directive = request.signature, let signers {
+            let signer = try Self.signer(for: directive, in: signers)
+            // The directive's own key (and its place, for errors) wins over accord.yaml's.
+            let keyLocation = directive.key == nil ? signer.keyLocation : directive.keyLocation ?? directive.location
+            let key = try RequestSigner.keyBytes(directive.key ?? signer.key, at: keyLocation, signer: signer.name,
+                                                 environment: environment)
+            // A signature the recording carried is stale: the fresh one replaces it.
+            headers.removeAll { $0.name.caseInsensitiveCompare(signer.header) == .orderedSame }
+            headers.append(signer.signedHeader(body: body, method: request.method, target: target, now: now, key: key))
         }
         return WireRequest(method: request.method, target: target, headers: headers, body: body)
+    }
+
+    /// The signer a `sign` directive names; an unknown name is an error at the directive.
+    public static func signer(for directive: Scenario.SignDirective, in signers: [String: RequestSigner])
+        throws(SigningFailure) -> RequestSigner {
+        guard let signer = signers[directive.signer] else {
+            let known = signers.isEmpty
+                ? "accord.yaml declares no signers"
+                : "accord.yaml's signers: " + signers.keys.sorted().joined(separator: ", ")
+            throw SigningFailure(message: "unknown signer '\(directive.signer)' (\(known))",
+                                 location: directive.location)
+        }
+        return signer
     }
 
     static func percentEncode(_ text: String) -> String {

@@ -12,6 +12,8 @@ struct ResponseCheck {
     let recorded: Scenario.RecordedResponse
     /// The request as sent (to tell "answered without a token" apart).
     let sent: WireRequest
+    /// accord.yaml's identity rules: headers that never identify a caller, the expected refusal.
+    let settings: ContractSettings
     /// Judge as an older client would: what it absorbs (extra members, unknown enum values and
     /// error codes) is no difference.
     var tolerantReader = false
@@ -31,14 +33,17 @@ struct ResponseCheck {
         return out
     }
 
-    /// A protected route must never answer a request that carries no credentials.
+    /// A protected route must never answer a request that carries no credentials, whatever
+    /// header of accord.yaml's `untrustedIdentityHeaders` claims who the caller is.
     private func authDifferences(_ actual: WireResponse) -> [String] {
         guard let operation, OperationIndex.isProtected(operation), (200..<300).contains(actual.status),
               !carriesCredentials(sent, for: operation) else { return [] }
-        if sent.header("x-phone") != nil {
-            return ["a request with only x-phone was accepted (status \(actual.status)); x-phone never identifies a user, expected 401 AUTH_REQUIRED"]
+        let refusal = settings.expectedRefusal(catalog: catalog)
+        if let header = settings.untrustedIdentityHeaders.first(where: { sent.header($0) != nil }) {
+            return ["a request with only \(header) was accepted (status \(actual.status)); "
+                + "\(header) never identifies a caller, expected \(refusal)"]
         }
-        return ["protected route answered \(actual.status) without a token; expected 401"]
+        return ["protected route answered \(actual.status) without a token; expected \(refusal)"]
     }
 
     private func carriesCredentials(_ request: WireRequest, for operation: AccordSpec.Operation) -> Bool {

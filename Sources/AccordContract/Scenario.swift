@@ -73,8 +73,8 @@ public struct Scenario: Sendable {
         public var query: [(name: String, value: String)]
         public var headers: [(name: String, value: String)]
         public var body: Body?
-        /// Sign the body the way a provider signs its webhooks.
-        public var signature: WebhookSignature?
+        /// Signed at send time by a signer of accord.yaml (`sign: {signer: NAME}`).
+        public var signature: SignDirective?
         public var location: SourceLocation
     }
 
@@ -86,10 +86,21 @@ public struct Scenario: Sendable {
         case filler(Int)
     }
 
-    public struct WebhookSignature: Sendable {
-        /// `retell`: `x-retell-signature: v=<ms>,d=<hex HMAC-SHA256(body + ms)>`.
-        public var scheme: String
-        public var key: String
+    /// `sign: {signer: NAME, key: …}`: the request is signed when it is sent, by the signer of
+    /// that name in accord.yaml's `signers:`, with its key or the one given here. The older form
+    /// `sign: {scheme: NAME, key: KEY}` (released exchanges) reads the same way.
+    public struct SignDirective: Sendable {
+        public var signer: String
+        /// Overrides the signer's key.
+        public var key: RequestSigner.KeySource?
+        public var location: SourceLocation
+        var keyLocation: SourceLocation?
+
+        public init(signer: String, key: RequestSigner.KeySource? = nil, location: SourceLocation) {
+            self.signer = signer
+            self.key = key
+            self.location = location
+        }
     }
 
     public struct RecordedResponse: Sendable, HeaderLookup {
@@ -262,16 +273,34 @@ public enum ScenarioLoader {
             if let filler = object["filler_bytes"] {
                 if let count = filler.int, count > 0 { body = .filler(count) } else { log.error("'filler_bytes' is a positive byte count", at: filler.location) }
             }
-            var signature: Scenario.WebhookSignature?
-            if let sign = object["sign"] {
-                if let scheme = sign["scheme"]?.string, let key = sign["key"]?.string, scheme == "retell" {
-                    signature = Scenario.WebhookSignature(scheme: scheme, key: key)
-                } else {
-                    log.error("'sign' is {scheme: retell, key: API_KEY}", at: sign.location)
-                }
-            }
+            let signature = object["sign"].flatMap { signDirective($0) }
             return Scenario.RecordedRequest(method: method.uppercased(), path: path, query: query, headers: headers, body: body,
                                             signature: signature, location: node.location)
+        }
+
+        /// `{signer: NAME}` or `{signer: NAME, key: KEY | {env: VARIABLE}}`; `scheme` is the older name of `signer`.
+        mutating func signDirective(_ node: SpecNode) -> Scenario.SignDirective? {
+            let shape = "'sign' is {signer: NAME} or {signer: NAME, key: KEY}, NAME one of accord.yaml's signers"
+            guard let object = mapping(node, "'sign'", known: ["signer", "scheme", "key"]) else { return nil }
+            if object["signer"] != nil, object["scheme"] != nil {
+                log.error("'sign' has 'signer' or its older name 'scheme', not both", at: node.location)
+                return nil
+            }
+            guard let nameNode = object["signer"] ?? object["scheme"], let name = nameNode.string, !name.isEmpty else {
+                log.error(shape, at: node.location)
+                return nil
+            }
+            var directive = Scenario.SignDirective(signer: name, location: node.location)
+            if let keyNode = object["key"] {
+                do {
+                    directive.key = try ContractSettings.keySource(keyNode, signer: name)
+                    directive.keyLocation = keyNode.location
+                } catch {
+                    log.add(error)
+                    return nil
+                }
+            }
+            return directive
         }
 
         mutating func response(_ node: SpecNode) -> Scenario.RecordedResponse? {

@@ -12,8 +12,9 @@ public struct ScenarioWriter: Sendable {
         public var keepSecrets = false
         /// The route that sets provider states; such requests become `state` steps.
         public var stateRoute = "/_contract/state"
-        /// With the key, a Retell signature header becomes a `sign` directive (a recorded one goes stale in minutes).
-        public var retellKey: String?
+        /// accord.yaml's signers: a request carrying a signer's header that the server accepted
+        /// gets a `sign` directive instead of its recorded signature (which goes stale).
+        public var signers: [RequestSigner] = []
         /// Values that look secret but are public test fixtures (a demo account's fixed one-time
         /// code): kept, so a captured demo session replays as it was.
         public var publicValues: Set<String> = []
@@ -128,10 +129,11 @@ public struct ScenarioWriter: Sendable {
                 }
             }
             var headers: [(String, String)] = []
-            // A webhook the server accepted is signed afresh on replay; a refused one keeps its recorded (bad or stale) signature.
-            let resign = options.retellKey != nil && item.request.header("x-retell-signature") != nil && item.response.status != 401
+            // A signed request the server accepted is signed afresh on replay; a refused one keeps
+            // its recorded (bad or stale) signature, so it stays refused.
+            let resigner = item.response.status == 401 ? nil : signer(of: item.request)
             for (name, value) in item.request.headers where !Self.droppedRequestHeaders.contains(name.lowercased()) {
-                if resign && name.lowercased() == "x-retell-signature" { continue }
+                if let resigner, name.caseInsensitiveCompare(resigner.header) == .orderedSame { continue }
                 var text = replaceKnown(value, step: index)
                 if name.lowercased() == "authorization", !options.keepSecrets, !text.contains("${") {
                     text = (text.split(separator: " ").first.map { $0 + " " } ?? "") + Self.redacted
@@ -142,8 +144,8 @@ public struct ScenarioWriter: Sendable {
                 lines.append("      headers:")
                 for (name, value) in headers { lines.append("        \(YAMLText.key(name)): \(YAMLText.scalar(value))") }
             }
-            if resign, let retellKey = options.retellKey {
-                lines.append("      sign: {scheme: retell, key: \(YAMLText.scalar(retellKey))}")
+            if let resigner {
+                lines.append("      sign: {signer: \(YAMLText.scalar(resigner.name))}")
             }
             if item.response.status == 413, let data = item.request.body {
                 // The server refused it for its size alone: the size is what a replay must send.
@@ -214,6 +216,11 @@ public struct ScenarioWriter: Sendable {
         if let description { out += "description: \(YAMLText.scalar(description))\n" }
         out += "steps:\n" + steps.joined(separator: "\n") + "\n"
         return (out, Set(captures.values.flatMap { $0.map(\.0) }))
+    }
+
+    /// The signer whose header the request carries (the first by name when several do).
+    private func signer(of request: WireRequest) -> RequestSigner? {
+        options.signers.sorted { $0.name < $1.name }.first { request.header($0.header) != nil }
     }
 
     private func collect(_ node: SpecNode, pointer: String, parentKey: String?, resource: String, step: Int,

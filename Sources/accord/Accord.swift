@@ -62,8 +62,10 @@ struct Lint: ParsableCommand {
     func run() throws {
         var path = spec ?? ""
         var exchangesPath = exchanges
+        var settings: ContractSettings?
         if spec == nil {
             let project = try loadProject(config)
+            settings = project.contract
             path = project.spec
             if exchangesPath == nil, FileManager.default.fileExists(atPath: project.exchanges) { exchangesPath = project.exchanges }
         }
@@ -73,7 +75,7 @@ struct Lint: ParsableCommand {
         if let exchangesPath, let document {
             let (scenarios, log) = ScenarioLoader.loadFolder(exchangesPath)
             var exchangeLog = log
-            ExchangeLint.check(scenarios, document: document, into: &exchangeLog)
+            ExchangeLint.check(scenarios, document: document, settings: settings, into: &exchangeLog)
             diagnostics += exchangeLog.all
             checked += ", \(exchangesPath) (\(scenarios.count) scenarios)"
         }

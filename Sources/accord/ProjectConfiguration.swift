@@ -28,6 +28,9 @@ struct ProjectConfiguration {
     var publicValues: [String] = []
     /// The header the app sends its version in (the generated client takes the version once).
     var appVersionHeader: String?
+    /// `signers:`, `untrustedIdentityHeaders:`, `missingCredentialsError:`: what the contract
+    /// tester knows beyond the spec.
+    var contract = ContractSettings()
 
     static func load(_ path: String) throws(Diagnostic) -> ProjectConfiguration {
         let docs = try SpecDocuments.load(path: path)
@@ -41,8 +44,9 @@ struct ProjectConfiguration {
             throw .error("accord.yaml needs '\(key)'", at: root.location)
         }
         guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
-        let known: Set<String> = ["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay", "accept",
-                                   "releaseFolder", "releases", "publicValues", "appVersionHeader"]
+        let known = Set(["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay", "accept",
+                         "releaseFolder", "releases", "publicValues", "appVersionHeader"])
+            .union(ContractSettings.keys)
         for entry in object.entries where !known.contains(entry.key) {
             throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
         }
@@ -58,7 +62,8 @@ struct ProjectConfiguration {
                                     releases: try string("releaseFolder", default: "spec/releases"),
                                     releasePolicy: try ReleasePolicy.parse(root["releases"]),
                                     publicValues: (root["publicValues"]?.array ?? []).map { $0.string ?? $0.jsonText },
-                                    appVersionHeader: root["appVersionHeader"]?.string)
+                                    appVersionHeader: root["appVersionHeader"]?.string,
+                                    contract: try ContractSettings.parse(root))
     }
 
     /// `accept:` entries: `rule` (a rule id of docs/DIFF.md), `operation` (an operationId; left out for

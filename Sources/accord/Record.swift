@@ -14,25 +14,27 @@ struct ScenarioWritingOptions: ParsableArguments {
     @Flag(help: "Keep bearer tokens, refresh tokens and one-time codes that are not variables (default: redacted).")
     var keepSecrets = false
 
-    @Option(help: "The Retell API key: signed webhook requests become `sign` directives (a recorded signature goes stale).")
-    var retellKey: String?
-
     @Option(name: .customLong("public-value"), help: """
         A value that looks secret but is a public test fixture, such as a demo account's fixed code (repeatable;         accord.yaml's publicValues are added).
         """)
     var publicValues: [String] = []
 
-    @Option(help: "The configuration file (its publicValues), when there is one.")
+    @Option(help: """
+        The configuration file, when there is one: its publicValues are kept, and a request carrying one of its \
+        signers' headers that the server accepted is written with a `sign` directive (a recorded signature \
+        goes stale).
+        """)
     var config = "accord.yaml"
 
     var writer: ScenarioWriter {
         get throws {
             var options = ScenarioWriter.Options()
             options.keepSecrets = keepSecrets
-            options.retellKey = retellKey
             options.publicValues = Set(publicValues)
             if FileManager.default.fileExists(atPath: config) {
-                options.publicValues.formUnion(try loadProject(config).publicValues)
+                let project = try loadProject(config)
+                options.publicValues.formUnion(project.publicValues)
+                options.signers = project.contract.signers.values.sorted { $0.name < $1.name }
             }
             return ScenarioWriter(options: options)
         }

@@ -45,6 +45,7 @@ struct ExchangeUpdating {
     {
         var scenario = original
         var replayer = Replayer(document: document)
+        replayer.settings = project.contract
         replayer.keepsExchanges = true
         replayer.continuesAfterFailure = true
         let updater = ExchangeUpdate(document: document)
@@ -68,6 +69,7 @@ struct ExchangeUpdating {
             scenario = reloaded
         }
         var strict = Replayer(document: document)
+        strict.settings = project.contract
         strict.continuesAfterFailure = false
         let final = await strict.run(scenario, against: server)
         return (changes, refused, final.failureLines)

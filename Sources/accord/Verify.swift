@@ -133,7 +133,11 @@ struct Verify: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode.failure
             }
-            let results = await replay(scenarios, document: document, server: server)
+            // Signers and identity rules: accord.yaml's, when there is one (a foreign spec may have none).
+            let settings = try project?.contract
+                ?? (FileManager.default.fileExists(atPath: config) ? loadProject(config).contract : ContractSettings())
+            if report(settings.diagnostics(against: document)) { throw ExitCode.failure }
+            let results = await replay(scenarios, document: document, settings: settings, server: server)
             await server.shutdown()
             let serverOK = finish(results + clientResults, title: "Replayed \(exchangesPath) against \(baseURL)", summarized: results)
             if !(ok && serverOK) { throw ExitCode.failure }
@@ -148,7 +152,7 @@ struct Verify: AsyncParsableCommand {
         // The spec read above, checked by Accord's rules: no second load.
         var lintLog = readLog
         AccordSpec.Lint.check(document, into: &lintLog)
-        ExchangeLint.check(scenarios, document: document, into: &lintLog)
+        ExchangeLint.check(scenarios, document: document, settings: project.contract, into: &lintLog)
         if report(lintLog.all) { throw ExitCode.failure }
         print("\(specPath), \(exchangesPath): ok (\(scenarios.count) scenarios)")
 
@@ -173,7 +177,7 @@ struct Verify: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let live = LiveServer(baseURL: server.baseURL)
-        let results = await replay(scenarios, document: document, server: live)
+        let results = await replay(scenarios, document: document, settings: project.contract, server: live)
         await live.shutdown()
         server.stop()
         let serverOK = finish(results + clientResults, title: "Replayed \(exchangesPath) against \(command) on port \(server.port)",
@@ -198,8 +202,10 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    private func replay(_ scenarios: [Scenario], document: APIDocument, server: some HTTPExchanging) async -> [ScenarioResult] {
-        let replayer = Replayer(document: document)
+    private func replay(_ scenarios: [Scenario], document: APIDocument, settings: ContractSettings,
+                        server: some HTTPExchanging) async -> [ScenarioResult] {
+        var replayer = Replayer(document: document)
+        replayer.settings = settings
         var results: [ScenarioResult] = []
         for scenario in scenarios { results.append(await replayer.run(scenario, against: server)) }
         return results

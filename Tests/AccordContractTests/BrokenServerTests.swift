@@ -14,7 +14,7 @@ import Testing
 
     @Test(arguments: ContractDatabase.available)
     func everyCommittedScenarioPassesAgainstAppServer(_ database: ContractDatabase) async throws {
-        let replayer = Replayer(document: try Repo.document())
+        let replayer = try Repo.replayer()
         let scenarios = try Repo.scenarios()
         #expect(scenarios.count >= 12)
         try await withContractServer(database) { url in
@@ -28,7 +28,7 @@ import Testing
     /// Replays one committed scenario through a broken variant and returns the failure lines.
     private func failures(_ scenarioName: String, request: BrokenServer.RequestRewrite? = nil,
                           response: BrokenServer.ResponseRewrite? = nil) async throws -> [String] {
-        let replayer = Replayer(document: try Repo.document())
+        let replayer = try Repo.replayer()
         let scenario = try Repo.scenario(scenarioName)
         var lines: [String] = []
         try await withContractServer { upstream in
@@ -108,7 +108,8 @@ import Testing
             return changed
         })
         #expect(lines.contains(
-            "auth-refused-tokens step 3: a request with only x-phone was accepted (status 200); x-phone never identifies a user, expected 401 AUTH_REQUIRED"),
+            "auth-refused-tokens step 3: a request with only x-phone was accepted (status 200); x-phone never identifies a caller, "
+                + "expected 401 AUTH_REQUIRED"),
             "\(lines)")
     }
 
@@ -119,7 +120,9 @@ import Testing
             changed.headers.append(("Authorization", "Bearer " + (try await Surgery.token(for: "+15555550101", via: upstream))))
             return changed
         })
-        #expect(lines.contains("auth-refused-tokens step 2: protected route answered 200 without a token; expected 401"), "\(lines)")
+        #expect(
+            lines.contains("auth-refused-tokens step 2: protected route answered 200 without a token; expected 401 AUTH_REQUIRED"),
+            "\(lines)")
     }
 
     /// The CLI end to end: exit status, summary and JUnit XML against a broken and a sound server.

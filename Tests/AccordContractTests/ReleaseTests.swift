@@ -147,7 +147,10 @@ struct ReleaseTests {
         try exchanges.replacingCharacters(in: range, with: "        completed: false\n        priority: 1\n")
             .write(toFile: crud, atomically: true, encoding: .utf8)
         let policy = "releases:\n  ios:\n    minimum: 1.0.0\n" + (warnOnly ? "    warnOnly: [1.1.0]\n" : "")
-        try """
+        // The repository's signers and identity rules: the releases' signed webhooks replay with them.
+        let repository = try String(contentsOfFile: Repo.path("accord.yaml"), encoding: .utf8)
+        guard let signers = repository.range(of: "\nsigners:") else { throw Failure("accord.yaml declares no signers") }
+        try ("""
         spec: \(Repo.path("spec/api.yaml"))
         name: TodoAgent
         appVersionHeader: X-App-Version
@@ -155,7 +158,7 @@ struct ReleaseTests {
         releaseFolder: \(dir)/releases
         clientReplay: \(Repo.path(".build/debug/TodoAgentClientReplay"))
         \(policy)
-        """.write(toFile: dir + "/accord.yaml", atomically: true, encoding: .utf8)
+        """ + repository[signers.lowerBound...]).write(toFile: dir + "/accord.yaml", atomically: true, encoding: .utf8)
         return dir
     }
 

@@ -17,6 +17,18 @@ enum Repo {
         return document
     }
 
+    /// accord.yaml's signers and identity rules.
+    static func settings() throws -> ContractSettings {
+        try ContractSettings.load(path: path("accord.yaml"))
+    }
+
+    /// A replayer with accord.yaml's settings, as `accord verify` makes it.
+    static func replayer() throws -> Replayer {
+        var replayer = Replayer(document: try document())
+        replayer.settings = try settings()
+        return replayer
+    }
+
     static func scenarios() throws -> [Scenario] {
         let (scenarios, log) = ScenarioLoader.loadFolder(path("spec/exchanges"))
         guard !log.hasErrors else { throw Failure("spec/exchanges do not load: \(log.errors)") }

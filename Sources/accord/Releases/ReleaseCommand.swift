@@ -154,7 +154,7 @@ struct Release: ParsableCommand {
         }
         let (scenarios, scenarioLog) = ScenarioLoader.loadFolder(source + project.exchanges)
         var lint = scenarioLog
-        ExchangeLint.check(scenarios, document: document, into: &lint)
+        ExchangeLint.check(scenarios, document: document, settings: project.contract, into: &lint)
         if report(lint.all) { throw fail("the exchanges do not pass against the spec: no release") }
         guard !scenarios.isEmpty else { throw fail("no exchanges in \(project.exchanges): a release needs them") }
 

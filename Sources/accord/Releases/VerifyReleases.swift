@@ -107,6 +107,7 @@ struct ReleaseVerification {
         let clock = ContinuousClock()
         let start = clock.now
         var replayer = Replayer(document: document)
+        replayer.settings = project.contract
         replayer.tolerantReader = tolerant
         replayer.keepsExchanges = tool != nil
         var results: [ScenarioResult] = []
