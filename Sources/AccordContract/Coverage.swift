@@ -24,7 +24,7 @@ public struct Coverage: Sendable {
         for scenario in scenarios {
             for step in scenario.steps {
                 guard let request = step.request, let response = step.response else { continue }
-                if response.status >= 400, let code = response.body?["code"]?.string {
+                if response.status >= 400, let code = response.body?[document.errorCatalog?.codeMember ?? "code"]?.string {
                     codeCounts[code, default: 0] += 1
                 }
                 guard let operation = index.operation(method: request.method, path: request.path),

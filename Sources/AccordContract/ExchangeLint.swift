@@ -42,15 +42,15 @@ public enum ExchangeLint {
                     }
                     defined.insert(capture.variable)
                 }
-                let code = response.body?["code"]?.string
+                let code = response.body?[catalog?.codeMember ?? "code"]?.string
                 if response.status >= 400 {
                     if let code {
                         if let entry = catalog?.entry(code) {
                             if entry.status != response.status {
-                                log.error("\(code) is a \(entry.status) error, recorded with status \(response.status)", at: response.body?["code"]?.location)
+                                log.error("\(code) is a \(entry.status) error, recorded with status \(response.status)", at: response.body?[catalog?.codeMember ?? "code"]?.location)
                             }
                         } else if catalog != nil {
-                            log.error("unknown error code '\(code)' (not in the catalog)", at: response.body?["code"]?.location)
+                            log.error("unknown error code '\(code)' (not in the catalog)", at: response.body?[catalog?.codeMember ?? "code"]?.location)
                         }
                     }
                     if let type = response.header("Content-Type"), !MediaType(type).isProblemJSON {
@@ -71,7 +71,7 @@ public enum ExchangeLint {
                 }
                 let listed = operation.errorCodes
                 if let code, catalog?.entry(code) != nil, !listed.isEmpty, !listed.contains(where: { $0.code == code }) {
-                    log.error("\(code) is not one of the codes \(operation.operationId) lists in x-error-codes", at: response.body?["code"]?.location)
+                    log.error("\(code) is not one of the codes \(operation.operationId) lists in x-error-codes", at: response.body?[catalog?.codeMember ?? "code"]?.location)
                 }
                 if let body = response.body, let schema = declared.content?.schema {
                     for mismatch in validator.validate(body, against: schema) where step.matchers[mismatch.pointer] == nil {

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import Synchronization
 
 /// `accord record`: a proxy the app talks to instead of the server. Every exchange is forwarded
 /// to the upstream server unchanged and the session is rewritten as a scenario file after each
@@ -12,7 +11,8 @@ public final class RecordingProxy: Sendable {
     public let outputFile: String
     public let scenarioName: String
     let writer: ScenarioWriter
-    private let exchanges = Mutex<[(WireRequest, WireResponse)]>([])
+    // NSLock, not Synchronization's Mutex: the package declares macOS 14, Mutex needs 15.
+    private let exchanges = LockedExchanges()
 
     public init(upstream: String, outputFile: String, scenarioName: String, writer: ScenarioWriter) {
         self.upstream = upstream
@@ -56,5 +56,17 @@ public final class RecordingProxy: Sendable {
     private func save(_ all: [(WireRequest, WireResponse)]) {
         let text = writer.render(name: scenarioName, description: "Recorded by accord record from \(upstream).", exchanges: all)
         try? text.write(toFile: outputFile, atomically: true, encoding: .utf8)
+    }
+}
+
+/// The exchanges recorded so far, behind a lock.
+private final class LockedExchanges: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [(WireRequest, WireResponse)] = []
+
+    func withLock<T>(_ body: (inout [(WireRequest, WireResponse)]) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&list)
     }
 }

@@ -119,7 +119,7 @@ struct ResponseCheck {
                                              if case .body(let pointer) = $0.source { return pointer }
                                              return nil
                                          }),
-                                         isProblem: actual.status >= 400)
+                                         isProblem: actual.status >= 400, problemMembers: catalog?.problemMembers ?? [:])
             compare.compare(body, json, "")
             // One message per place: the spec's wording (with the format) wins.
             for mismatch in compare.mismatches where !mismatches.contains(where: {
@@ -134,7 +134,7 @@ struct ResponseCheck {
 
     private func problemMismatches(_ json: SpecNode, status: Int) -> [Mismatch] {
         var out: [Mismatch] = []
-        guard let catalog, let code = json["code"]?.string else { return out }
+        guard let catalog, let code = json[catalog.codeMember ?? "code"]?.string else { return out }
         if let entry = catalog.entry(code) {
             if entry.status != status {
                 out.append(Mismatch("/code", "\(code) is a \(entry.status) error, answered with status \(status)"))
@@ -162,6 +162,8 @@ struct BodyComparison {
     /// Pointers captured into variables: they change per run, so only their type is compared.
     let captured: Set<String>
     let isProblem: Bool
+    /// The catalog's problem members (`x-problem-member`) whose values change every run.
+    var problemMembers: [ProblemMemberRole: String] = [:]
     var mismatches: [Mismatch] = []
 
     mutating func compare(_ recorded: SpecNode, _ actual: SpecNode, _ pointer: String) {
@@ -235,7 +237,8 @@ struct BodyComparison {
         var unmatched = Array(got.indices)
         for (index, item) in want.enumerated() {
             let match = unmatched.first { candidate in
-                var attempt = BodyComparison(variables: variables, matchers: [:], captured: [], isProblem: isProblem)
+                var attempt = BodyComparison(variables: variables, matchers: [:], captured: [], isProblem: isProblem,
+                                             problemMembers: problemMembers)
                 attempt.compare(item, got[candidate], pointer + "/\(candidate)")
                 return attempt.mismatches.isEmpty
             }
@@ -260,8 +263,9 @@ struct BodyComparison {
             return true
         }
         guard isProblem else { return false }
-        if pointer == "/detail" || pointer == "/request_id" { return true }
+        if pointer == "/detail" { return true }
         let parts = JSON.tokens(pointer)
-        return parts.count == 3 && parts[0] == "errors" && parts[2] == "message"
+        if parts.count == 1, parts[0] == problemMembers[.requestId] { return true }
+        return parts.count == 3 && parts[0] == problemMembers[.fieldErrors] && parts[2] == "message"
     }
 }

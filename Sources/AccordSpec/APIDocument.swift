@@ -321,6 +321,10 @@ public struct ErrorCatalog: Sendable {
     public var entries: [Entry]
     /// `x-error-type-base`: problem `type` URIs are this plus the code in kebab case.
     public var typeBase: String?
+    /// The problem member that holds the code (the property whose schema is the catalog's).
+    public var codeMember: String?
+    /// The problem members marked with `x-problem-member`, by what they carry.
+    public var problemMembers: [ProblemMemberRole: String] = [:]
 
     public func entry(_ code: String) -> Entry? { entries.first { $0.code == code } }
 

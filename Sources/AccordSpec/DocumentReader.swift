@@ -101,6 +101,19 @@ public struct DocumentReader {
                 }
             }
         }
+        // The problem's members the catalog relies on: the one that holds the code, and those
+        // marked with `x-problem-member`.
+        if let key = catalog?.schemaKey {
+            for schema in named {
+                guard case .object(let object) = schema.schema.kind else { continue }
+                for property in object.properties {
+                    if case .reference(key) = property.schema.kind, catalog?.codeMember == nil {
+                        catalog?.codeMember = property.name
+                    }
+                    if let role = property.schema.problemMember { catalog?.problemMembers[role] = property.name }
+                }
+            }
+        }
 
         var document = APIDocument(
             openAPIVersion: version, title: title ?? "API", version: apiVersion ?? "0",
