@@ -11,7 +11,7 @@ import FoundationNetworking
 /// A to-do list with an AI voice agent. A user signs in with a one-time code sent by SMS, manages to-dos, and can ask
 /// the voice agent to phone them about their to-dos; the call's transcript is stored and can be read afterwards.
 public struct TodoAgentClient: Sendable {
-    public var core: ClientCore
+    package var core: ClientCore
 
     /// - Parameters:
     ///   - baseURL: The server, such as `https://api.example.com`.

@@ -25,7 +25,7 @@ struct ClientRenderer {
         out += Text.doc(clientDoc, indent: "")
         out += """
         public struct \(clientName): Sendable {
-            public var core: ClientCore
+            package var core: ClientCore
 
             /// - Parameters:
             ///   - baseURL: The server, such as `https://api.example.com`.

@@ -92,7 +92,7 @@ public struct StaticAPIKeys: APIKeyProvider {
 }
 
 /// How an operation authenticates, as its security scheme says.
-public enum RequestCredential: Sendable, Hashable {
+package enum RequestCredential: Sendable, Hashable {
     case none
     /// `Authorization: Bearer` from the token provider, refreshed once when `isExpired` says so.
     case bearer
@@ -120,31 +120,31 @@ public enum ClientError: Swift.Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 /// Builds requests from typed operation inputs.
-public struct RequestBuilder: Sendable {
-    public var method: String
-    public var path: String
-    public var query: [URLQueryItem] = []
-    public var headers: [String: String] = [:]
-    public var body: Data?
+package struct RequestBuilder: Sendable {
+    package var method: String
+    package var path: String
+    package var query: [URLQueryItem] = []
+    package var headers: [String: String] = [:]
+    package var body: Data?
 
-    public init(method: String, path: String) {
+    package init(method: String, path: String) {
         self.method = method
         self.path = path
     }
 
     /// Replaces `{name}` in the path with the percent-encoded value.
-    public mutating func path(_ name: String, _ value: some ParameterValue) {
+    package mutating func path(_ name: String, _ value: some ParameterValue) {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "/?#")
         let encoded = value.parameterText.addingPercentEncoding(withAllowedCharacters: allowed) ?? value.parameterText
         path = path.replacingOccurrences(of: "{\(name)}", with: encoded)
     }
 
-    public mutating func query(_ name: String, _ value: (some ParameterValue)?) {
+    package mutating func query(_ name: String, _ value: (some ParameterValue)?) {
         if let value { query.append(URLQueryItem(name: name, value: value.parameterText)) }
     }
 
-    public mutating func query(_ name: String, _ values: [some ParameterValue]?, explode: Bool) {
+    package mutating func query(_ name: String, _ values: [some ParameterValue]?, explode: Bool) {
         guard let values else { return }
         if explode {
             for value in values { query.append(URLQueryItem(name: name, value: value.parameterText)) }
@@ -154,27 +154,27 @@ public struct RequestBuilder: Sendable {
     }
 
     /// Objects in a query: `name[key]=value` (deepObject).
-    public mutating func query(_ name: String, object: (some Encodable)?) throws {
+    package mutating func query(_ name: String, object: (some Encodable)?) throws {
         guard let object else { return }
         for (key, value) in try FormEncoding.pairs(JSONValue(encoding: object), prefix: name) {
             query.append(URLQueryItem(name: key, value: value))
         }
     }
 
-    public mutating func header(_ name: String, _ value: (some ParameterValue)?) {
+    package mutating func header(_ name: String, _ value: (some ParameterValue)?) {
         if let value { headers[name] = value.parameterText }
     }
 
-    public mutating func header(_ name: String, _ values: [some ParameterValue]?) {
+    package mutating func header(_ name: String, _ values: [some ParameterValue]?) {
         if let values { headers[name] = values.map(\.parameterText).joined(separator: ",") }
     }
 
-    public mutating func json(_ value: some Encodable) throws {
+    package mutating func json(_ value: some Encodable) throws {
         body = try JSONCoding.encoder.encode(value)
         headers["Content-Type"] = "application/json"
     }
 
-    public mutating func form(_ value: some Encodable) throws {
+    package mutating func form(_ value: some Encodable) throws {
         var components = URLComponents()
         components.queryItems = try FormEncoding.pairs(JSONValue(encoding: value), prefix: nil).map {
             URLQueryItem(name: $0.0, value: $0.1)
@@ -185,17 +185,17 @@ public struct RequestBuilder: Sendable {
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     }
 
-    public mutating func raw(_ data: Data, contentType: String) {
+    package mutating func raw(_ data: Data, contentType: String) {
         body = data
         headers["Content-Type"] = contentType
     }
 
-    public mutating func text(_ text: String, contentType: String) {
+    package mutating func text(_ text: String, contentType: String) {
         body = Data(text.utf8)
         headers["Content-Type"] = contentType + "; charset=utf-8"
     }
 
-    public func request(baseURL: URL) throws -> TransportRequest {
+    package func request(baseURL: URL) throws -> TransportRequest {
         let base =
             baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
         guard var components = URLComponents(string: base + path) else { throw ClientError.invalidURL(base + path) }
@@ -209,8 +209,8 @@ public struct RequestBuilder: Sendable {
 }
 
 /// Form (`application/x-www-form-urlencoded`) and deepObject flattening of JSON values.
-public enum FormEncoding {
-    public static func pairs(_ value: JSONValue, prefix: String?) -> [(String, String)] {
+package enum FormEncoding {
+    package static func pairs(_ value: JSONValue, prefix: String?) -> [(String, String)] {
         switch value {
         case .null: return []
         case .bool(let b): return prefix.map { [($0, b ? "true" : "false")] } ?? []
@@ -229,17 +229,18 @@ public enum FormEncoding {
 }
 
 /// What the generated operations share: sending, auth, the request id and the one retry.
-public struct ClientCore: Sendable {
-    public var baseURL: URL
-    public var transport: any HTTPTransport
-    public var tokenProvider: (any TokenProvider)?
-    public var apiKeyProvider: (any APIKeyProvider)?
+/// `package`: plumbing of the generated client, not part of the API an app sees.
+package struct ClientCore: Sendable {
+    package var baseURL: URL
+    package var transport: any HTTPTransport
+    package var tokenProvider: (any TokenProvider)?
+    package var apiKeyProvider: (any APIKeyProvider)?
     /// The header that carries the request id (set on every request), if the API has one.
-    public var requestIdHeader: String?
+    package var requestIdHeader: String?
     /// The app's version and the header it travels in (set on every request), when the app gives one.
-    public var appVersion: (header: String, value: String)?
+    package var appVersion: (header: String, value: String)?
 
-    public init(
+    package init(
         baseURL: URL, transport: any HTTPTransport, tokenProvider: (any TokenProvider)? = nil,
         apiKeyProvider: (any APIKeyProvider)? = nil, requestIdHeader: String?,
         appVersion: (header: String, value: String)? = nil
@@ -254,7 +255,7 @@ public struct ClientCore: Sendable {
 
     /// Sends the request with the operation's credential; after a bearer token that `isExpired`
     /// says expired, refreshes it and retries once.
-    public func send(
+    package func send(
         _ builder: RequestBuilder, credential: RequestCredential,
         isExpired: @Sendable (TransportResponse) -> Bool
     ) async throws -> TransportResponse {
@@ -294,7 +295,7 @@ public struct ClientCore: Sendable {
         }
     }
 
-    public func decode<T: Decodable>(_ type: T.Type, from response: TransportResponse) throws -> T {
+    package func decode<T: Decodable>(_ type: T.Type, from response: TransportResponse) throws -> T {
         do {
             return try JSONCoding.decoder.decode(T.self, from: response.body)
         } catch {
@@ -302,7 +303,7 @@ public struct ClientCore: Sendable {
         }
     }
 
-    public func text(from response: TransportResponse) -> String {
+    package func text(from response: TransportResponse) -> String {
         String(decoding: response.body, as: UTF8.self)
     }
 }

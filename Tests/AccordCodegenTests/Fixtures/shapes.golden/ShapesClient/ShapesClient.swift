@@ -10,7 +10,7 @@ import FoundationNetworking
 ///
 /// Every schema shape the generator handles, small.
 public struct ShapesClient: Sendable {
-    public var core: ClientCore
+    package var core: ClientCore
 
     /// - Parameters:
     ///   - baseURL: The server, such as `https://api.example.com`.
