@@ -136,7 +136,9 @@ extension ErrorCode {
     }
 
     /// The problem `type` URI of the code.
-    public var typeURI: String { "https://todo-agent.app/errors/" + rawValue.lowercased().replacingOccurrences(of: "_", with: "-") }
+    public var typeURI: String {
+        "https://todo-agent.app/errors/" + rawValue.lowercased().replacingOccurrences(of: "_", with: "-")
+    }
 
     /// The key of `userMessage` in `Localizable.xcstrings`.
     public var localizationKey: String { "error." + rawValue }
@@ -169,7 +171,10 @@ public struct APIError: Swift.Error, Sendable, Hashable, CustomStringConvertible
         update: (inout Problem) -> Void = { _ in }
     ) {
         let status = code.status ?? status ?? 500
-        var problem = Problem(type: code.typeURI, title: code.title, status: status, detail: detail, code: code, requestID: "", retryAfter: retryAfter)
+        var problem = Problem(
+            type: code.typeURI, title: code.title, status: status, detail: detail, code: code, requestID: "",
+            retryAfter: retryAfter
+        )
         update(&problem)
         self.init(status: status, code: code, problem: problem, retryAfter: retryAfter)
     }

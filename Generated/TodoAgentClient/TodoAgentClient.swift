@@ -147,7 +147,8 @@ public struct TodoAgentClient: Sendable {
     ///
     /// - Parameters:
     ///   - body: The request body.
-    ///   - idempotencyKey: A client-chosen unique key (a UUID is a good choice). The same key with the same body within 24 hours answers the first response again instead of creating twice.
+    ///   - idempotencyKey: A client-chosen unique key (a UUID is a good choice). The same key with the same body within
+    ///     24 hours answers the first response again instead of creating twice.
     public func createTodo(_ body: TodoCreate, idempotencyKey: String? = nil) async throws -> Todo {
         var request = RequestBuilder(method: "POST", path: "/v1/todos")
         request.header("Idempotency-Key", idempotencyKey)
@@ -309,6 +310,7 @@ extension APIError {
     public init(response: TransportResponse) {
         let problem = try? JSONCoding.decoder.decode(Problem.self, from: response.body)
         let retryAfter = response.header("Retry-After").flatMap { Int($0) } ?? problem?.retryAfter
-        self.init(status: response.status, code: problem?.code ?? .undocumented(""), problem: problem, retryAfter: retryAfter)
+        let code = problem?.code ?? .undocumented("")
+        self.init(status: response.status, code: code, problem: problem, retryAfter: retryAfter)
     }
 }

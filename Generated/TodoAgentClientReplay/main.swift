@@ -63,7 +63,8 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
         arguments.pathTemplate = "/v1/transcripts/{transcript_id}"
         _ = try await client.getTranscript(transcriptID: try arguments.path("transcript_id", as: UUID.self))
     case "receiveRetellWebhook":
-        throw ReplayArgumentError("receiveRetellWebhook is a webhook: a provider calls it, the client has no method for it")
+        throw ReplayArgumentError(
+            "receiveRetellWebhook is a webhook: a provider calls it, the client has no method for it")
     case "checkHealth":
         arguments.pathTemplate = "/healthz"
         _ = try await client.checkHealth()

@@ -271,7 +271,8 @@ struct ClientRenderer {
                 public init(response: TransportResponse) {
                     let problem = try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body)
                     let retryAfter = response.header("Retry-After").flatMap { Int($0) } ?? \(retryExpr)
-                    self.init(status: response.status, code: problem?.\(problem.codeProperty.name) ?? .undocumented(""), problem: problem, retryAfter: retryAfter)
+                    let code = problem?.\(problem.codeProperty.name) ?? .undocumented("")
+                    self.init(status: response.status, code: code, problem: problem, retryAfter: retryAfter)
                 }
             }
 

@@ -234,7 +234,9 @@ struct ModelsRenderer {
         out += """
 
             /// The problem `type` URI of the code.
-            public var typeURI: String { \(Text.literal(catalog.typeBase)) + rawValue.lowercased().replacingOccurrences(of: "_", with: "-") }
+            public var typeURI: String {
+                \(Text.literal(catalog.typeBase)) + rawValue.lowercased().replacingOccurrences(of: "_", with: "-")
+            }
 
             /// The key of `userMessage` in `Localizable.xcstrings`.
             public var localizationKey: String { "error." + rawValue }
@@ -344,6 +346,7 @@ struct ProblemShape {
                 return nil
             }
         }
+        let problemArguments = "\n" + ClientRenderer.wrapped(args, indent: String(repeating: " ", count: 12)) + "\n        "
         return """
             /// For servers: an error of the catalog. `update` sets more problem members
             /// (the request id is filled in when the response is written). `status` is for a code
@@ -353,7 +356,7 @@ struct ProblemShape {
                 update: (inout \(typeName)) -> Void = { _ in }
             ) {
                 let status = code.status ?? status ?? 500
-                var problem = \(typeName)(\(args.joined(separator: ", ")))
+                var problem = \(typeName)(\(problemArguments))
                 update(&problem)
                 self.init(status: status, code: code, problem: problem, retryAfter: retryAfter)
             }

@@ -192,20 +192,25 @@ enum Text {
             .joined(separator: "\n") + "\n"
     }
 
-    /// Prose wrapped at word boundaries to `width`; indented lines (code, tables) stay as they are.
+    /// Prose and list items wrapped at word boundaries to `width` (a list item's continuation lines
+    /// indented under its text); other indented lines (code, tables) stay as they are.
     static func wrapped(_ line: String, width: Int) -> [String] {
-        guard line.count > width, let first = line.first, !first.isWhitespace, first != "|" else { return [line] }
+        let leading = line.prefix { $0 == " " }
+        let rest = line.dropFirst(leading.count)
+        let isListItem = rest.hasPrefix("- ")
+        guard line.count > width, let first = rest.first, first != "|", leading.isEmpty || isListItem else { return [line] }
+        let continuation = String(leading) + (isListItem ? "  " : "")
         var lines: [String] = []
-        var current = ""
-        for word in line.split(separator: " ") {
-            if !current.isEmpty, current.count + 1 + word.count > width {
+        var current = String(leading)
+        for word in rest.split(separator: " ") {
+            if current.count > continuation.count, current.count + 1 + word.count > width {
                 lines.append(current)
-                current = String(word)
+                current = continuation + word
             } else {
-                current += current.isEmpty ? String(word) : " " + word
+                current += current.count == leading.count || current == continuation ? String(word) : " " + word
             }
         }
-        if !current.isEmpty { lines.append(current) }
+        if current.count > continuation.count { lines.append(current) }
         return lines
     }
 }

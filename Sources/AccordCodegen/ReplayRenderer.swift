@@ -24,7 +24,8 @@ struct ReplayRenderer {
         for op in api.operations {
             out += "    case \(Text.literal(op.operationId)):\n"
             if let reason = unsupported(op) {
-                out += "        throw ReplayArgumentError(\(Text.literal(reason)))\n"
+                let line = "        throw ReplayArgumentError(\(Text.literal(reason)))"
+                out += line.count <= 120 ? line + "\n" : "        throw ReplayArgumentError(\n            \(Text.literal(reason)))\n"
                 continue
             }
             out += "        arguments.pathTemplate = \(Text.literal(op.path))\n"

@@ -15,7 +15,8 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
             xTrace: try arguments.header("X-Trace", as: String.self)
         )
     case "replacePet":
-        throw ReplayArgumentError("replacePet: application/x-www-form-urlencoded bodies are not replayed through the client")
+        throw ReplayArgumentError(
+            "replacePet: application/x-www-form-urlencoded bodies are not replayed through the client")
     default:
         throw ReplayArgumentError("the client has no operation \(step.operationId)")
     }
