@@ -5,7 +5,7 @@
 /// with its location instead of stopping at the first one. Constructs it cannot translate
 /// faithfully are reported, never guessed at.
 public struct DocumentReader {
-    public private(set) var log = DiagnosticLog()
+    public internal(set) var log = DiagnosticLog()
     private let docs: SpecDocuments
     private var namedSchemas: [RefKey: NamedSchema] = [:]
     private var namedOrder: [RefKey] = []
@@ -63,7 +63,7 @@ public struct DocumentReader {
         }
 
         // Components first, in written order, so generated files follow the spec's order.
-        if let schemas = root["components"]?["schemas"] {
+        if let schemas = root["components"]?["schemas"], !isNoValueSlip(schemas, "components.schemas") {
             if let schemas = schemas.object {
                 for entry in schemas.entries {
                     registerNamed(RefKey(file: file, pointer: ["components", "schemas", entry.key]))
@@ -81,7 +81,7 @@ public struct DocumentReader {
                     operations += readPathItem(entry.key, entry.value, keyLocation: entry.keyLocation, in: file,
                                                globalSecurity: globalSecurity, schemes: securitySchemes)
                 }
-            } else {
+            } else if !isNoValueSlip(paths, "paths") {
                 log.error("'paths' must be an object", at: paths.location)
             }
         } else if !is31 {
@@ -222,8 +222,9 @@ public struct DocumentReader {
             if let single = typeNode.string {
                 types = [single]
             } else if let many = typeNode.array {
-                types = many.compactMap(\.string)
-                if types.count != many.count { log.error("'type' entries must be strings", at: typeNode.location) }
+                types = readTypeList(many, at: typeNode.location)
+            } else if typeNode.isNull {
+                warnNoValue("type", at: typeNode.location, readAs: "the schema is read as untyped")
             } else {
                 log.error("'type' must be a string or an array of strings", at: typeNode.location)
             }
@@ -347,7 +348,7 @@ public struct DocumentReader {
         case "object":
             var properties: [ObjectSchema.Property] = []
             let requiredNames = object["required"]?.array?.compactMap(\.string) ?? []
-            if let props = object["properties"] {
+            if let props = object["properties"], !isNoValueSlip(props, "properties") {
                 if let props = props.object {
                     for entry in props.entries {
                         properties.append(.init(name: entry.key, schema: readSchema(entry.value, in: file),
@@ -357,7 +358,7 @@ public struct DocumentReader {
                     log.error("'properties' must be an object", at: props.location)
                 }
             }
-            if let required = object["required"], required.array == nil {
+            if let required = object["required"], required.array == nil, !isNoValueSlip(required, "required") {
                 log.error("'required' must be an array of property names", at: required.location)
             }
             var additional = ObjectSchema.AdditionalProperties.unspecified
@@ -620,7 +621,7 @@ public struct DocumentReader {
     }
 
     private mutating func readParameters(_ node: SpecNode?, in file: String) -> [Parameter] {
-        guard let node else { return [] }
+        guard let node, !isNoValueSlip(node, "parameters") else { return [] }
         guard let list = node.array else {
             log.error("'parameters' must be an array", at: node.location)
             return []
