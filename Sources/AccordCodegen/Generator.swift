@@ -108,11 +108,46 @@ public enum Generator {
 extension String {
     /// Trailing spaces removed and exactly one final newline: stable, diff-friendly output.
     var normalizedGeneratedText: String {
+        if let fast = normalizedOverBytes() { return fast }
         var lines = split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingTrailingSpaces() }
         while lines.last == "" { lines.removeLast() }
         // No more than one blank line in a row.
         var out: [String] = []
         for line in lines where !(line.isEmpty && out.last?.isEmpty == true) { out.append(line) }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The same over UTF-8 bytes, for text without `\r` (then a line break is one byte and a
+    /// trailing space after ASCII is one character); nil otherwise. Generated files are megabytes.
+    private func normalizedOverBytes() -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 1)
+        var pendingBlankLine = false
+        var ok = true
+        var line: [UInt8] = []
+        func flush() {
+            var end = line.count
+            while end > 0, line[end - 1] == 0x20 { end -= 1 }
+            // (A space after a non-ASCII character may belong to it as one character.)
+            if end < line.count, end > 0, line[end - 1] >= 0x80 { ok = false }
+            if end == 0 {
+                // Runs of blank lines become one; blank lines at the end go.
+                pendingBlankLine = true
+            } else {
+                if pendingBlankLine { out.append(0x0A) }
+                pendingBlankLine = false
+                out.append(contentsOf: line[0..<end])
+                out.append(0x0A)
+            }
+            line.removeAll(keepingCapacity: true)
+        }
+        for byte in utf8 {
+            if byte == 0x0D { return nil }
+            if byte == 0x0A { flush() } else { line.append(byte) }
+        }
+        flush()
+        guard ok else { return nil }
+        if out.isEmpty { return "\n" }
+        return String(decoding: out, as: UTF8.self)
     }
 }
