@@ -6,12 +6,14 @@
 /// faithfully are reported, never guessed at.
 public struct DocumentReader {
     public internal(set) var log = DiagnosticLog()
-    private let docs: SpecDocuments
+    let docs: SpecDocuments
     private var namedSchemas: [RefKey: NamedSchema] = [:]
     private var namedOrder: [RefKey] = []
     private var pendingNamed: [RefKey] = []
     private var pendingSet: Set<RefKey> = []
     private var is31 = false
+    /// Whether each pattern seen compiles (specs repeat the same few patterns thousands of times).
+    private var patternCompiles: [String: Bool] = [:]
 
     public init(_ docs: SpecDocuments) { self.docs = docs }
 
@@ -413,10 +415,17 @@ public struct DocumentReader {
                 log.warning("'\(keyword)' \(object[keyword]!.jsonText) is outside the 64-bit integer range", at: object[keyword]!.location)
             }
         }
-        if let pattern = c.pattern, (try? Regex(pattern)) == nil {
+        if let pattern = c.pattern, !compiles(pattern) {
             log.warning("pattern '\(pattern)' is not a regular expression Swift can compile; it is not enforced", at: object["pattern"]!.location)
             c.pattern = nil
         }
+    }
+
+    private mutating func compiles(_ pattern: String) -> Bool {
+        if let known = patternCompiles[pattern] { return known }
+        let result = (try? Regex(pattern)) != nil
+        patternCompiles[pattern] = result
+        return result
     }
 
     private mutating func readDiscriminator(_ node: SpecNode?, branches: [Schema], in file: String) -> Discriminator? {
@@ -702,51 +711,6 @@ public struct DocumentReader {
         }
         return Response(status: status, description: node["description"]?.string,
                         content: readContent(node["content"], in: responseFile)?.0, headers: headers, location: node.location)
-    }
-
-    // MARK: Security
-
-    private mutating func readSecurityScheme(_ raw: SpecNode, in file: String) -> SecurityScheme? {
-        let node: SpecNode
-        do { (node, _, _) = try docs.followRefs(raw, in: file) } catch { log.add(error); return nil }
-        switch node["type"]?.string {
-        case "http":
-            switch node["scheme"]?.string?.lowercased() {
-            case "bearer": return .httpBearer(format: node["bearerFormat"]?.string)
-            case "basic": return .httpBasic
-            default: return .other("http \(node["scheme"]?.string ?? "")")
-            }
-        case "apiKey":
-            guard let name = node["name"]?.string, let inText = node["in"]?.string,
-                  let location = Parameter.Location(rawValue: inText) else {
-                log.error("an apiKey security scheme needs 'name' and 'in'", at: node.location)
-                return nil
-            }
-            return .apiKey(name: name, location: location)
-        case "oauth2": return .oauth2
-        case "openIdConnect": return .openIdConnect
-        case let other?: return .other(other)
-        case nil:
-            log.error("a security scheme needs a 'type'", at: node.location)
-            return nil
-        }
-    }
-
-    private mutating func readSecurityRequirements(_ node: SpecNode?, schemes: [String: SecurityScheme]) -> [[String]]? {
-        guard let node else { return nil }
-        guard let list = node.array else {
-            log.error("'security' must be an array", at: node.location)
-            return nil
-        }
-        var result: [[String]] = []
-        for requirement in list {
-            guard let object = requirement.object else { continue }
-            for entry in object.entries where schemes[entry.key] == nil {
-                log.error("security scheme '\(entry.key)' is not defined in components.securitySchemes", at: entry.keyLocation)
-            }
-            result.append(object.keys)
-        }
-        return result
     }
 }
 
