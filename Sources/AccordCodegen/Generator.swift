@@ -120,34 +120,36 @@ extension String {
     /// The same over UTF-8 bytes, for text without `\r` (then a line break is one byte and a
     /// trailing space after ASCII is one character); nil otherwise. Generated files are megabytes.
     private func normalizedOverBytes() -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count + 1)
-        var pendingBlankLine = false
-        var ok = true
-        var line: [UInt8] = []
-        func flush() {
-            var end = line.count
-            while end > 0, line[end - 1] == 0x20 { end -= 1 }
-            // (A space after a non-ASCII character may belong to it as one character.)
-            if end < line.count, end > 0, line[end - 1] >= 0x80 { ok = false }
-            if end == 0 {
-                // Runs of blank lines become one; blank lines at the end go.
-                pendingBlankLine = true
-            } else {
-                if pendingBlankLine { out.append(0x0A) }
-                pendingBlankLine = false
-                out.append(contentsOf: line[0..<end])
-                out.append(0x0A)
+        var text = self
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 1)
+            var pendingBlankLine = false
+            var lineStart = 0
+            while lineStart <= bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != 0x0A {
+                    if bytes[lineEnd] == 0x0D { return nil }
+                    lineEnd += 1
+                }
+                var end = lineEnd
+                while end > lineStart, bytes[end - 1] == 0x20 { end -= 1 }
+                // (A space after a non-ASCII character may belong to it as one character.)
+                if end < lineEnd, end > lineStart, bytes[end - 1] >= 0x80 { return nil }
+                if end == lineStart {
+                    // Runs of blank lines become one; blank lines at the end go.
+                    pendingBlankLine = true
+                } else {
+                    if pendingBlankLine { out.append(0x0A) }
+                    pendingBlankLine = false
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<end]))
+                    out.append(0x0A)
+                }
+                lineStart = lineEnd + 1
             }
-            line.removeAll(keepingCapacity: true)
-        }
-        for byte in utf8 {
-            if byte == 0x0D { return nil }
-            if byte == 0x0A { flush() } else { line.append(byte) }
-        }
-        flush()
-        guard ok else { return nil }
-        if out.isEmpty { return "\n" }
-        return String(decoding: out, as: UTF8.self)
+            if out.isEmpty { return "\n" }
+            return String(decoding: out, as: UTF8.self)
+        } ?? nil
     }
 }
