@@ -108,11 +108,48 @@ public enum Generator {
 extension String {
     /// Trailing spaces removed and exactly one final newline: stable, diff-friendly output.
     var normalizedGeneratedText: String {
+        if let fast = normalizedOverBytes() { return fast }
         var lines = split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingTrailingSpaces() }
         while lines.last == "" { lines.removeLast() }
         // No more than one blank line in a row.
         var out: [String] = []
         for line in lines where !(line.isEmpty && out.last?.isEmpty == true) { out.append(line) }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The same over UTF-8 bytes, for text without `\r` (then a line break is one byte and a
+    /// trailing space after ASCII is one character); nil otherwise. Generated files are megabytes.
+    private func normalizedOverBytes() -> String? {
+        var text = self
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 1)
+            var pendingBlankLine = false
+            var lineStart = 0
+            while lineStart <= bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != 0x0A {
+                    if bytes[lineEnd] == 0x0D { return nil }
+                    lineEnd += 1
+                }
+                var end = lineEnd
+                while end > lineStart, bytes[end - 1] == 0x20 { end -= 1 }
+                // (A space after a non-ASCII character may belong to it as one character.)
+                if end < lineEnd, end > lineStart, bytes[end - 1] >= 0x80 { return nil }
+                if end == lineStart {
+                    // Runs of blank lines become one; blank lines at the end go.
+                    pendingBlankLine = true
+                } else {
+                    if pendingBlankLine { out.append(0x0A) }
+                    pendingBlankLine = false
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<end]))
+                    out.append(0x0A)
+                }
+                lineStart = lineEnd + 1
+            }
+            if out.isEmpty { return "\n" }
+            return String(decoding: out, as: UTF8.self)
+        } ?? nil
     }
 }

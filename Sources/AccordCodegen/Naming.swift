@@ -179,7 +179,10 @@ enum Text {
 
     /// `///` doc comment lines from a spec description, indented.
     static func doc(_ text: String?, indent: String) -> String {
-        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return "" }
+        guard let text else { return "" }
+        // Descriptions are long and many: ASCII text without carriage returns is done over bytes.
+        if let fast = asciiDoc(text, indent: indent) { return fast }
+        guard case let text = text.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return "" }
         return text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in
                 var line = String(line)
@@ -212,6 +215,58 @@ enum Text {
         }
         if current.count > continuation.count { lines.append(current) }
         return lines
+    }
+
+    /// `doc` for ASCII text with no `\r` (where bytes and characters are the same thing);
+    /// nil for any other text.
+    private static func asciiDoc(_ text: String, indent: String) -> String? {
+        let bytes = text.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
+        // A line that needs wrapping takes the other path (rare: most descriptions are short).
+        let width = 120 - indent.utf8.count - 4
+        var run = 0
+        for b in bytes {
+            run = b == 0x0A ? 0 : run + (b == 0x09 ? 4 : 1)
+            if run > width { return nil }
+        }
+        // Foundation's whitespacesAndNewlines and Character.isWhitespace, in ASCII.
+        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        let all = Array(bytes)
+        guard let first = all.firstIndex(where: { !isBlank($0) }),
+              let last = all.lastIndex(where: { !isBlank($0) }) else { return "" }
+        let prefix = Array(indent.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(all.count + 16 * (prefix.count + 4))
+        var lineStart = first
+        while lineStart <= last + 1 {
+            var lineEnd = lineStart
+            while lineEnd <= last, all[lineEnd] != 0x0A { lineEnd += 1 }
+            var line: [UInt8] = []
+            var i = lineStart
+            while i < lineEnd {
+                let b = all[i]
+                if b == 0x09 {
+                    line.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
+                } else if b == UInt8(ascii: "*"), i + 1 < lineEnd, all[i + 1] == UInt8(ascii: "/") {
+                    line.append(contentsOf: [UInt8(ascii: "*"), 0x20, UInt8(ascii: "/")])
+                    i += 1
+                } else {
+                    line.append(b)
+                }
+                i += 1
+            }
+            if lineStart > first { out.append(0x0A) }
+            out.append(contentsOf: prefix)
+            out.append(contentsOf: [UInt8(ascii: "/"), UInt8(ascii: "/"), UInt8(ascii: "/")])
+            if !line.allSatisfy(isBlank) {
+                while line.last == 0x20 { line.removeLast() }
+                out.append(0x20)
+                out.append(contentsOf: line)
+            }
+            lineStart = lineEnd + 1
+        }
+        out.append(0x0A)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

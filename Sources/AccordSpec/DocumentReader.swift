@@ -5,13 +5,15 @@
 /// with its location instead of stopping at the first one. Constructs it cannot translate
 /// faithfully are reported, never guessed at.
 public struct DocumentReader {
-    public private(set) var log = DiagnosticLog()
-    private let docs: SpecDocuments
+    public internal(set) var log = DiagnosticLog()
+    let docs: SpecDocuments
     private var namedSchemas: [RefKey: NamedSchema] = [:]
     private var namedOrder: [RefKey] = []
     private var pendingNamed: [RefKey] = []
     private var pendingSet: Set<RefKey> = []
     private var is31 = false
+    /// Whether each pattern seen compiles (specs repeat the same few patterns thousands of times).
+    private var patternCompiles: [String: Bool] = [:]
 
     public init(_ docs: SpecDocuments) { self.docs = docs }
 
@@ -63,7 +65,7 @@ public struct DocumentReader {
         }
 
         // Components first, in written order, so generated files follow the spec's order.
-        if let schemas = root["components"]?["schemas"] {
+        if let schemas = root["components"]?["schemas"], !isNoValueSlip(schemas, "components.schemas") {
             if let schemas = schemas.object {
                 for entry in schemas.entries {
                     registerNamed(RefKey(file: file, pointer: ["components", "schemas", entry.key]))
@@ -81,7 +83,7 @@ public struct DocumentReader {
                     operations += readPathItem(entry.key, entry.value, keyLocation: entry.keyLocation, in: file,
                                                globalSecurity: globalSecurity, schemes: securitySchemes)
                 }
-            } else {
+            } else if !isNoValueSlip(paths, "paths") {
                 log.error("'paths' must be an object", at: paths.location)
             }
         } else if !is31 {
@@ -236,8 +238,9 @@ public struct DocumentReader {
             if let single = typeNode.string {
                 types = [single]
             } else if let many = typeNode.array {
-                types = many.compactMap(\.string)
-                if types.count != many.count { log.error("'type' entries must be strings", at: typeNode.location) }
+                types = readTypeList(many, at: typeNode.location)
+            } else if typeNode.isNull {
+                warnNoValue("type", at: typeNode.location, readAs: "the schema is read as untyped")
             } else {
                 log.error("'type' must be a string or an array of strings", at: typeNode.location)
             }
@@ -362,7 +365,7 @@ public struct DocumentReader {
         case "object":
             var properties: [ObjectSchema.Property] = []
             let requiredNames = object["required"]?.array?.compactMap(\.string) ?? []
-            if let props = object["properties"] {
+            if let props = object["properties"], !isNoValueSlip(props, "properties") {
                 if let props = props.object {
                     for entry in props.entries {
                         properties.append(.init(name: entry.key, schema: readSchema(entry.value, in: file),
@@ -372,7 +375,7 @@ public struct DocumentReader {
                     log.error("'properties' must be an object", at: props.location)
                 }
             }
-            if let required = object["required"], required.array == nil {
+            if let required = object["required"], required.array == nil, !isNoValueSlip(required, "required") {
                 log.error("'required' must be an array of property names", at: required.location)
             }
             var additional = ObjectSchema.AdditionalProperties.unspecified
@@ -427,10 +430,17 @@ public struct DocumentReader {
                 log.warning("'\(keyword)' \(object[keyword]!.jsonText) is outside the 64-bit integer range", at: object[keyword]!.location)
             }
         }
-        if let pattern = c.pattern, (try? Regex(pattern)) == nil {
+        if let pattern = c.pattern, !compiles(pattern) {
             log.warning("pattern '\(pattern)' is not a regular expression Swift can compile; it is not enforced", at: object["pattern"]!.location)
             c.pattern = nil
         }
+    }
+
+    private mutating func compiles(_ pattern: String) -> Bool {
+        if let known = patternCompiles[pattern] { return known }
+        let result = (try? Regex(pattern)) != nil
+        patternCompiles[pattern] = result
+        return result
     }
 
     private mutating func readDiscriminator(_ node: SpecNode?, branches: [Schema], in file: String) -> Discriminator? {
@@ -669,7 +679,7 @@ public struct DocumentReader {
     }
 
     private mutating func readParameters(_ node: SpecNode?, in file: String) -> [Parameter] {
-        guard let node else { return [] }
+        guard let node, !isNoValueSlip(node, "parameters") else { return [] }
         guard let list = node.array else {
             log.error("'parameters' must be an array", at: node.location)
             return []
@@ -750,51 +760,6 @@ public struct DocumentReader {
         }
         return Response(status: status, description: node["description"]?.string,
                         content: readContent(node["content"], in: responseFile)?.0, headers: headers, location: node.location)
-    }
-
-    // MARK: Security
-
-    private mutating func readSecurityScheme(_ raw: SpecNode, in file: String) -> SecurityScheme? {
-        let node: SpecNode
-        do { (node, _, _) = try docs.followRefs(raw, in: file) } catch { log.add(error); return nil }
-        switch node["type"]?.string {
-        case "http":
-            switch node["scheme"]?.string?.lowercased() {
-            case "bearer": return .httpBearer(format: node["bearerFormat"]?.string)
-            case "basic": return .httpBasic
-            default: return .other("http \(node["scheme"]?.string ?? "")")
-            }
-        case "apiKey":
-            guard let name = node["name"]?.string, let inText = node["in"]?.string,
-                  let location = Parameter.Location(rawValue: inText) else {
-                log.error("an apiKey security scheme needs 'name' and 'in'", at: node.location)
-                return nil
-            }
-            return .apiKey(name: name, location: location)
-        case "oauth2": return .oauth2
-        case "openIdConnect": return .openIdConnect
-        case let other?: return .other(other)
-        case nil:
-            log.error("a security scheme needs a 'type'", at: node.location)
-            return nil
-        }
-    }
-
-    private mutating func readSecurityRequirements(_ node: SpecNode?, schemes: [String: SecurityScheme]) -> [[String]]? {
-        guard let node else { return nil }
-        guard let list = node.array else {
-            log.error("'security' must be an array", at: node.location)
-            return nil
-        }
-        var result: [[String]] = []
-        for requirement in list {
-            guard let object = requirement.object else { continue }
-            for entry in object.entries where schemes[entry.key] == nil {
-                log.error("security scheme '\(entry.key)' is not defined in components.securitySchemes", at: entry.keyLocation)
-            }
-            result.append(object.keys)
-        }
-        return result
     }
 }
 

@@ -1,81 +1,65 @@
-import Foundation
-import Yams
-
 /// Parses YAML or JSON text into a `SpecNode` tree that remembers where each value was written.
 ///
 /// Scalars follow the YAML 1.2 core schema (the one JSON and OpenAPI 3.1 assume): only
 /// `true`/`false`, `null`/`~`, and plain numbers are typed; everything quoted is a string.
+/// JSON is read by its own reader; YAML from libyaml's events (see `YAMLEventReader`). Both hold
+/// the file to `ReadingLimits`.
 public enum SpecParser {
-    public static func parse(_ text: String, file: String) throws(Diagnostic) -> SpecNode {
+    public static func parse(_ text: String, file: String, limits: ReadingLimits = .standard) throws(Diagnostic) -> SpecNode {
+        var text = text
+        // Native strings are contiguous; this makes any other one so, once.
+        text.makeContiguousUTF8()
+        let result = text.utf8.withContiguousStorageIfAvailable { bytes in
+            parse(bytes, file: file, limits: limits)
+        }
+        guard let result else {
+            throw .error("cannot read the text", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+        return try result.get()
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: String,
+                      limits: ReadingLimits) -> Result<SpecNode, Diagnostic> {
         // (Stops at the first non-blank byte: no copy of a multi-megabyte spec.)
-        if text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            throw .error("the file is empty", at: SourceLocation(file: file, line: 1, column: 1))
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            return .failure(.error("the file is empty", at: SourceLocation(file: file, line: 1, column: 1)))
         }
-        let root: Node?
-        do {
-            // No implicit tag rules: this parser types plain scalars itself (YAML 1.2 core).
-            root = try Yams.compose(yaml: text, .basic, .default)
-        } catch let error as YamlError {
-            throw diagnostic(for: error, file: file)
-        } catch {
-            throw .error("cannot parse: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        if JSONReader.looksLikeJSON(bytes) {
+            do {
+                return .success(try JSONReader.read(bytes, file: file, limits: limits))
+            } catch .diagnostic(let diagnostic) {
+                return .failure(diagnostic)
+            } catch {
+                // Not strict JSON (YAML flow style, comments…): the YAML reader decides.
+            }
         }
-        guard let root else {
-            throw .error("the file holds no document", at: SourceLocation(file: file, line: 1, column: 1))
+        switch YAMLEventReader.read(bytes, file: file, limits: limits) {
+        case .success(let root?): return .success(root)
+        case .success(nil):
+            return .failure(.error("the file holds no document", at: SourceLocation(file: file, line: 1, column: 1)))
+        case .failure(let diagnostic): return .failure(diagnostic)
         }
-        return try convert(root, file: file)
     }
 
-    private static func location(_ mark: Mark?, _ file: String) -> SourceLocation {
-        SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
-    }
-
-    private static func convert(_ node: Node, file: String) throws(Diagnostic) -> SpecNode {
-        switch node {
-        case .scalar(let scalar):
-            let loc = location(scalar.mark, file)
-            if scalar.style != .plain {
-                return SpecNode(.string(scalar.string), at: loc)
-            }
-            return SpecNode(plainScalar(scalar.string), at: loc)
-        case .sequence(let sequence):
-            var items: [SpecNode] = []
-            items.reserveCapacity(sequence.count)
-            for item in sequence { items.append(try convert(item, file: file)) }
-            return SpecNode(.array(items), at: location(sequence.mark, file))
-        case .mapping(let mapping):
-            var entries: [SpecObject.Entry] = []
-            entries.reserveCapacity(mapping.count)
-            var seen = Set<String>()
-            for (key, value) in mapping {
-                let keyLoc = location(key.mark, file)
-                guard let keyText = key.scalar?.string else {
-                    throw .error("a mapping key must be a plain string", at: keyLoc)
-                }
-                if keyText == "<<" {
-                    throw .error("YAML merge keys (`<<`) are not supported; write the members out", at: keyLoc)
-                }
-                if !seen.insert(keyText).inserted {
-                    throw .error("duplicate key '\(keyText)'", at: keyLoc)
-                }
-                entries.append(.init(key: keyText, keyLocation: keyLoc, value: try convert(value, file: file)))
-            }
-            return SpecNode(.object(SpecObject(entries)), at: location(mapping.mark, file))
-        case .alias(let alias):
-            throw .error("YAML aliases are not supported (alias '\(alias.anchor)')", at: location(alias.mark, file))
-        }
+    static func duplicateKey(_ key: String, first: SourceLocation, again: SourceLocation) -> Diagnostic {
+        .error("duplicate key '\(key)' (again at line \(again.line), column \(again.column))", at: first)
     }
 
     static func plainScalar(_ text: String) -> SpecNode.Value {
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        default: break
+        // Most plain scalars are words: one byte decides they are strings.
+        guard let first = text.utf8.first else { return .null }
+        switch first {
+        case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+             UInt8(ascii: "f"), UInt8(ascii: "F"):
+            switch text {
+            case "~", "null", "Null", "NULL": return .null
+            case "true", "True", "TRUE": return .bool(true)
+            case "false", "False", "FALSE": return .bool(false)
+            default: return .string(text)
+            }
+        case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "0")...UInt8(ascii: "9"): break
+        default: return .string(text)
         }
-        guard let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
-                || first == UInt8(ascii: ".") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
-        else { return .string(text) }
         if let i = Int(text) { return .int(i) }
         if text.hasPrefix("0x"), let i = Int(text.dropFirst(2), radix: 16) { return .int(i) }
         if text.hasPrefix("0o"), let i = Int(text.dropFirst(2), radix: 8) { return .int(i) }
@@ -111,19 +95,5 @@ public enum SpecParser {
             bytes = bytes.dropFirst(exponentDigits)
         }
         return bytes.isEmpty
-    }
-
-    private static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
-            return .error("malformed YAML: \(problem)", at: location(mark, file))
-        case .reader(let problem, _, _, _):
-            return .error("cannot read: \(problem)", at: location(nil, file))
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return .error("duplicate key '\(duplicates.joined(separator: "', '"))'", at: location(context.mark, file))
-        default:
-            return .error("malformed YAML: \(error)", at: location(nil, file))
-        }
     }
 }
