@@ -264,8 +264,9 @@ public struct TodoAgentClient: Sendable {
     /// Retell signs each delivery: `x-retell-signature: v=<unix ms>,d=<hex HMAC-SHA256 of the
     /// raw body followed by the timestamp, keyed with the Retell API key>`. Deliveries older
     /// or newer than five minutes are refused. Events are applied once per call and event
-    /// type: a redelivery changes nothing. Unknown event types are accepted and ignored.
-    /// Bodies may be up to 1 MiB.
+    /// type: a redelivery changes nothing. Unknown event types, and events without a `call`
+    /// object (Retell's chat events such as `chat_ended`), are accepted (204) and ignored, so
+    /// Retell does not retry them. Bodies may be up to 1 MiB.
     public func receiveRetellWebhook(_ body: RetellWebhookEvent) async throws {
         var request = RequestBuilder(method: "POST", path: "/v1/webhooks/retell")
         try request.json(body)
@@ -302,7 +303,10 @@ public struct TodoAgentClient: Sendable {
     /// Metrics in the Prometheus text format.
     ///
     /// Request counts and latency histograms per route and status, and provider call
-    /// outcomes. Labels never carry user ids, phone numbers or tokens.
+    /// outcomes. Labels never carry user ids, phone numbers or tokens. Served here in
+    /// development and contract-test mode only: in production (or with `METRICS_PORT` set) the
+    /// public listener has no such route (404 `NOT_FOUND`, as for any unknown path) and the
+    /// metrics are served on the separate metrics listener.
     public func getMetrics() async throws -> String {
         let request = RequestBuilder(method: "GET", path: "/metrics")
         let response = try await core.send(request, authenticated: false, isExpired: Self.isExpiredToken)

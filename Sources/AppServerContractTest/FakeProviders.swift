@@ -1,4 +1,6 @@
+import AppServer
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -99,10 +101,22 @@ public final class FakeProviders: @unchecked Sendable {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "fake-providers"),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        Task { try? await app.runService(gracefulShutdownSignals: []) }
+        // The provider clients need the address before the server is built, so the fakes start
+        // now; `FakeProvidersService` stops them with the server.
+        let task = Task { _ = try? await app.runService(gracefulShutdownSignals: []) }
+        lock.withLock { running = task }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw ConfigurationError("the fake providers did not start") }
         return "http://127.0.0.1:\(port)"
+    }
+
+    private var running: Task<Void, Never>?
+
+    /// Stops the fakes' listener.
+    func stop() async {
+        let task = lock.withLock { running }
+        task?.cancel()
+        await task?.value
     }
 
     static func json(_ status: Int, _ body: [String: Any]) -> Response {
