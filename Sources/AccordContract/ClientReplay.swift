@@ -233,7 +233,8 @@ public struct ClientReplay: Sendable {
             }
         }
         // Header parameters the recording sent must come out the same; the client may add its own (a request id).
-        for parameter in planned.operation.parameters where parameter.location == .header && expected.header(parameter.name) != nil
+        for parameter in planned.operation.parameters
+        where parameter.location == .header && expected.header(parameter.name) != nil
             && parameter.name.caseInsensitiveCompare(requestIdHeader ?? "") != .orderedSame {
             if builtHeader(parameter.name) != expected.header(parameter.name) {
                 out.append("client request: header \(parameter.name) \(builtHeader(parameter.name) ?? "missing"), recorded \(expected.header(parameter.name) ?? "none")")

@@ -41,12 +41,16 @@ public struct TodoAgentApp: Sendable {
         var configuration = configuration
         for addition in additions { try await addition.prepare(&configuration, logger: logger) }
         let db = try await AppDatabase.open(configuration.database, logger: logger)
-        let tokens = await AccessTokens(key: configuration.jwtKey, issuer: configuration.jwtIssuer,
-                                        audience: configuration.jwtAudience)
-        let metrics = configuration.metricsOnPublicListener
-            ? nil : MetricsListener(host: configuration.metricsHost, port: configuration.metricsPort ?? 0, logger: logger)
-        return TodoAgentApp(configuration: configuration, logger: logger, db: db, timeSource: timeSource, tokens: tokens,
-                            additions: additions, metricsListener: metrics)
+        let tokens = await AccessTokens(
+            key: configuration.jwtKey, issuer: configuration.jwtIssuer,
+            audience: configuration.jwtAudience)
+        let metrics =
+            configuration.metricsOnPublicListener
+            ? nil
+            : MetricsListener(host: configuration.metricsHost, port: configuration.metricsPort ?? 0, logger: logger)
+        return TodoAgentApp(
+            configuration: configuration, logger: logger, db: db, timeSource: timeSource, tokens: tokens,
+            additions: additions, metricsListener: metrics)
     }
 
     /// The public router: every route of the spec, plus what the additions bring.
@@ -56,19 +60,22 @@ public struct TodoAgentApp: Sendable {
         let timeout = TimeAmount.milliseconds(Int64(configuration.providerTimeoutMilliseconds))
         var sms: any SMSSender = LogSMSSender(logger: logger, showCode: configuration.showCodesInLog)
         if let twilio = configuration.twilio {
-            var sender = TwilioSMSSender(baseURL: twilio.baseURL, accountSID: twilio.accountSID, authToken: twilio.authToken,
-                                         fromNumber: twilio.fromNumber, http: http, logger: logger)
+            var sender = TwilioSMSSender(
+                baseURL: twilio.baseURL, accountSID: twilio.accountSID, authToken: twilio.authToken,
+                fromNumber: twilio.fromNumber, http: http, logger: logger)
             sender.timeout = timeout
             sms = sender
         }
         let retell = configuration.retell.map {
-            var client = RetellClient(baseURL: $0.baseURL, apiKey: $0.apiKey, agentID: $0.agentID, fromNumber: $0.fromNumber,
-                                      http: http, logger: logger)
+            var client = RetellClient(
+                baseURL: $0.baseURL, apiKey: $0.apiKey, agentID: $0.agentID, fromNumber: $0.fromNumber,
+                http: http, logger: logger)
             client.timeout = timeout
             return client
         }
-        var auth = AuthService(db: db, tokens: tokens, sms: sms, demoAccounts: configuration.demoAccounts,
-                               codePepper: configuration.jwtKey, timeSource: timeSource)
+        var auth = AuthService(
+            db: db, tokens: tokens, sms: sms, demoAccounts: configuration.demoAccounts,
+            codePepper: configuration.jwtKey, timeSource: timeSource)
         auth.apiRateLimitPerMinute = configuration.apiRateLimitPerMinute
         let service = TodoAgentService(
             auth: auth, todos: TodoService(db: db),
@@ -81,13 +88,17 @@ public struct TodoAgentApp: Sendable {
         for addition in additions {
             for middleware in addition.middleware(for: self) { router.add(middleware: middleware) }
         }
-        let authenticator = TodoAgentAuthenticator(auth: auth, retellKey: configuration.retell?.apiKey, timeSource: timeSource)
-        let options = ServerOptions(onUnexpectedError: { error, info in
-            logger.error("unexpected error", metadata: [
-                "request_id": .string(info.requestID), "operation": .string(info.operationId),
-                "error": .string(String(describing: type(of: error))),
-            ])
-        }, minimumAppVersion: configuration.minimumAppVersion)
+        let authenticator = TodoAgentAuthenticator(
+            auth: auth, retellKey: configuration.retell?.apiKey, timeSource: timeSource)
+        let options = ServerOptions(
+            onUnexpectedError: { error, info in
+                logger.error(
+                    "unexpected error",
+                    metadata: [
+                        "request_id": .string(info.requestID), "operation": .string(info.operationId),
+                        "error": .string(String(describing: type(of: error))),
+                    ])
+            }, minimumAppVersion: configuration.minimumAppVersion)
         service.registerRoutes(on: router, authenticator: authenticator, options: options)
         for addition in additions { addition.addRoutes(to: router, app: self) }
         return router
@@ -99,8 +110,9 @@ public struct TodoAgentApp: Sendable {
         var services: [any Service] = db.services + [DatabaseCloser(db: db)]
         if let metricsListener { services.append(metricsListener) }
         for addition in additions { services += addition.services(for: self) }
-        var app = Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "app-server"),
-                              services: services, logger: logger)
+        var app = Application(
+            router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "app-server"),
+            services: services, logger: logger)
         let db = self.db, logger = self.logger, configuration = self.configuration
         app.beforeServerStarts {
             try await Migrations.apply(db)
@@ -111,12 +123,16 @@ public struct TodoAgentApp: Sendable {
 
     /// Runs until SIGTERM/SIGINT, then shuts down gracefully.
     public func run() async throws {
-        logger.notice("app-server starting", metadata: [
-            "address": .string("\(configuration.host):\(configuration.port)"), "database": .string(configuration.database.redacted),
-            "mode": .string("\(configuration.mode)"),
-            "metrics": .string(configuration.metricsOnPublicListener
-                ? "public listener" : "\(configuration.metricsHost):\(configuration.metricsPort ?? 0)"),
-        ])
+        logger.notice(
+            "app-server starting",
+            metadata: [
+                "address": .string("\(configuration.host):\(configuration.port)"),
+                "database": .string(configuration.database.redacted),
+                "mode": .string("\(configuration.mode)"),
+                "metrics": .string(
+                    configuration.metricsOnPublicListener
+                        ? "public listener" : "\(configuration.metricsHost):\(configuration.metricsPort ?? 0)"),
+            ])
         try await application(host: configuration.host, port: configuration.port).runService()
     }
 
@@ -142,8 +158,10 @@ enum Storage {
     /// Deletes every row (contract-test `reset`).
     package static func wipe(_ db: AppDatabase) async throws {
         try await db.transaction { sql in
-            for table in ["webhook_events", "transcripts", "calls", "idempotency_keys", "todos", "refresh_tokens", "otp_sends",
-                          "otp_codes", "api_usage", "users"] {
+            for table in [
+                "webhook_events", "transcripts", "calls", "idempotency_keys", "todos", "refresh_tokens", "otp_sends",
+                "otp_codes", "api_usage", "users",
+            ] {
                 try await sql.raw("DELETE FROM \(unsafeRaw: table)").run()
             }
         }
@@ -161,21 +179,26 @@ struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
         let millis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        Observability.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
-                                    status: response.status.code, duration: elapsed)
-        logger.info("request", metadata: [
-            "request_id": .string(response.headers[ServerCore.requestIdHeader] ?? ""),
-            "method": .string(request.method.rawValue),
-            "route": .string(context.endpointPath ?? "unmatched"),
-            "status": .stringConvertible(response.status.code),
-            "duration_ms": .string(String(format: "%.2f", millis)),
-            "user_id": .string(context.tokenUserID ?? "-"),
-        ])
+        Observability.recordRequest(
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
+            status: response.status.code, duration: elapsed)
+        logger.info(
+            "request",
+            metadata: [
+                "request_id": .string(response.headers[ServerCore.requestIdHeader] ?? ""),
+                "method": .string(request.method.rawValue),
+                "route": .string(context.endpointPath ?? "unmatched"),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(String(format: "%.2f", millis)),
+                "user_id": .string(context.tokenUserID ?? "-"),
+            ])
         return response
     }
 }

@@ -80,11 +80,14 @@ public final class MetricsListener: Service, @unchecked Sendable {
         router.get("/metrics") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Observability.emit())))
+            let text = ByteBuffer(string: Observability.emit())
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: text))
         }
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "app-server-metrics"),
-                              onServerRunning: { [self] channel in listening(on: channel.localAddress?.port ?? port) },
-                              logger: logger)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "app-server-metrics"),
+            onServerRunning: { [self] channel in listening(on: channel.localAddress?.port ?? port) },
+            logger: logger)
         try await app.run()
     }
 }

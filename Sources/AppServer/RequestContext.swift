@@ -54,7 +54,9 @@ struct AccessTokenMiddleware: RouterMiddleware {
     let tokens: AccessTokens
     let timeSource: any TimeSource
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var context = context
         context.accessToken = await check(request.headers[.authorization])
         return try await next(request, context)

@@ -21,7 +21,9 @@ struct TodoAgentService: TodoAgentAPIHandler {
         return .accepted(try await auth.startOTP(phone: input.body.phone, clientIP: clientIP))
     }
 
-    func verifyOTP(_ input: Operations.VerifyOTP.Input, request: RequestInfo) async throws -> Operations.VerifyOTP.Output {
+    func verifyOTP(
+        _ input: Operations.VerifyOTP.Input, request: RequestInfo
+    ) async throws -> Operations.VerifyOTP.Output {
         .ok(try await auth.verifyOTP(phone: input.body.phone, code: input.body.code))
     }
 
@@ -50,14 +52,17 @@ struct TodoAgentService: TodoAgentAPIHandler {
     func listTodos(
         _ input: Operations.ListTodos.Input, principal: Caller, request: RequestInfo
     ) async throws -> Operations.ListTodos.Output {
-        .ok(try await todos.list(userID: try principal.user(), limit: input.limit ?? 50, cursor: input.cursor,
-                                 status: input.status ?? .all))
+        .ok(
+            try await todos.list(
+                userID: try principal.user(), limit: input.limit ?? 50, cursor: input.cursor,
+                status: input.status ?? .all))
     }
 
     func createTodo(
         _ input: Operations.CreateTodo.Input, principal: Caller, request: RequestInfo
     ) async throws -> Operations.CreateTodo.Output {
-        let todo = try await todos.create(userID: try principal.user(), body: input.body, idempotencyKey: input.idempotencyKey)
+        let todo = try await todos.create(
+            userID: try principal.user(), body: input.body, idempotencyKey: input.idempotencyKey)
         return .created(todo, location: "/v1/todos/\(todo.id.parameterText)")
     }
 
@@ -101,7 +106,9 @@ struct TodoAgentService: TodoAgentAPIHandler {
     func receiveRetellWebhook(
         _ input: Operations.ReceiveRetellWebhook.Input, principal: Caller, request: RequestInfo
     ) async throws -> Operations.ReceiveRetellWebhook.Output {
-        guard principal == .retellWebhook else { throw APIError(.webhookSignatureInvalid, detail: "Only Retell posts here.") }
+        guard principal == .retellWebhook else {
+            throw APIError(.webhookSignatureInvalid, detail: "Only Retell posts here.")
+        }
         try await calls.apply(input.body)
         return .noContent
     }
@@ -128,7 +135,9 @@ struct TodoAgentService: TodoAgentAPIHandler {
         if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
             return String(address[address.index(after: address.startIndex)..<end])
         }
-        if address.filter({ $0 == ":" }).count == 1, let colon = address.lastIndex(of: ":") { return String(address[..<colon]) }
+        if address.filter({ $0 == ":" }).count == 1, let colon = address.lastIndex(of: ":") {
+            return String(address[..<colon])
+        }
         return address
     }
 }
@@ -136,7 +145,9 @@ struct TodoAgentService: TodoAgentAPIHandler {
 extension Caller {
     /// The user id of a bearer-authenticated operation.
     func user() throws -> String {
-        guard let userID else { throw APIError(.authRequired, detail: "This route needs 'Authorization: Bearer <access token>'.") }
+        guard let userID else {
+            throw APIError(.authRequired, detail: "This route needs 'Authorization: Bearer <access token>'.")
+        }
         return userID
     }
 }
@@ -160,8 +171,9 @@ struct TodoAgentAuthenticator: Authenticator {
         }
         if schemes.contains("retellSignature") {
             guard let retellKey,
-                  RetellSignature.isValid(header: request.header("x-retell-signature"), body: request.body, apiKey: retellKey,
-                                          now: timeSource.now())
+                RetellSignature.isValid(
+                    header: request.header("x-retell-signature"), body: request.body, apiKey: retellKey,
+                    now: timeSource.now())
             else {
                 throw APIError(.webhookSignatureInvalid, detail: "The webhook signature is missing, wrong or too old.")
             }

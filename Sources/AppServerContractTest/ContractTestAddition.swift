@@ -18,10 +18,12 @@ public struct ContractTestAddition: ServerAddition {
 
     public func prepare(_ configuration: inout ServerConfiguration, logger: Logger) async throws {
         let base = try await fakes.start(logger: logger)
-        configuration.twilio = .init(baseURL: base, accountSID: FakeProviders.accountSID, authToken: FakeProviders.authToken,
-                                     fromNumber: FakeProviders.fromNumber)
-        configuration.retell = .init(baseURL: base, apiKey: ServerConfiguration.ContractTest.retellKey,
-                                     agentID: FakeProviders.agentID, fromNumber: FakeProviders.fromNumber)
+        configuration.twilio = .init(
+            baseURL: base, accountSID: FakeProviders.accountSID, authToken: FakeProviders.authToken,
+            fromNumber: FakeProviders.fromNumber)
+        configuration.retell = .init(
+            baseURL: base, apiKey: ServerConfiguration.ContractTest.retellKey,
+            agentID: FakeProviders.agentID, fromNumber: FakeProviders.fromNumber)
     }
 
     public func middleware(for app: TodoAgentApp) -> [any MiddlewareProtocol<Request, Response, AppRequestContext>] {
@@ -50,7 +52,8 @@ public struct ContractTestAddition: ServerAddition {
             case "ai agent ok": fakes.agent = .ok
             case "api rate limit reached":
                 guard try await Self.exhaustRateLimit(app) else {
-                    return Self.refusal("The server runs without a per-user rate limit (API_RATE_LIMIT_PER_MINUTE=0).", request)
+                    return Self.refusal(
+                        "The server runs without a per-user rate limit (API_RATE_LIMIT_PER_MINUTE=0).", request)
                 }
             default:
                 return Self.refusal("Unknown provider state.", request)
@@ -60,9 +63,10 @@ public struct ContractTestAddition: ServerAddition {
     }
 
     static func refusal(_ detail: String, _ request: Request) -> Response {
-        ServerErrors.response(for: APIError(.validationFailed, detail: detail) {
-            $0.errors = [FieldError(field: "/state", code: "enum", message: "is not a state this server can take")]
-        }, requestID: ServerCore.requestID(request))
+        ServerErrors.response(
+            for: APIError(.validationFailed, detail: detail) {
+                $0.errors = [FieldError(field: "/state", code: "enum", message: "is not a state this server can take")]
+            }, requestID: ServerCore.requestID(request))
     }
 
     /// Every existing user has used up this minute's and the next minute's request budget, in
@@ -74,9 +78,12 @@ public struct ContractTestAddition: ServerAddition {
         try await app.db.transaction { sql in
             for start in [window, window + 60_000] {
                 try await sql.raw("DELETE FROM api_usage WHERE window_start = \(bind: start)").run()
-                try await sql.raw("""
-                    INSERT INTO api_usage (user_id, window_start, requests) SELECT id, \(bind: start), \(bind: limit) FROM users
-                    """).run()
+                try await sql.raw(
+                    """
+                    INSERT INTO api_usage (user_id, window_start, requests)
+                    SELECT id, \(bind: start), \(bind: limit) FROM users
+                    """
+                ).run()
             }
         }
         return true
@@ -119,7 +126,9 @@ struct FaultMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let faults: FaultSwitches
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard let route = context.endpointPath, route.hasPrefix("/v1/") || route == "/readyz" else {
             return try await next(request, context)
         }

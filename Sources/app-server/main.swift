@@ -7,7 +7,8 @@ import Foundation
 // `app-server-contract-test` executable built beside it, so existing commands keep working.
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
-    print("""
+    print(
+        """
         usage: app-server [--contract-test]
 
         Configured by environment variables: HOST, PORT, DATABASE_URL, JWT_KEY, ...; see README.md.
@@ -23,16 +24,19 @@ if arguments.contains("--contract-test") {
     let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("app-server-contract-test").path
     guard FileManager.default.isExecutableFile(atPath: sibling) else {
-        FileHandle.standardError.write(Data("""
-            app-server: this build has no contract-test mode (\(sibling) is missing); build the \
-            app-server-contract-test product\n
-            """.utf8))
+        FileHandle.standardError.write(
+            Data(
+                """
+                app-server: this build has no contract-test mode (\(sibling) is missing); build the \
+                app-server-contract-test product\n
+                """.utf8))
         exit(2)
     }
     // exec keeps the process id, so whoever started app-server can still signal it.
     let argv: [UnsafeMutablePointer<CChar>?] = [strdup(sibling), nil]
     execv(sibling, argv)
-    FileHandle.standardError.write(Data("app-server: cannot run \(sibling): \(String(cString: strerror(errno)))\n".utf8))
+    FileHandle.standardError.write(
+        Data("app-server: cannot run \(sibling): \(String(cString: strerror(errno)))\n".utf8))
     exit(2)
 }
 await ServerLauncher.run(name: "app-server", contractTest: false, additions: [])

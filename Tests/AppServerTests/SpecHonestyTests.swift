@@ -20,8 +20,11 @@ import TodoAgentClient
         let authenticated = document.operations.filter { $0.security.contains { $0.contains("bearerAuth") } }
         #expect(authenticated.count == 11)
         for operation in authenticated {
-            #expect(operation.responses.contains { $0.status == .code(429) }, "\(operation.operationId) declares no 429")
-            #expect(operation.errorCodes.contains { $0.code == "RATE_LIMITED" }, "\(operation.operationId) lists no RATE_LIMITED")
+            #expect(
+                operation.responses.contains { $0.status == .code(429) }, "\(operation.operationId) declares no 429")
+            #expect(
+                operation.errorCodes.contains { $0.code == "RATE_LIMITED" },
+                "\(operation.operationId) lists no RATE_LIMITED")
         }
     }
 
@@ -34,7 +37,8 @@ import TodoAgentClient
             let bearer = ["Authorization": "Bearer \(pair.accessToken)"]
             let requests: [(String, String, String?)] = [
                 ("GET", "/v1/me", nil), ("GET", "/v1/todos", nil), ("POST", "/v1/todos", #"{"title":"x"}"#),
-                ("GET", "/v1/todos/\(todo.id.parameterText)", nil), ("PATCH", "/v1/todos/\(todo.id.parameterText)", "{}"),
+                ("GET", "/v1/todos/\(todo.id.parameterText)", nil),
+                ("PATCH", "/v1/todos/\(todo.id.parameterText)", "{}"),
                 ("POST", "/v1/calls", "{}"), ("GET", "/v1/transcripts", nil),
                 ("POST", "/v1/auth/logout", #"{"refresh_token":"\#(pair.refreshToken)"}"#),
             ]
@@ -80,10 +84,13 @@ import TodoAgentClient
         try await withServer(backend) { server in
             let (client, _) = try await server.signIn()
             let key = ServerConfiguration.ContractTest.retellKey
-            for json in [#"{"event":"chat_ended","chat":{"chat_id":"chat_1","chat_status":"ended"}}"#,
-                         #"{"event":"chat_started"}"#, #"{"event":"call_ended"}"#] {
+            for json in [
+                #"{"event":"chat_ended","chat":{"chat_id":"chat_1","chat_status":"ended"}}"#,
+                #"{"event":"chat_started"}"#, #"{"event":"call_ended"}"#,
+            ] {
                 let signature = RetellSignature.header(body: Data(json.utf8), apiKey: key)
-                let response = try await server.raw("POST", "/v1/webhooks/retell", body: json, headers: ["x-retell-signature": signature])
+                let response = try await server.raw(
+                    "POST", "/v1/webhooks/retell", body: json, headers: ["x-retell-signature": signature])
                 #expect(response.status == 204, "\(json)")
             }
             #expect(try await client.listTranscripts().items.isEmpty)
@@ -124,10 +131,12 @@ import TodoAgentClient
 
             // A webhook signed now is refused once the server's clock is six minutes on.
             let json = #"{"event":"chat_ended"}"#
-            let signature = RetellSignature.header(body: Data(json.utf8), apiKey: ServerConfiguration.ContractTest.retellKey,
-                                                   now: time.now())
+            let signature = RetellSignature.header(
+                body: Data(json.utf8), apiKey: ServerConfiguration.ContractTest.retellKey,
+                now: time.now())
             time.advance(by: 360)
-            let late = try await server.raw("POST", "/v1/webhooks/retell", body: json, headers: ["x-retell-signature": signature])
+            let late = try await server.raw(
+                "POST", "/v1/webhooks/retell", body: json, headers: ["x-retell-signature": signature])
             #expect(APIError(response: late).code == .webhookSignatureInvalid)
         }
     }
@@ -138,13 +147,15 @@ import TodoAgentClient
         let environment = [
             "APP_ENV": "production", "DATABASE_URL": "sqlite::memory:", "JWT_KEY": String(repeating: "k", count: 40),
             "TWILIO_ACCOUNT_SID": "AC0", "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM_NUMBER": "+15555550000",
-            "RETELL_API_KEY": "key", "RETELL_AGENT_ID": "agent", "RETELL_FROM_NUMBER": "+15555550000", "METRICS_PORT": "0",
+            "RETELL_API_KEY": "key", "RETELL_AGENT_ID": "agent", "RETELL_FROM_NUMBER": "+15555550000",
+            "METRICS_PORT": "0",
         ]
         let configuration = try ServerConfiguration.fromEnvironment(environment, contractTest: false)
         #expect(!configuration.metricsOnPublicListener)
         var defaulted = environment
         defaulted["METRICS_PORT"] = nil
-        #expect(try ServerConfiguration.fromEnvironment(defaulted, contractTest: false).metricsPort
+        #expect(
+            try ServerConfiguration.fromEnvironment(defaulted, contractTest: false).metricsPort
                 == ServerConfiguration.defaultProductionMetricsPort)
 
         var logger = Logger(label: "test")
@@ -156,13 +167,15 @@ import TodoAgentClient
             let transport = URLSessionTransport()
             let health = try await transport.send(TransportRequest(method: "GET", url: URL(string: base + "/healthz")!))
             #expect(health.status == 200)
-            let refused = try await transport.send(TransportRequest(method: "GET", url: URL(string: base + "/metrics")!))
+            let refused = try await transport.send(
+                TransportRequest(method: "GET", url: URL(string: base + "/metrics")!))
             #expect(refused.status == 404)
             #expect(APIError(response: refused).code == .notFound)
             #expect(!String(decoding: refused.body, as: UTF8.self).contains("http_requests_total"))
 
             let port = await listener.boundPort()
-            let scraped = try await transport.send(TransportRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/metrics")!))
+            let scraped = try await transport.send(
+                TransportRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/metrics")!))
             #expect(scraped.status == 200)
             #expect(String(decoding: scraped.body, as: UTF8.self).contains("http_requests_total"))
         }
