@@ -72,7 +72,7 @@ public final class AppDatabase: Sendable {
         return []
     }
 
-    /// Opens the database (for PostgreSQL, starts its connection pool).
+    /// Opens the database (for PostgreSQL, sets up its connection pool: `services` runs it).
     public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> AppDatabase {
         switch location {
         case .sqliteMemory, .sqliteFile:
