@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "accord", targets: ["accord"]),
         .executable(name: "app-server", targets: ["app-server"]),
+        // Contract-test mode (fake providers, /_contract/state, faults): never linked into app-server.
+        .executable(name: "app-server-contract-test", targets: ["app-server-contract-test"]),
         // The iOS app adds these two: Foundation only.
         .library(name: "TodoAgentAPI", targets: ["TodoAgentAPI"]),
         .library(name: "TodoAgentClient", targets: ["TodoAgentClient"]),
@@ -97,6 +99,17 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "app-server", dependencies: ["AppServer"]),
+        // What contract-test mode adds: local fake providers, POST /_contract/state, fault middleware.
+        .target(name: "AppServerContractTest", dependencies: [
+            "AppServer", "TodoAgentAPI", "TodoAgentServer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "app-server-contract-test", dependencies: ["AppServer", "AppServerContractTest"]),
 
         // Compiles and runs generated packages with swiftc, for the tests that check generated code.
         .target(name: "AccordTestSupport", path: "Tests/AccordTestSupport"),
@@ -111,7 +124,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TodoAgentAPITests", dependencies: ["TodoAgentAPI", "TodoAgentClient"]),
         .testTarget(name: "AppServerTests", dependencies: [
-            "AppServer", "TodoAgentClient",
+            "AppServer", "AppServerContractTest", "TodoAgentClient", "AccordSpec",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

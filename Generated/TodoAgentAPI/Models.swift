@@ -855,13 +855,14 @@ public struct TranscriptPage: Codable, Hashable, Sendable {
     }
 }
 
-/// A call event as Retell posts it. Unknown members and event types are ignored.
+/// An event as Retell posts it. Unknown members and event types are ignored; so is an event
+/// without `call` (chat events carry a `chat` object instead).
 public struct RetellWebhookEvent: Codable, Hashable, Sendable {
     /// `call_started`, `call_ended`, `call_analyzed`; others are accepted and ignored.
     public var event: String
-    public var call: RetellCall
+    public var call: RetellCall?
 
-    public init(event: String, call: RetellCall) {
+    public init(event: String, call: RetellCall? = nil) {
         self.event = event
         self.call = call
     }

@@ -286,7 +286,10 @@ public struct TodoAgentClient: Sendable {
     /// Metrics in the Prometheus text format.
     ///
     /// Request counts and latency histograms per route and status, and provider call
-    /// outcomes. Labels never carry user ids, phone numbers or tokens.
+    /// outcomes. Labels never carry user ids, phone numbers or tokens. Served here in
+    /// development and contract-test mode only: in production (or with `METRICS_PORT` set) the
+    /// public listener has no such route (404 `NOT_FOUND`, as for any unknown path) and the
+    /// metrics are served on the separate metrics listener.
     public func getMetrics() async throws -> String {
         let request = RequestBuilder(method: "GET", path: "/metrics")
         let response = try await core.send(request, credential: .none, isExpired: Self.isExpiredToken)

@@ -31,8 +31,11 @@ public struct RequestInfo: Sendable {
 public protocol Authenticator<Principal>: Sendable {
     associatedtype Principal: Sendable
     /// Returns who is calling, or throws the `APIError` to answer (missing or bad credentials).
-    /// `schemes` are the names under `components.securitySchemes` the operation accepts.
-    func authenticate(schemes: [String], request: RequestInfo) async throws -> Principal
+    /// `schemes` are the names under `components.securitySchemes` the operation accepts. `context` is the
+    /// request's Hummingbird context: where a middleware of the app already identified the caller, it is there.
+    func authenticate<Context: RequestContext>(
+        schemes: [String], request: RequestInfo, context: Context
+    ) async throws -> Principal
 }
 
 /// One violated constraint, with a JSON pointer to the value.

@@ -89,8 +89,9 @@ public protocol TodoAgentAPIHandler: Sendable {
     /// Retell signs each delivery: `x-retell-signature: v=<unix ms>,d=<hex HMAC-SHA256 of the
     /// raw body followed by the timestamp, keyed with the Retell API key>`. Deliveries older
     /// or newer than five minutes are refused. Events are applied once per call and event
-    /// type: a redelivery changes nothing. Unknown event types are accepted and ignored.
-    /// Bodies may be up to 1 MiB.
+    /// type: a redelivery changes nothing. Unknown event types, and events without a `call`
+    /// object (Retell's chat events such as `chat_ended`), are accepted (204) and ignored, so
+    /// Retell does not retry them. Bodies may be up to 1 MiB.
     func receiveRetellWebhook(_ input: Operations.ReceiveRetellWebhook.Input, principal: Principal, request: RequestInfo) async throws -> Operations.ReceiveRetellWebhook.Output
 
     /// Liveness: the process is up.
@@ -102,7 +103,10 @@ public protocol TodoAgentAPIHandler: Sendable {
     /// Metrics in the Prometheus text format.
     ///
     /// Request counts and latency histograms per route and status, and provider call
-    /// outcomes. Labels never carry user ids, phone numbers or tokens.
+    /// outcomes. Labels never carry user ids, phone numbers or tokens. Served here in
+    /// development and contract-test mode only: in production (or with `METRICS_PORT` set) the
+    /// public listener has no such route (404 `NOT_FOUND`, as for any unknown path) and the
+    /// metrics are served on the separate metrics listener.
     func getMetrics(request: RequestInfo) async throws -> Operations.GetMetrics.Output
 }
 

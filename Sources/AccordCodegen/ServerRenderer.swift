@@ -149,9 +149,9 @@ struct ServerRenderer {
         switch op.security {
         case .none: break
         case .required(let schemes):
-            out += "\(i5)let principal = try await authenticator.authenticate(schemes: [\(schemes.map(Text.literal).joined(separator: ", "))], request: info)\n"
+            out += "\(i5)let principal = try await authenticator.authenticate(schemes: [\(schemes.map(Text.literal).joined(separator: ", "))], request: info, context: context)\n"
         case .optional(let schemes):
-            out += "\(i5)let principal: Principal? = ServerCore.hasCredentials(info) ? try await authenticator.authenticate(schemes: [\(schemes.map(Text.literal).joined(separator: ", "))], request: info) : nil\n"
+            out += "\(i5)let principal: Principal? = ServerCore.hasCredentials(info) ? try await authenticator.authenticate(schemes: [\(schemes.map(Text.literal).joined(separator: ", "))], request: info, context: context) : nil\n"
         }
         let params = serverParameters(op)
         // Path values that cannot name anything answer 404, as an unknown id would.

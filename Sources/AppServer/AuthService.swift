@@ -4,11 +4,6 @@ import SQLKit
 import TodoAgentAPI
 import TodoAgentServer
 
-/// Who is calling: the user behind a valid access token.
-public struct AuthenticatedUser: Sendable, Hashable {
-    public var id: String
-}
-
 /// Sends the sign-in code. Twilio in production; the log in development (masked number, code
 /// only with DEV_SHOW_OTP=1).
 public protocol SMSSender: Sendable {
@@ -31,6 +26,7 @@ struct AuthService: Sendable {
     let sms: any SMSSender
     let demoAccounts: [String: String]
     let codePepper: String
+    let timeSource: any TimeSource
     var codeLifetime: Int64 = 5 * 60 * 1000
     var resendAfter: Int64 = 30 * 1000
     var maxAttempts = 5
@@ -46,7 +42,7 @@ struct AuthService: Sendable {
         guard let phone = PhoneNumber.normalize(raw) else {
             throw APIError(.phoneInvalid, detail: "The phone number must be in E.164 form, such as +15555550100.")
         }
-        let now = Clock.nowMillis()
+        let now = timeSource.nowMillis
         let hourAgo = now - 3600 * 1000
         let isDemo = demoAccounts[phone] != nil
         let code = demoAccounts[phone] ?? Secrets.randomCode()
@@ -93,7 +89,7 @@ struct AuthService: Sendable {
         guard let phone = PhoneNumber.normalize(raw) else {
             throw APIError(.phoneInvalid, detail: "The phone number must be in E.164 form, such as +15555550100.")
         }
-        let now = Clock.nowMillis()
+        let now = timeSource.nowMillis
         let hash = Secrets.codeHash(code, phone: phone, pepper: codePepper)
         let maxAttempts = self.maxAttempts
         enum Outcome: Sendable { case success(userID: String), wrong(remaining: Int), burnt }
@@ -132,7 +128,7 @@ struct AuthService: Sendable {
 
     private func issuePair(userID: String, family: String, replacing oldHash: String? = nil) async throws -> TokenPair {
         let refresh = Secrets.randomToken()
-        let now = Clock.nowMillis()
+        let now = timeSource.nowMillis
         let refreshLifetime = self.refreshLifetime
         let user = try await db.transaction { sql -> User in
             if let oldHash {
@@ -147,14 +143,14 @@ struct AuthService: Sendable {
             }
             return try Self.user(row)
         }
-        let access = try await tokens.issue(userID: userID)
+        let access = try await tokens.issue(userID: userID, now: timeSource.now())
         return TokenPair(accessToken: access, tokenType: .bearer, expiresIn: Int(tokens.lifetime), refreshToken: refresh,
                          refreshExpiresIn: Int(refreshLifetime / 1000), user: user)
     }
 
     func refresh(_ token: String) async throws -> TokenPair {
         let hash = Secrets.sha256(token)
-        let now = Clock.nowMillis()
+        let now = timeSource.nowMillis
         let found: (userID: String, family: String)? = try await db.transaction { sql in
             guard let row = try await sql.raw("SELECT user_id, family_id, expires_at, used_at, revoked FROM refresh_tokens WHERE token_hash = \(bind: hash)").first()
             else { return nil }
@@ -183,23 +179,19 @@ struct AuthService: Sendable {
         }
     }
 
-    /// The user of a bearer token; a deleted user's tokens are invalid.
-    func authenticate(bearer header: String?) async throws -> AuthenticatedUser {
-        guard let header, header.lowercased().hasPrefix("bearer ") else {
-            throw APIError(.authRequired, detail: "This route needs 'Authorization: Bearer <access token>'.")
-        }
-        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+    /// Admits the user a checked access token names: a deleted user's tokens are invalid, and
+    /// each admitted request counts against the user's rate.
+    func admit(_ token: AccessTokenCheck) async throws -> String {
         let userID: String
-        do {
-            userID = try await tokens.verify(token)
-        } catch .expired {
-            throw APIError(.tokenExpired, detail: "The access token has expired; refresh it and retry.")
-        } catch {
-            throw APIError(.tokenInvalid, detail: "The access token is not valid.")
+        switch token {
+        case .absent: throw APIError(.authRequired, detail: "This route needs 'Authorization: Bearer <access token>'.")
+        case .expired: throw APIError(.tokenExpired, detail: "The access token has expired; refresh it and retry.")
+        case .invalid: throw APIError(.tokenInvalid, detail: "The access token is not valid.")
+        case .valid(let id): userID = id
         }
         // One statement checks that the user still exists and counts the request in this
         // minute's window (no row comes back for a deleted user).
-        let now = Clock.nowMillis()
+        let now = timeSource.nowMillis
         let window = now - now % 60_000
         let count = try await db.withSQL { sql in
             try await sql.raw("""
@@ -220,7 +212,7 @@ struct AuthService: Sendable {
             let wait = Int((window + 60_000 - now + 999) / 1000)
             throw APIError(.rateLimited, detail: "Too many requests for this account; slow down.", retryAfter: max(1, wait))
         }
-        return AuthenticatedUser(id: userID)
+        return userID
     }
 
     func user(_ id: String) async throws -> User {

@@ -9,6 +9,7 @@ struct CallService: Sendable {
     let db: AppDatabase
     let retell: RetellClient?
     let logger: Logger
+    let timeSource: any TimeSource
     /// A call still `registered` or `ongoing` after this long is treated as over (its webhooks were lost).
     var staleAfter: Int64 = 2 * 3600 * 1000
 
@@ -18,7 +19,7 @@ struct CallService: Sendable {
         guard let retell else {
             throw APIError(.aiAgentUnavailable, detail: "No voice agent is configured on this server.", retryAfter: 60)
         }
-        let now = Clock.nowMillis()
+        let now = timeSource.nowMillis
         let placeholder = "pending-" + UUID().uuidString.lowercased()
         let staleAfter = self.staleAfter
         // Reserve the user's single call slot first, so two taps cannot place two calls.
@@ -59,12 +60,17 @@ struct CallService: Sendable {
 
     // MARK: Webhooks
 
-    /// Applies one Retell event once: a redelivery (same call and event) changes nothing.
+    /// Applies one Retell event once: a redelivery (same call and event) changes nothing. Other
+    /// events (chat events carry no `call`) are accepted and ignored: Retell retries anything
+    /// but a 2xx, and a retry cannot make them applicable.
     func apply(_ event: RetellWebhookEvent) async throws {
         let known = ["call_started", "call_ended", "call_analyzed"]
         guard known.contains(event.event) else { return }
-        let call = event.call
-        let now = Clock.nowMillis()
+        guard let call = event.call else {
+            logger.warning("ignored a call event without a call object", metadata: ["event": .string(event.event)])
+            return
+        }
+        let now = timeSource.nowMillis
         try await db.transaction { sql in
             let fresh = try await sql.raw("""
                 INSERT INTO webhook_events (call_id, event, received_at) VALUES (\(bind: call.callID), \(bind: event.event), \(bind: now))

@@ -33,12 +33,28 @@ public struct ServerConfiguration: Sendable {
     public var apiRateLimitPerMinute: Int? = 600
     /// Apps that send an older `X-App-Version` are answered 426 APP_VERSION_UNSUPPORTED (nil: no floor).
     public var minimumAppVersion: String?
+    /// Where the separate metrics listener binds; nil port: `/metrics` is on the public listener
+    /// (development and contract-test mode only: production always has the separate listener).
+    public var metricsHost = "127.0.0.1"
+    public var metricsPort: Int?
+
+    public var metricsOnPublicListener: Bool { metricsPort == nil }
+
+    /// The metrics listener's port in production when `METRICS_PORT` is not set.
+    public static let defaultProductionMetricsPort = 9464
 
     public struct TwilioSettings: Sendable {
         public var baseURL: String
         public var accountSID: String
         public var authToken: String
         public var fromNumber: String
+
+        public init(baseURL: String, accountSID: String, authToken: String, fromNumber: String) {
+            self.baseURL = baseURL
+            self.accountSID = accountSID
+            self.authToken = authToken
+            self.fromNumber = fromNumber
+        }
     }
 
     public struct RetellSettings: Sendable {
@@ -46,6 +62,13 @@ public struct ServerConfiguration: Sendable {
         public var apiKey: String
         public var agentID: String?
         public var fromNumber: String
+
+        public init(baseURL: String, apiKey: String, agentID: String?, fromNumber: String) {
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.agentID = agentID
+            self.fromNumber = fromNumber
+        }
     }
 
     /// The fixed values recorded exchanges rely on (API.md).
@@ -109,6 +132,11 @@ public struct ServerConfiguration: Sendable {
             if text.range(of: "^[0-9]+(\\.[0-9]+)*$", options: .regularExpression) != nil { minimumAppVersion = text }
             else { problems.append("APP_MINIMUM_VERSION must be a version like 1.2.0, not '\(text)'") }
         }
+        var metricsPort: Int? = mode == .production ? defaultProductionMetricsPort : nil
+        if let text = env["METRICS_PORT"], !text.isEmpty {
+            if let value = Int(text), (0...65535).contains(value) { metricsPort = value }
+            else { problems.append("METRICS_PORT must be a number from 0 to 65535, not '\(text)'") }
+        }
         if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "\n")) }
 
         let demo = mode == .contractTest ? ContractTest.demoAccounts : try parseDemoAccounts(env["DEMO_ACCOUNTS"] ?? "")
@@ -124,13 +152,16 @@ public struct ServerConfiguration: Sendable {
         if mode == .development && retell == nil {
             warnings.append("RETELL_API_KEY/RETELL_FROM_NUMBER are not set: calls answer AI_AGENT_UNAVAILABLE and webhooks are refused")
         }
-        return ServerConfiguration(
+        var configuration = ServerConfiguration(
             mode: mode, host: env["HOST"] ?? "127.0.0.1", port: port, database: database, jwtKey: jwtKey,
             jwtIssuer: mode == .contractTest ? ContractTest.jwtIssuer : (env["JWT_ISSUER"] ?? "todo-agent"),
             jwtAudience: mode == .contractTest ? ContractTest.jwtAudience : (env["JWT_AUDIENCE"] ?? "todo-agent-ios"),
             demoAccounts: demo, logLevel: env["LOG_LEVEL"] ?? "info", logFormat: env["LOG_FORMAT"] ?? "json",
             showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings, twilio: twilio, retell: retell,
             providerTimeoutMilliseconds: providerTimeout, apiRateLimitPerMinute: apiRate, minimumAppVersion: minimumAppVersion)
+        configuration.metricsHost = env["METRICS_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        configuration.metricsPort = metricsPort
+        return configuration
     }
 
     /// `+15555550100=123456,+15555550101=123456`.

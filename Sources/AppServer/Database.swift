@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresKit
+import ServiceLifecycle
 import SQLiteKit
 import SQLKit
 import TodoAgentAPI
@@ -50,8 +51,6 @@ public final class AppDatabase: Sendable {
     public let dialect: Dialect
     private let backend: Backend
     private let logger: Logger
-    /// PostgreSQL's pool runs from open to close.
-    private let poolTask: Task<Void, Never>?
 
     private enum Backend: Sendable {
         /// One connection, used by one task at a time: SQLite has one writer anyway, and a
@@ -64,14 +63,16 @@ public final class AppDatabase: Sendable {
         self.dialect = dialect
         self.backend = backend
         self.logger = logger
-        if case .postgres(let client) = backend {
-            poolTask = Task { await client.run() }
-        } else {
-            poolTask = nil
-        }
     }
 
-    /// Opens the database (for PostgreSQL, starts its connection pool).
+    /// What must run for the database to answer: PostgreSQL's connection pool, as a service of
+    /// the server's service group (started before migrations, stopped at shutdown).
+    public var services: [any Service] {
+        if case .postgres(let client) = backend { return [client] }
+        return []
+    }
+
+    /// Opens the database (for PostgreSQL, sets up its connection pool: `services` runs it).
     public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> AppDatabase {
         switch location {
         case .sqliteMemory, .sqliteFile:
@@ -108,7 +109,7 @@ public final class AppDatabase: Sendable {
     public func close() async {
         switch backend {
         case .sqlite(let connection, _): try? await connection.close()
-        case .postgres: poolTask?.cancel()
+        case .postgres: break   // the pool stops with its service
         }
     }
 

@@ -1,6 +1,11 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
 import Metrics
+import NIOCore
 import Prometheus
+import ServiceLifecycle
 
 /// Metrics go through swift-metrics; the Prometheus registry behind them is what `/metrics` shows.
 public enum Observability {
@@ -32,4 +37,57 @@ public enum Observability {
     }
 
     static func emit() -> String { registry.emitToString() }
+}
+
+/// `GET /metrics` on a listener of its own (loopback unless `METRICS_HOST` says otherwise), so
+/// a production server does not show its metrics to the internet.
+public final class MetricsListener: Service, @unchecked Sendable {
+    let host: String
+    let port: Int
+    let logger: Logger
+    private let lock = NSLock()
+    private var bound: Int?
+    private var waiters: [CheckedContinuation<Int, Never>] = []
+
+    init(host: String, port: Int, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// The port it listens on, once it does (port 0 asks for a free one).
+    public func boundPort() async -> Int {
+        await withCheckedContinuation { continuation in
+            let ready: Int? = lock.withLock {
+                if bound == nil { waiters.append(continuation) }
+                return bound
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    private func listening(on port: Int) {
+        let waiting = lock.withLock { () -> [CheckedContinuation<Int, Never>] in
+            bound = port
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in waiting { waiter.resume(returning: port) }
+    }
+
+    public func run() async throws {
+        let router = Router()
+        router.get("/metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            let text = ByteBuffer(string: Observability.emit())
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: text))
+        }
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "app-server-metrics"),
+            onServerRunning: { [self] channel in listening(on: channel.localAddress?.port ?? port) },
+            logger: logger)
+        try await app.run()
+    }
 }

@@ -75,8 +75,6 @@ import TodoAgentClient
             let (_, pair) = try await server.signIn()
             let userID = pair.user.id.parameterText
             let fixed = ServerConfiguration.ContractTest.self
-            let expired = try await AccessTokens(key: fixed.jwtKey, issuer: fixed.jwtIssuer, audience: fixed.jwtAudience, lifetime: -60)
-                .issue(userID: userID)
             let wrongKey = try await AccessTokens(key: "another-key-0123456789abcdefghijklmnop", issuer: fixed.jwtIssuer, audience: fixed.jwtAudience)
                 .issue(userID: userID)
             let wrongIssuer = try await AccessTokens(key: fixed.jwtKey, issuer: "https://evil.test", audience: fixed.jwtAudience).issue(userID: userID)
@@ -93,7 +91,6 @@ import TodoAgentClient
             #expect(try await code([:]) == "AUTH_REQUIRED")
             #expect(try await code(["x-phone": "+15555550100"]) == "AUTH_REQUIRED")
             #expect(try await code(["Authorization": "Bearer garbage"]) == "TOKEN_INVALID")
-            #expect(try await code(["Authorization": "Bearer \(expired)"]) == "TOKEN_EXPIRED")
             #expect(try await code(["Authorization": "Bearer \(wrongKey)"]) == "TOKEN_INVALID")
             #expect(try await code(["Authorization": "Bearer \(wrongIssuer)"]) == "TOKEN_INVALID")
             #expect(try await code(["Authorization": "Bearer \(wrongAudience)"]) == "TOKEN_INVALID")

@@ -1,4 +1,5 @@
 import AppServer
+import AppServerContractTest
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -74,9 +75,10 @@ struct FixedToken: TokenProvider {
     func refreshedAccessToken() async throws -> String? { nil }
 }
 
-/// Runs `body` against `app-server --contract-test` on `backend`, over real HTTP.
+/// Runs `body` against `app-server --contract-test` on `backend`, over real HTTP; `time` is the
+/// server's clock (the system's unless a test sets one).
 func withServer(_ backend: Backend, environment: [String: String] = [:], logger custom: Logger? = nil,
-                _ body: @Sendable (Harness) async throws -> Void) async throws {
+                time: any TimeSource = SystemTime(), _ body: @Sendable (Harness) async throws -> Void) async throws {
     if backend == .postgres { await PostgresTurns.shared.acquire() }
     defer { if backend == .postgres { Task { await PostgresTurns.shared.release() } } }
     var env = ["DATABASE_URL": backend.databaseURL]
@@ -85,9 +87,10 @@ func withServer(_ backend: Backend, environment: [String: String] = [:], logger 
     configuration.port = 0
     var logger = custom ?? Logger(label: "test")
     if custom == nil { logger.logLevel = .warning }
-    let server = try await TodoAgentApp.make(configuration, logger: logger)
+    let contract = ContractTestAddition()
+    let server = try await TodoAgentApp.make(configuration, logger: logger, additions: [contract], timeSource: time)
     let app = try await server.application()
-    let fakes = server.fakes
+    let fakes = contract.fakes
     try await app.test(.live) { client in
         let base = URL(string: "http://127.0.0.1:\(client.port!)")!
         let harness = Harness(baseURL: base, client: TodoAgentClient(baseURL: base), fakes: fakes)

@@ -67,7 +67,7 @@ actor Recorder<Value: Sendable> {
 
 /// Bearer `good` is user `u1`; the webhook signature `valid` passes.
 struct StubAuthenticator: Authenticator {
-    func authenticate(schemes: [String], request: RequestInfo) async throws -> String {
+    func authenticate<Context: RequestContext>(schemes: [String], request: RequestInfo, context: Context) async throws -> String {
         if schemes.contains("retellSignature") {
             guard request.header("x-retell-signature") == "valid" else { throw APIError(.webhookSignatureInvalid, detail: "Bad signature.") }
             return "retell"

@@ -1,4 +1,6 @@
+import AppServer
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -99,10 +101,29 @@ public final class FakeProviders: @unchecked Sendable {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "fake-providers"),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        Task { try? await app.runService(gracefulShutdownSignals: []) }
+        // The provider clients need the address before the server is built, so the fakes start
+        // now; `FakeProvidersService` shuts them down with the server.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { _ = try? await group.run() }
+        lock.withLock { running = (group, task) }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw ConfigurationError("the fake providers did not start") }
         return "http://127.0.0.1:\(port)"
+    }
+
+    private var running: (group: ServiceGroup, task: Task<Void, Never>)?
+
+    /// Shuts the fakes' listener down: requests in flight get a second to finish (a `slow` fake
+    /// would hold one for 30), then it is cancelled.
+    func stop() async {
+        guard let (group, task) = lock.withLock({ running }) else { return }
+        await group.triggerGracefulShutdown()
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(1))
+            task.cancel()
+        }
+        await task.value
+        deadline.cancel()
     }
 
     static func json(_ status: Int, _ body: [String: Any]) -> Response {
