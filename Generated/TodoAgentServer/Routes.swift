@@ -13,7 +13,7 @@ extension TodoAgentAPIHandler {
         router.add(middleware: ProblemMiddleware<Context>(options: options, routes: Self.routeTable))
 
         router.on("/v1/auth/otp/start", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "startOtp", route: "/v1/auth/otp/start", collectBody: true, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "startOtp", route: "/v1/auth/otp/start", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.otpStartRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
@@ -27,7 +27,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/auth/otp/verify", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "verifyOtp", route: "/v1/auth/otp/verify", collectBody: true, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "verifyOtp", route: "/v1/auth/otp/verify", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.otpVerifyRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
@@ -41,7 +41,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/auth/refresh", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "refreshTokens", route: "/v1/auth/refresh", collectBody: true, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "refreshTokens", route: "/v1/auth/refresh", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.refreshRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
@@ -55,7 +55,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/auth/logout", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "logout", route: "/v1/auth/logout", collectBody: true, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "logout", route: "/v1/auth/logout", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.logoutRequest }, violations: &violations)
@@ -70,7 +70,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/me", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "getMe", route: "/v1/me", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "getMe", route: "/v1/me", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 let output = try await self.getMe(principal: principal, request: info)
                 switch output {
@@ -80,7 +80,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/me", method: .init(rawValue: "DELETE")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "deleteMe", route: "/v1/me", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "deleteMe", route: "/v1/me", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 let output = try await self.deleteMe(principal: principal, request: info)
                 switch output {
@@ -90,7 +90,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "listTodos", route: "/v1/todos", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "listTodos", route: "/v1/todos", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let limit = RequestDecoding.parameter(request.uri.queryParameters.get("limit"), as: Int.self, rule: .integer(NumberRule(minimum: 1, maximum: 100)), pointer: "/query/limit", required: false, violations: &violations)
@@ -105,7 +105,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "createTodo", route: "/v1/todos", collectBody: true, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "createTodo", route: "/v1/todos", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let idempotencyKey = RequestDecoding.parameter(info.header("Idempotency-Key"), as: String.self, rule: .string(StringRule(minLength: 1, maxLength: 255)), pointer: "/header/Idempotency-Key", required: false, violations: &violations)
@@ -121,7 +121,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "getTodo", route: "/v1/todos/{todo_id}", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "getTodo", route: "/v1/todos/{todo_id}", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 var todoIDViolations: [FieldViolation] = []
                 guard let todoID = RequestDecoding.parameter(context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true, violations: &todoIDViolations) else {
@@ -135,7 +135,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "DELETE")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "deleteTodo", route: "/v1/todos/{todo_id}", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "deleteTodo", route: "/v1/todos/{todo_id}", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 var todoIDViolations: [FieldViolation] = []
                 guard let todoID = RequestDecoding.parameter(context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true, violations: &todoIDViolations) else {
@@ -149,7 +149,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "PATCH")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "updateTodo", route: "/v1/todos/{todo_id}", collectBody: true, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "updateTodo", route: "/v1/todos/{todo_id}", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 var todoIDViolations: [FieldViolation] = []
                 guard let todoID = RequestDecoding.parameter(context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true, violations: &todoIDViolations) else {
@@ -168,7 +168,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/calls", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "createCall", route: "/v1/calls", collectBody: true, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "createCall", route: "/v1/calls", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.callCreate }, violations: &violations)
@@ -183,7 +183,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/transcripts", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "listTranscripts", route: "/v1/transcripts", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "listTranscripts", route: "/v1/transcripts", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let limit = RequestDecoding.parameter(request.uri.queryParameters.get("limit"), as: Int.self, rule: .integer(NumberRule(minimum: 1, maximum: 100)), pointer: "/query/limit", required: false, violations: &violations)
@@ -197,7 +197,7 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/transcripts/{transcript_id}", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "getTranscript", route: "/v1/transcripts/{transcript_id}", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(request, context, operationId: "getTranscript", route: "/v1/transcripts/{transcript_id}", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
                 let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
                 var transcriptIDViolations: [FieldViolation] = []
                 guard let transcriptID = RequestDecoding.parameter(context.parameters.get("transcript_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/transcript_id", required: true, violations: &transcriptIDViolations) else {

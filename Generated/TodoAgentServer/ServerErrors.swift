@@ -55,14 +55,17 @@ public enum ServerCore {
     /// Runs one operation: collects the body, calls `body`, and turns every thrown error into a problem.
     public static func handle<Context: RequestContext>(
         _ request: Request, _ context: Context, operationId: String, route: String, collectBody: Bool,
-        bodyLimit: Int, options: ServerOptions, _ body: (RequestInfo) async throws -> Response
+        bodyLimit: Int, checksAppVersion: Bool = false, options: ServerOptions,
+        _ body: (RequestInfo) async throws -> Response
     ) async -> Response {
         var info = RequestInfo(requestID: requestID(request), method: request.method.rawValue, path: request.uri.path,
                                route: route, operationId: operationId, headers: request.headers, body: Data(),
                                remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress.map { "\($0)" })
         var response: Response
         do {
-            if let floor = options.minimumAppVersion, let header = appVersionHeader, let sent = request.headers[header],
+            // Only operations that declare the header answer 426 (the spec says so for them alone).
+            if checksAppVersion, let floor = options.minimumAppVersion, let header = appVersionHeader,
+               let sent = request.headers[header],
                isBelow(sent, minimum: floor) {
                 throw RequestFailure.appVersionUnsupported(minimum: floor)
             }

@@ -145,7 +145,8 @@ struct ServerRenderer {
         var out = "\n\(i3)router.on(\(Text.literal(hummingbirdPath(op.path))), method: .init(rawValue: \(Text.literal(op.httpMethod)))!) { request, context in\n"
         let limit = op.bodyLimit.map(String.init) ?? "options.bodyLimit"
         out += "\(i4)await ServerCore.handle(request, context, operationId: \(Text.literal(op.operationId)), route: \(Text.literal(op.path)), "
-        out += "collectBody: \(op.body != nil), bodyLimit: \(limit), options: options) { info in\n"
+        out += "collectBody: \(op.body != nil), bodyLimit: \(limit), "
+        out += op.takesAppVersion ? "checksAppVersion: true, options: options) { info in\n" : "options: options) { info in\n"
         switch op.security {
         case .none: break
         case .required(let schemes):
@@ -435,14 +436,17 @@ enum ServerCoreSource {
             /// Runs one operation: collects the body, calls `body`, and turns every thrown error into a problem.
             public static func handle<Context: RequestContext>(
                 _ request: Request, _ context: Context, operationId: String, route: String, collectBody: Bool,
-                bodyLimit: Int, options: ServerOptions, _ body: (RequestInfo) async throws -> Response
+                bodyLimit: Int, checksAppVersion: Bool = false, options: ServerOptions,
+                _ body: (RequestInfo) async throws -> Response
             ) async -> Response {
                 var info = RequestInfo(requestID: requestID(request), method: request.method.rawValue, path: request.uri.path,
                                        route: route, operationId: operationId, headers: request.headers, body: Data(),
                                        remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress.map { "\\($0)" })
                 var response: Response
                 do {
-                    if let floor = options.minimumAppVersion, let header = appVersionHeader, let sent = request.headers[header],
+                    // Only operations that declare the header answer 426 (the spec says so for them alone).
+                    if checksAppVersion, let floor = options.minimumAppVersion, let header = appVersionHeader,
+                       let sent = request.headers[header],
                        isBelow(sent, minimum: floor) {
                         throw RequestFailure.appVersionUnsupported(minimum: floor)
                     }

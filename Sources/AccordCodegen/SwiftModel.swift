@@ -157,6 +157,8 @@ struct OperationDecl: Sendable {
     var bodyLimit: Int?
     /// Only a provider calls it: routed by the server stubs, absent from the client.
     var isWebhook = false
+    /// It declares the app-version header: the stubs check the version floor on it (and only there).
+    var takesAppVersion = false
     /// What the client sends to authenticate it.
     var clientCredential: ClientCredential = .none
 }

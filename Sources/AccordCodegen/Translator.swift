@@ -423,9 +423,13 @@ struct Translator {
     private mutating func translate(_ op: Operation, typeName: String) -> OperationDecl {
         var paramScope = Naming.Scope(reserved: ["body", "requestid"])
         var parameters: [ParameterDecl] = []
+        var takesAppVersion = false
         for param in op.parameters {
             if param.location == .header, let rid = options.requestIdHeader, param.name.lowercased() == rid.lowercased() { continue }
-            if param.location == .header, let app = options.appVersionHeader, param.name.lowercased() == app.lowercased() { continue }
+            if param.location == .header, let app = options.appVersionHeader, param.name.lowercased() == app.lowercased() {
+                takesAppVersion = true
+                continue
+            }
             if param.location == .header, ["accept", "content-type", "authorization"].contains(param.name.lowercased()) {
                 log.warning("header parameter '\(param.name)' is set by the client itself and not generated", at: param.sourceLocation)
                 continue
@@ -514,6 +518,7 @@ struct Translator {
             parameters: parameters, body: body, responses: responses, security: security,
             errorCodes: op.errorCodes.map(\.code), notFoundCode: notFound, bodyLimit: op.bodyLimit)
         decl.isWebhook = op.isWebhook
+        decl.takesAppVersion = takesAppVersion
         if !op.isWebhook { decl.clientCredential = clientCredential(for: op) }
         return decl
     }
