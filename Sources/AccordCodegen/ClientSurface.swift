@@ -99,8 +99,10 @@ public struct ClientSurface: Sendable {
 
     /// The surface of the client `accord generate` would write for this document.
     public static func build(_ document: APIDocument, options: GeneratorOptions = GeneratorOptions()) -> ClientSurface {
-        let (api, _) = Translator.translate(document, options: options, withValidationRules: false)
-        return ClientSurface(api: api)
+        options.naming {
+            let (api, _) = Translator.translate(document, options: options, withValidationRules: false)
+            return ClientSurface(api: api)
+        }
     }
 
     init(api: GeneratedAPI) {

@@ -73,11 +73,19 @@ enum Naming {
         return words
     }
 
-    static let acronyms: Set<String> = ["id", "url", "uri", "uuid", "http", "https", "json", "api", "sms", "otp", "ip", "jwt", "ai"]
+    /// Acronyms of the web that every spec shares; an API's own (`OTP`, `SMS`…) come from
+    /// accord.yaml's `acronyms:` through `extraAcronyms`.
+    static let standardAcronyms: Set<String> = ["id", "url", "uri", "uuid", "http", "https", "json", "api", "ip"]
+    /// The spec's own acronyms (lower-cased) for the generation under way.
+    @TaskLocal static var extraAcronyms: Set<String> = []
+
+    static func isAcronym(_ lower: String) -> Bool {
+        standardAcronyms.contains(lower) || (!extraAcronyms.isEmpty && extraAcronyms.contains(lower))
+    }
 
     private static func capitalized(_ word: String, acronymsUpper: Bool) -> String {
         let lower = word.lowercased()
-        if acronymsUpper && acronyms.contains(lower) { return lower.uppercased() }
+        if acronymsUpper && isAcronym(lower) { return lower.uppercased() }
         if word == word.uppercased() && word.count > 1 { return lower.prefix(1).uppercased() + lower.dropFirst() }
         return word.prefix(1).uppercased() + word.dropFirst()
     }
@@ -86,9 +94,9 @@ enum Naming {
     static func camelCase(_ text: String) -> String {
         let parts = words(text)
         guard let first = parts.first else { return "value" }
-        var result = first == first.uppercased() && first.count > 1 && !acronyms.contains(first.lowercased())
+        var result = first == first.uppercased() && first.count > 1 && !isAcronym(first.lowercased())
             ? first.lowercased() : lowerFirst(first)
-        if acronyms.contains(first.lowercased()) { result = first.lowercased() }
+        if isAcronym(first.lowercased()) { result = first.lowercased() }
         for word in parts.dropFirst() { result += capitalized(word, acronymsUpper: true) }
         return identifier(result)
     }

@@ -10,11 +10,20 @@ public struct GeneratorOptions: Sendable {
     /// Carries the app's version on every request (set once on the client, checked by the server
     /// stubs against a floor); never a method parameter.
     public var appVersionHeader: String?
+    /// The API's own acronyms (`OTP` → `startOTP`), besides the web's (`ID`, `URL`, `JSON`…).
+    public var acronyms: [String]
 
-    public init(requestIdHeader: String? = "X-Request-ID", defaultBodyLimit: Int = 64 * 1024, appVersionHeader: String? = nil) {
+    public init(requestIdHeader: String? = "X-Request-ID", defaultBodyLimit: Int = 64 * 1024, appVersionHeader: String? = nil,
+                acronyms: [String] = []) {
         self.requestIdHeader = requestIdHeader
         self.appVersionHeader = appVersionHeader
         self.defaultBodyLimit = defaultBodyLimit
+        self.acronyms = acronyms
+    }
+
+    /// Runs `body` with these options' acronyms in force for every name made.
+    func naming<T>(_ body: () throws -> T) rethrows -> T {
+        try Naming.$extraAcronyms.withValue(Set(acronyms.map { $0.lowercased() }), operation: body)
     }
 }
 

@@ -28,6 +28,7 @@ struct ProjectConfiguration {
     var publicValues: [String] = []
     /// The header the app sends its version in (the generated client takes the version once).
     var appVersionHeader: String?
+    var acronyms: [String] = []
     /// `signers:`, `untrustedIdentityHeaders:`, `missingCredentialsError:`: what the contract
     /// tester knows beyond the spec.
     var contract = ContractSettings()
@@ -45,7 +46,7 @@ struct ProjectConfiguration {
         }
         guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
         let known = Set(["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay", "accept",
-                         "releaseFolder", "releases", "publicValues", "appVersionHeader"])
+                         "releaseFolder", "releases", "publicValues", "appVersionHeader", "acronyms"])
             .union(ContractSettings.keys)
         for entry in object.entries where !known.contains(entry.key) {
             throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
@@ -63,7 +64,20 @@ struct ProjectConfiguration {
                                     releasePolicy: try ReleasePolicy.parse(root["releases"]),
                                     publicValues: (root["publicValues"]?.array ?? []).map { $0.string ?? $0.jsonText },
                                     appVersionHeader: root["appVersionHeader"]?.string,
+                                    acronyms: try acronyms(root["acronyms"]),
                                     contract: try ContractSettings.parse(root))
+    }
+
+    /// `acronyms:`: words written in capitals inside Swift names (`OTP` → `startOTP`).
+    static func acronyms(_ node: SpecNode?) throws(Diagnostic) -> [String] {
+        guard let node, !node.isNull else { return [] }
+        guard let list = node.array else { throw .error("'acronyms' must be a list of words", at: node.location) }
+        return try list.map { item throws(Diagnostic) -> String in
+            guard let word = item.string, !word.isEmpty, word.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw .error("an acronym is one word of ASCII letters and digits", at: item.location)
+            }
+            return word
+        }
     }
 
     /// `accept:` entries: `rule` (a rule id of docs/DIFF.md), `operation` (an operationId; left out for
@@ -92,7 +106,7 @@ struct ProjectConfiguration {
     }
 
     var generatorOptions: GeneratorOptions {
-        GeneratorOptions(requestIdHeader: requestIdHeader, appVersionHeader: appVersionHeader)
+        GeneratorOptions(requestIdHeader: requestIdHeader, appVersionHeader: appVersionHeader, acronyms: acronyms)
     }
 
     var generatorConfiguration: GeneratorConfiguration {
