@@ -13,7 +13,10 @@ extension TodoAgentAPIHandler {
         router.add(middleware: ProblemMiddleware<Context>(options: options, routes: Self.routeTable))
 
         router.on("/v1/auth/otp/start", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "startOtp", route: "/v1/auth/otp/start", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
+            await ServerCore.handle(
+                request, context, operationId: "startOtp", route: "/v1/auth/otp/start", collectBody: true,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.otpStartRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
@@ -27,7 +30,10 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/auth/otp/verify", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "verifyOtp", route: "/v1/auth/otp/verify", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
+            await ServerCore.handle(
+                request, context, operationId: "verifyOtp", route: "/v1/auth/otp/verify", collectBody: true,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.otpVerifyRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
@@ -41,7 +47,10 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/auth/refresh", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "refreshTokens", route: "/v1/auth/refresh", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
+            await ServerCore.handle(
+                request, context, operationId: "refreshTokens", route: "/v1/auth/refresh", collectBody: true,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.refreshRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
@@ -55,8 +64,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/auth/logout", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "logout", route: "/v1/auth/logout", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "logout", route: "/v1/auth/logout", collectBody: true,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.logoutRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
@@ -70,8 +83,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/me", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "getMe", route: "/v1/me", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "getMe", route: "/v1/me", collectBody: false,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 let output = try await self.getMe(principal: principal, request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
@@ -80,8 +97,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/me", method: .init(rawValue: "DELETE")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "deleteMe", route: "/v1/me", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "deleteMe", route: "/v1/me", collectBody: false,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 let output = try await self.deleteMe(principal: principal, request: info)
                 switch output {
                 case .noContent: return ServerCore.empty(204)
@@ -90,8 +111,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "listTodos", route: "/v1/todos", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "listTodos", route: "/v1/todos", collectBody: false,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let limit = RequestDecoding.parameter(request.uri.queryParameters.get("limit"), as: Int.self, rule: .integer(NumberRule(minimum: 1, maximum: 100)), pointer: "/query/limit", required: false, violations: &violations)
                 let cursor = RequestDecoding.parameter(request.uri.queryParameters.get("cursor"), as: String.self, rule: .string(StringRule(minLength: 1, maxLength: 512)), pointer: "/query/cursor", required: false, violations: &violations)
@@ -105,8 +130,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "createTodo", route: "/v1/todos", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "createTodo", route: "/v1/todos", collectBody: true,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let idempotencyKey = RequestDecoding.parameter(info.header("Idempotency-Key"), as: String.self, rule: .string(StringRule(minLength: 1, maxLength: 255)), pointer: "/header/Idempotency-Key", required: false, violations: &violations)
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.todoCreate }, violations: &violations)
@@ -121,8 +150,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "getTodo", route: "/v1/todos/{todo_id}", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "getTodo", route: "/v1/todos/{todo_id}", collectBody: false,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 var todoIDViolations: [FieldViolation] = []
                 guard let todoID = RequestDecoding.parameter(context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true, violations: &todoIDViolations) else {
                     throw RequestFailure.resourceNotFound(notFoundCode: "TODO_NOT_FOUND")
@@ -135,8 +168,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "DELETE")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "deleteTodo", route: "/v1/todos/{todo_id}", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "deleteTodo", route: "/v1/todos/{todo_id}", collectBody: false,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 var todoIDViolations: [FieldViolation] = []
                 guard let todoID = RequestDecoding.parameter(context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true, violations: &todoIDViolations) else {
                     throw RequestFailure.resourceNotFound(notFoundCode: "TODO_NOT_FOUND")
@@ -149,8 +186,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "PATCH")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "updateTodo", route: "/v1/todos/{todo_id}", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "updateTodo", route: "/v1/todos/{todo_id}", collectBody: true,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 var todoIDViolations: [FieldViolation] = []
                 guard let todoID = RequestDecoding.parameter(context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true, violations: &todoIDViolations) else {
                     throw RequestFailure.resourceNotFound(notFoundCode: "TODO_NOT_FOUND")
@@ -168,8 +209,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/calls", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "createCall", route: "/v1/calls", collectBody: true, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "createCall", route: "/v1/calls", collectBody: true,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.callCreate }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
@@ -183,8 +228,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/transcripts", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "listTranscripts", route: "/v1/transcripts", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "listTranscripts", route: "/v1/transcripts", collectBody: false,
+                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let limit = RequestDecoding.parameter(request.uri.queryParameters.get("limit"), as: Int.self, rule: .integer(NumberRule(minimum: 1, maximum: 100)), pointer: "/query/limit", required: false, violations: &violations)
                 let cursor = RequestDecoding.parameter(request.uri.queryParameters.get("cursor"), as: String.self, rule: .string(StringRule(minLength: 1, maxLength: 512)), pointer: "/query/cursor", required: false, violations: &violations)
@@ -197,8 +246,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/transcripts/{transcript_id}", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "getTranscript", route: "/v1/transcripts/{transcript_id}", collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["bearerAuth"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "getTranscript", route: "/v1/transcripts/{transcript_id}",
+                collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["bearerAuth"], request: info, context: context)
                 var transcriptIDViolations: [FieldViolation] = []
                 guard let transcriptID = RequestDecoding.parameter(context.parameters.get("transcript_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/transcript_id", required: true, violations: &transcriptIDViolations) else {
                     throw RequestFailure.resourceNotFound(notFoundCode: "TRANSCRIPT_NOT_FOUND")
@@ -211,8 +264,12 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/v1/webhooks/retell", method: .init(rawValue: "POST")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "receiveRetellWebhook", route: "/v1/webhooks/retell", collectBody: true, bodyLimit: 1048576, options: options) { info in
-                let principal = try await authenticator.authenticate(schemes: ["retellSignature"], request: info, context: context)
+            await ServerCore.handle(
+                request, context, operationId: "receiveRetellWebhook", route: "/v1/webhooks/retell", collectBody: true,
+                bodyLimit: 1048576, options: options
+            ) { info in
+                let principal = try await authenticator.authenticate(
+                    schemes: ["retellSignature"], request: info, context: context)
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.retellWebhookEvent }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
@@ -226,7 +283,10 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/healthz", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "checkHealth", route: "/healthz", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(
+                request, context, operationId: "checkHealth", route: "/healthz", collectBody: false,
+                bodyLimit: options.bodyLimit, options: options
+            ) { info in
                 let output = try await self.checkHealth(request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
@@ -235,7 +295,10 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/readyz", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "checkReadiness", route: "/readyz", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(
+                request, context, operationId: "checkReadiness", route: "/readyz", collectBody: false,
+                bodyLimit: options.bodyLimit, options: options
+            ) { info in
                 let output = try await self.checkReadiness(request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
@@ -244,7 +307,10 @@ extension TodoAgentAPIHandler {
         }
 
         router.on("/metrics", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "getMetrics", route: "/metrics", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(
+                request, context, operationId: "getMetrics", route: "/metrics", collectBody: false,
+                bodyLimit: options.bodyLimit, options: options
+            ) { info in
                 let output = try await self.getMetrics(request: info)
                 switch output {
                 case .ok(let body): return ServerCore.raw(200, Data(body.utf8), contentType: "text/plain; charset=utf-8")

@@ -24,19 +24,25 @@ public protocol TodoAgentAPIHandler: Sendable {
     /// Checks the code sent to the phone and answers an access token and a refresh token.
     /// The first successful sign-in of a phone number creates its user. Five wrong codes
     /// burn the code (`OTP_ATTEMPTS_EXCEEDED`); each wrong try says how many are left.
-    func verifyOTP(_ input: Operations.VerifyOTP.Input, request: RequestInfo) async throws -> Operations.VerifyOTP.Output
+    func verifyOTP(
+        _ input: Operations.VerifyOTP.Input, request: RequestInfo
+    ) async throws -> Operations.VerifyOTP.Output
 
     /// Trade a refresh token for a new token pair.
     ///
     /// Rotation: the refresh token presented stops working and a new pair is answered.
     /// Presenting a refresh token that was already used revokes its whole family (every
     /// token descended from the same sign-in), because it means the token was copied.
-    func refreshTokens(_ input: Operations.RefreshTokens.Input, request: RequestInfo) async throws -> Operations.RefreshTokens.Output
+    func refreshTokens(
+        _ input: Operations.RefreshTokens.Input, request: RequestInfo
+    ) async throws -> Operations.RefreshTokens.Output
 
     /// Sign out.
     ///
     /// Revokes the refresh token's family. The access token expires on its own.
-    func logout(_ input: Operations.Logout.Input, principal: Principal, request: RequestInfo) async throws -> Operations.Logout.Output
+    func logout(
+        _ input: Operations.Logout.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.Logout.Output
 
     /// The signed-in user.
     func getMe(principal: Principal, request: RequestInfo) async throws -> Operations.GetMe.Output
@@ -48,27 +54,37 @@ public protocol TodoAgentAPIHandler: Sendable {
     func deleteMe(principal: Principal, request: RequestInfo) async throws -> Operations.DeleteMe.Output
 
     /// The user's to-dos, newest first.
-    func listTodos(_ input: Operations.ListTodos.Input, principal: Principal, request: RequestInfo) async throws -> Operations.ListTodos.Output
+    func listTodos(
+        _ input: Operations.ListTodos.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.ListTodos.Output
 
     /// Create a to-do.
     ///
     /// With an `Idempotency-Key`, sending the same body again within 24 hours answers the
     /// first response again and creates nothing; the same key with a different body answers
     /// `IDEMPOTENCY_KEY_REUSED`. Retry a failed create with the same key.
-    func createTodo(_ input: Operations.CreateTodo.Input, principal: Principal, request: RequestInfo) async throws -> Operations.CreateTodo.Output
+    func createTodo(
+        _ input: Operations.CreateTodo.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.CreateTodo.Output
 
     /// One to-do.
-    func getTodo(_ input: Operations.GetTodo.Input, principal: Principal, request: RequestInfo) async throws -> Operations.GetTodo.Output
+    func getTodo(
+        _ input: Operations.GetTodo.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.GetTodo.Output
 
     /// Delete a to-do.
-    func deleteTodo(_ input: Operations.DeleteTodo.Input, principal: Principal, request: RequestInfo) async throws -> Operations.DeleteTodo.Output
+    func deleteTodo(
+        _ input: Operations.DeleteTodo.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.DeleteTodo.Output
 
     /// Change a to-do.
     ///
     /// Only the members present change. `null` clears `notes` or `due_at`; an absent member
     /// keeps its value. Setting `completed` to true stamps `completed_at`; setting it to
     /// false clears it.
-    func updateTodo(_ input: Operations.UpdateTodo.Input, principal: Principal, request: RequestInfo) async throws -> Operations.UpdateTodo.Output
+    func updateTodo(
+        _ input: Operations.UpdateTodo.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.UpdateTodo.Output
 
     /// Ask the voice agent to phone the user.
     ///
@@ -76,13 +92,19 @@ public protocol TodoAgentAPIHandler: Sendable {
     /// call at a time: while a call has not ended, another answers `CALL_IN_PROGRESS`. When
     /// the provider is at its concurrency limit the answer is `AI_AGENT_BUSY` with
     /// `retry_after` 60.
-    func createCall(_ input: Operations.CreateCall.Input, principal: Principal, request: RequestInfo) async throws -> Operations.CreateCall.Output
+    func createCall(
+        _ input: Operations.CreateCall.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.CreateCall.Output
 
     /// The user's call transcripts, newest first.
-    func listTranscripts(_ input: Operations.ListTranscripts.Input, principal: Principal, request: RequestInfo) async throws -> Operations.ListTranscripts.Output
+    func listTranscripts(
+        _ input: Operations.ListTranscripts.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.ListTranscripts.Output
 
     /// One call transcript with its turns.
-    func getTranscript(_ input: Operations.GetTranscript.Input, principal: Principal, request: RequestInfo) async throws -> Operations.GetTranscript.Output
+    func getTranscript(
+        _ input: Operations.GetTranscript.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.GetTranscript.Output
 
     /// A call event from Retell.
     ///
@@ -92,7 +114,9 @@ public protocol TodoAgentAPIHandler: Sendable {
     /// type: a redelivery changes nothing. Unknown event types, and events without a `call`
     /// object (Retell's chat events such as `chat_ended`), are accepted (204) and ignored, so
     /// Retell does not retry them. Bodies may be up to 1 MiB.
-    func receiveRetellWebhook(_ input: Operations.ReceiveRetellWebhook.Input, principal: Principal, request: RequestInfo) async throws -> Operations.ReceiveRetellWebhook.Output
+    func receiveRetellWebhook(
+        _ input: Operations.ReceiveRetellWebhook.Input, principal: Principal, request: RequestInfo
+    ) async throws -> Operations.ReceiveRetellWebhook.Output
 
     /// Liveness: the process is up.
     func checkHealth(request: RequestInfo) async throws -> Operations.CheckHealth.Output

@@ -34,7 +34,10 @@ struct ServerRenderer {
         if hasInput(op) { params.append("_ input: Operations.\(op.typeName).Input") }
         if let principal = principalType(op) { params.append("principal: \(principal)") }
         params.append("request: RequestInfo")
-        return "func \(op.methodName)(\(params.joined(separator: ", "))) async throws -> Operations.\(op.typeName).Output"
+        let line = "func \(op.methodName)(\(params.joined(separator: ", "))) async throws -> Operations.\(op.typeName).Output"
+        guard line.count + 4 > 120 else { return line }
+        return "func \(op.methodName)(\n" + ClientRenderer.wrapped(params, indent: "        ")
+            + "\n    ) async throws -> Operations.\(op.typeName).Output"
     }
 
     private func handlerFile() -> String {
@@ -144,15 +147,24 @@ struct ServerRenderer {
         let i3 = "        ", i4 = "            ", i5 = "                "
         var out = "\n\(i3)router.on(\(Text.literal(hummingbirdPath(op.path))), method: .init(rawValue: \(Text.literal(op.httpMethod)))!) { request, context in\n"
         let limit = op.bodyLimit.map(String.init) ?? "options.bodyLimit"
-        out += "\(i4)await ServerCore.handle(request, context, operationId: \(Text.literal(op.operationId)), route: \(Text.literal(op.path)), "
-        out += "collectBody: \(op.body != nil), bodyLimit: \(limit), "
-        out += op.takesAppVersion ? "checksAppVersion: true, options: options) { info in\n" : "options: options) { info in\n"
+        var handleArguments = [
+            "request", "context", "operationId: \(Text.literal(op.operationId))", "route: \(Text.literal(op.path))",
+            "collectBody: \(op.body != nil)", "bodyLimit: \(limit)",
+        ]
+        if op.takesAppVersion { handleArguments.append("checksAppVersion: true") }
+        handleArguments.append("options: options")
+        out += "\(i4)await ServerCore.handle(\n" + ClientRenderer.wrapped(handleArguments, indent: i5) + "\n\(i4)) { info in\n"
         switch op.security {
         case .none: break
         case .required(let schemes):
-            out += "\(i5)let principal = try await authenticator.authenticate(schemes: [\(schemes.map(Text.literal).joined(separator: ", "))], request: info, context: context)\n"
+            let names = schemes.map(Text.literal).joined(separator: ", ")
+            out += "\(i5)let principal = try await authenticator.authenticate(\n"
+            out += "\(i5)    schemes: [\(names)], request: info, context: context)\n"
         case .optional(let schemes):
-            out += "\(i5)let principal: Principal? = ServerCore.hasCredentials(info) ? try await authenticator.authenticate(schemes: [\(schemes.map(Text.literal).joined(separator: ", "))], request: info, context: context) : nil\n"
+            let names = schemes.map(Text.literal).joined(separator: ", ")
+            out += "\(i5)let principal: Principal? =\n"
+            out += "\(i5)    ServerCore.hasCredentials(info)\n"
+            out += "\(i5)    ? try await authenticator.authenticate(schemes: [\(names)], request: info, context: context) : nil\n"
         }
         let params = serverParameters(op)
         // Path values that cannot name anything answer 404, as an unknown id would.

@@ -13,7 +13,10 @@ extension ShapesAPIHandler {
         router.add(middleware: ProblemMiddleware<Context>(options: options, routes: Self.routeTable))
 
         router.on("/pets/{pet_id}", method: .init(rawValue: "GET")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "get_pet", route: "/pets/{pet_id}", collectBody: false, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(
+                request, context, operationId: "get_pet", route: "/pets/{pet_id}", collectBody: false,
+                bodyLimit: options.bodyLimit, options: options
+            ) { info in
                 var petIDViolations: [FieldViolation] = []
                 guard let petID = RequestDecoding.parameter(context.parameters.get("pet_id")?.removingPercentEncoding, as: Int.self, rule: .integer(NumberRule()), pointer: "/path/pet_id", required: true, violations: &petIDViolations) else {
                     throw RequestFailure.resourceNotFound(notFoundCode: nil)
@@ -31,7 +34,10 @@ extension ShapesAPIHandler {
         }
 
         router.on("/pets/{pet_id}", method: .init(rawValue: "PUT")!) { request, context in
-            await ServerCore.handle(request, context, operationId: "replacePet", route: "/pets/{pet_id}", collectBody: true, bodyLimit: options.bodyLimit, options: options) { info in
+            await ServerCore.handle(
+                request, context, operationId: "replacePet", route: "/pets/{pet_id}", collectBody: true,
+                bodyLimit: options.bodyLimit, options: options
+            ) { info in
                 var petIDViolations: [FieldViolation] = []
                 guard let petID = RequestDecoding.parameter(context.parameters.get("pet_id")?.removingPercentEncoding, as: Int.self, rule: .integer(NumberRule()), pointer: "/path/pet_id", required: true, violations: &petIDViolations) else {
                     throw RequestFailure.resourceNotFound(notFoundCode: nil)
