@@ -55,6 +55,7 @@ public struct TodoAgentApp {
         }
         var auth = AuthService(db: db, tokens: tokens, sms: sms, demoAccounts: configuration.demoAccounts, codePepper: configuration.jwtKey)
         auth.apiRateLimitPerMinute = configuration.apiRateLimitPerMinute
+        auth.trustProxyHops = configuration.trustProxyHops
         let service = TodoAgentService(auth: auth, todos: TodoService(db: db), calls: CallService(db: db, retell: retell, logger: logger),
                                        db: db, faults: faults)
         let router = Router()

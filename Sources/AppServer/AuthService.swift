@@ -39,6 +39,8 @@ struct AuthService: Sendable {
     /// Authenticated requests per user and minute (nil: unlimited).
     var apiRateLimitPerMinute: Int? = 600
     var refreshLifetime: Int64 = 30 * 24 * 3600 * 1000
+    /// Reverse proxies in front whose X-Forwarded-For is believed (TRUST_PROXY).
+    var trustProxyHops = 0
 
     // MARK: OTP
 
@@ -147,7 +149,7 @@ struct AuthService: Sendable {
             }
             return try Self.user(row)
         }
-        let access = try await tokens.issue(userID: userID)
+        let access = try await tokens.issue(userID: userID, sessionID: family)
         return TokenPair(accessToken: access, tokenType: .bearer, expiresIn: Int(tokens.lifetime), refreshToken: refresh,
                          refreshExpiresIn: Int(refreshLifetime / 1000), user: user)
     }
@@ -189,32 +191,20 @@ struct AuthService: Sendable {
             throw APIError(.authRequired, detail: "This route needs 'Authorization: Bearer <access token>'.")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        let userID: String
+        let userID: String, sessionID: String?
         do {
-            userID = try await tokens.verify(token)
+            (userID, sessionID) = try await tokens.verifySession(token)
         } catch .expired {
             throw APIError(.tokenExpired, detail: "The access token has expired; refresh it and retry.")
         } catch {
             throw APIError(.tokenInvalid, detail: "The access token is not valid.")
         }
-        // One statement checks that the user still exists and counts the request in this
-        // minute's window (no row comes back for a deleted user).
+        // Counts the request in this minute's window, shared by every instance, and checks that
+        // the user still exists and the session was not revoked (RequestCounter).
         let now = Clock.nowMillis()
         let window = now - now % 60_000
-        let count = try await db.withSQL { sql in
-            try await sql.raw("""
-                INSERT INTO api_usage (user_id, window_start, requests)
-                SELECT id, \(bind: window), 1 FROM users WHERE id = \(bind: userID)
-                ON CONFLICT (user_id, window_start) DO UPDATE SET requests = api_usage.requests + 1
-                RETURNING requests
-                """).first()?.decode(column: "requests", as: Int.self)
-        }
-        guard let count else { throw APIError(.tokenInvalid, detail: "The access token is not valid.") }
-        if count == 1 {
-            // A user's first request of a window clears their older windows.
-            try await db.withSQL { sql in
-                try await sql.raw("DELETE FROM api_usage WHERE user_id = \(bind: userID) AND window_start < \(bind: window)").run()
-            }
+        guard let count = try await db.requestCounter.count(userID: userID, sessionID: sessionID, window: window) else {
+            throw APIError(.tokenInvalid, detail: "The access token is not valid.")
         }
         if let limit = apiRateLimitPerMinute, count > limit {
             let wait = Int((window + 60_000 - now + 999) / 1000)

@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var apiRateLimitPerMinute: Int? = 600
     /// Apps that send an older `X-App-Version` are answered 426 APP_VERSION_UNSUPPORTED (nil: no floor).
     public var minimumAppVersion: String?
+    /// How many reverse proxies stand in front (`TRUST_PROXY`); 0: X-Forwarded-For is ignored.
+    public var trustProxyHops = 0
 
     public struct TwilioSettings: Sendable {
         public var baseURL: String
@@ -109,6 +111,7 @@ public struct ServerConfiguration: Sendable {
             if text.range(of: "^[0-9]+(\\.[0-9]+)*$", options: .regularExpression) != nil { minimumAppVersion = text }
             else { problems.append("APP_MINIMUM_VERSION must be a version like 1.2.0, not '\(text)'") }
         }
+        let trustProxyHops = ClientAddress.hops(fromTrustProxy: env["TRUST_PROXY"], problems: &problems)
         if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "\n")) }
 
         let demo = mode == .contractTest ? ContractTest.demoAccounts : try parseDemoAccounts(env["DEMO_ACCOUNTS"] ?? "")
@@ -124,13 +127,15 @@ public struct ServerConfiguration: Sendable {
         if mode == .development && retell == nil {
             warnings.append("RETELL_API_KEY/RETELL_FROM_NUMBER are not set: calls answer AI_AGENT_UNAVAILABLE and webhooks are refused")
         }
-        return ServerConfiguration(
+        var configuration = ServerConfiguration(
             mode: mode, host: env["HOST"] ?? "127.0.0.1", port: port, database: database, jwtKey: jwtKey,
             jwtIssuer: mode == .contractTest ? ContractTest.jwtIssuer : (env["JWT_ISSUER"] ?? "todo-agent"),
             jwtAudience: mode == .contractTest ? ContractTest.jwtAudience : (env["JWT_AUDIENCE"] ?? "todo-agent-ios"),
             demoAccounts: demo, logLevel: env["LOG_LEVEL"] ?? "info", logFormat: env["LOG_FORMAT"] ?? "json",
             showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings, twilio: twilio, retell: retell,
             providerTimeoutMilliseconds: providerTimeout, apiRateLimitPerMinute: apiRate, minimumAppVersion: minimumAppVersion)
+        configuration.trustProxyHops = trustProxyHops
+        return configuration
     }
 
     /// `+15555550100=123456,+15555550101=123456`.

@@ -16,7 +16,7 @@ struct TodoAgentService: TodoAgentAPIHandler {
 
     func startOTP(_ input: Operations.StartOTP.Input, request: RequestInfo) async throws -> Operations.StartOTP.Output {
         try faults.check()
-        return .accepted(try await auth.startOTP(phone: input.body.phone, clientIP: request.remoteAddress.map(Self.host) ?? "unknown"))
+        return .accepted(try await auth.startOTP(phone: input.body.phone, clientIP: auth.clientAddress(of: request)))
     }
 
     func verifyOTP(_ input: Operations.VerifyOTP.Input, request: RequestInfo) async throws -> Operations.VerifyOTP.Output {
