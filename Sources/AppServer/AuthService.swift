@@ -185,15 +185,15 @@ struct AuthService: Sendable {
         }
     }
 
-    /// The user of a bearer token; a deleted user's tokens are invalid.
+    /// The user of a bearer token; the tokens of a deleted user or a revoked session are invalid.
     func authenticate(bearer header: String?) async throws -> AuthenticatedUser {
         guard let header, header.lowercased().hasPrefix("bearer ") else {
             throw APIError(.authRequired, detail: "This route needs 'Authorization: Bearer <access token>'.")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        let userID: String, sessionID: String?
+        let verified: (userID: String, sessionID: String?)
         do {
-            (userID, sessionID) = try await tokens.verifySession(token)
+            verified = try await tokens.verifySession(token)
         } catch .expired {
             throw APIError(.tokenExpired, detail: "The access token has expired; refresh it and retry.")
         } catch {
@@ -203,7 +203,9 @@ struct AuthService: Sendable {
         // the user still exists and the session was not revoked (RequestCounter).
         let now = Clock.nowMillis()
         let window = now - now % 60_000
-        guard let count = try await db.requestCounter.count(userID: userID, sessionID: sessionID, window: window) else {
+        let userID = verified.userID
+        guard let count = try await db.requestCounter.count(userID: userID, sessionID: verified.sessionID, window: window)
+        else {
             throw APIError(.tokenInvalid, detail: "The access token is not valid.")
         }
         if let limit = apiRateLimitPerMinute, count > limit {
