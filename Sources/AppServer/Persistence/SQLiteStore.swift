@@ -90,9 +90,8 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     func submit<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        enum Action { case start, wait, refuse }
         let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
-            let action: Action = lock.withLock {
+            let action: SubmitAction = lock.withLock {
                 if stopped { return .refuse }
                 pending.append(Job(body: { try await body($0) }, continuation: continuation))
                 if running { return .wait }
@@ -108,6 +107,8 @@ final class GroupCommitter: @unchecked Sendable {
         // The job's body returned a T: it is the only thing this job can hold.
         return value as! T
     }
+
+    private enum SubmitAction { case start, wait, refuse }
 
     struct DatabaseClosed: Error {}
 
