@@ -77,6 +77,7 @@ public struct TodoAgentApp: Sendable {
             db: db, tokens: tokens, sms: sms, demoAccounts: configuration.demoAccounts,
             codePepper: configuration.jwtKey, timeSource: timeSource)
         auth.apiRateLimitPerMinute = configuration.apiRateLimitPerMinute
+        auth.trustProxyHops = configuration.trustProxyHops
         let service = TodoAgentService(
             auth: auth, todos: TodoService(db: db),
             calls: CallService(db: db, retell: retell, logger: logger, timeSource: timeSource), db: db,

@@ -35,6 +35,8 @@ struct AuthService: Sendable {
     /// Authenticated requests per user and minute (nil: unlimited).
     var apiRateLimitPerMinute: Int? = 600
     var refreshLifetime: Int64 = 30 * 24 * 3600 * 1000
+    /// Reverse proxies in front whose X-Forwarded-For is believed (TRUST_PROXY).
+    var trustProxyHops = 0
 
     // MARK: OTP
 
@@ -143,7 +145,7 @@ struct AuthService: Sendable {
             }
             return try Self.user(row)
         }
-        let access = try await tokens.issue(userID: userID, now: timeSource.now())
+        let access = try await tokens.issue(userID: userID, sessionID: family, now: timeSource.now())
         return TokenPair(accessToken: access, tokenType: .bearer, expiresIn: Int(tokens.lifetime), refreshToken: refresh,
                          refreshExpiresIn: Int(refreshLifetime / 1000), user: user)
     }
@@ -182,31 +184,20 @@ struct AuthService: Sendable {
     /// Admits the user a checked access token names: a deleted user's tokens are invalid, and
     /// each admitted request counts against the user's rate.
     func admit(_ token: AccessTokenCheck) async throws -> String {
-        let userID: String
+        let userID: String, sessionID: String?
         switch token {
         case .absent: throw APIError(.authRequired, detail: "This route needs 'Authorization: Bearer <access token>'.")
         case .expired: throw APIError(.tokenExpired, detail: "The access token has expired; refresh it and retry.")
         case .invalid: throw APIError(.tokenInvalid, detail: "The access token is not valid.")
-        case .valid(let id): userID = id
+        case .valid(let id, let session): (userID, sessionID) = (id, session)
         }
-        // One statement checks that the user still exists and counts the request in this
-        // minute's window (no row comes back for a deleted user).
+        // Counts the request in this minute's window, shared by every instance, and checks that
+        // the user still exists and the session was not revoked (RequestCounter).
         let now = timeSource.nowMillis
         let window = now - now % 60_000
-        let count = try await db.withSQL { sql in
-            try await sql.raw("""
-                INSERT INTO api_usage (user_id, window_start, requests)
-                SELECT id, \(bind: window), 1 FROM users WHERE id = \(bind: userID)
-                ON CONFLICT (user_id, window_start) DO UPDATE SET requests = api_usage.requests + 1
-                RETURNING requests
-                """).first()?.decode(column: "requests", as: Int.self)
-        }
-        guard let count else { throw APIError(.tokenInvalid, detail: "The access token is not valid.") }
-        if count == 1 {
-            // A user's first request of a window clears their older windows.
-            try await db.withSQL { sql in
-                try await sql.raw("DELETE FROM api_usage WHERE user_id = \(bind: userID) AND window_start < \(bind: window)").run()
-            }
+        guard let count = try await db.requestCounter.count(userID: userID, sessionID: sessionID, window: window)
+        else {
+            throw APIError(.tokenInvalid, detail: "The access token is not valid.")
         }
         if let limit = apiRateLimitPerMinute, count > limit {
             let wait = Int((window + 60_000 - now + 999) / 1000)

@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
 
     /// The metrics listener's port in production when `METRICS_PORT` is not set.
     public static let defaultProductionMetricsPort = 9464
+    /// How many reverse proxies stand in front (`TRUST_PROXY`); 0: X-Forwarded-For is ignored.
+    public var trustProxyHops = 0
 
     public struct TwilioSettings: Sendable {
         public var baseURL: String
@@ -137,6 +139,7 @@ public struct ServerConfiguration: Sendable {
             if let value = Int(text), (0...65535).contains(value) { metricsPort = value }
             else { problems.append("METRICS_PORT must be a number from 0 to 65535, not '\(text)'") }
         }
+        let trustProxyHops = ClientAddress.hops(fromTrustProxy: env["TRUST_PROXY"], problems: &problems)
         if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "\n")) }
 
         let demo = mode == .contractTest ? ContractTest.demoAccounts : try parseDemoAccounts(env["DEMO_ACCOUNTS"] ?? "")
@@ -161,6 +164,7 @@ public struct ServerConfiguration: Sendable {
             providerTimeoutMilliseconds: providerTimeout, apiRateLimitPerMinute: apiRate, minimumAppVersion: minimumAppVersion)
         configuration.metricsHost = env["METRICS_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         configuration.metricsPort = metricsPort
+        configuration.trustProxyHops = trustProxyHops
         return configuration
     }
 

@@ -45,17 +45,23 @@ public enum DatabaseLocation: Sendable, Equatable {
 
 /// The database seam: SQL through SQLKit, one code path for SQLite and PostgreSQL. The few
 /// dialect differences (how a write transaction begins, column types) live here.
+///
+/// Three ways in: `read` for statements that only read (SQLite: a pool of read-only
+/// connections, which WAL lets run beside the writer), `withSQL` for writes outside an explicit
+/// transaction, `transaction` for several statements that stand or fall together. On SQLite every
+/// write goes through one `GroupCommitter`: writes that arrive together share one transaction
+/// and one commit, and none is answered before that commit returns.
 public final class AppDatabase: Sendable {
     public enum Dialect: Sendable { case sqlite, postgres }
 
     public let dialect: Dialect
     private let backend: Backend
     private let logger: Logger
+    /// Counts authenticated requests for the per-user rate limit, many per statement.
+    let requestCounter: RequestCounter
 
     private enum Backend: Sendable {
-        /// One connection, used by one task at a time: SQLite has one writer anyway, and a
-        /// transaction must not interleave with other statements on its connection.
-        case sqlite(SQLiteConnection, AsyncLock)
+        case sqlite(SQLiteStore)
         case postgres(PostgresClient)
     }
 
@@ -63,6 +69,8 @@ public final class AppDatabase: Sendable {
         self.dialect = dialect
         self.backend = backend
         self.logger = logger
+        requestCounter = RequestCounter()
+        requestCounter.attach(self)
     }
 
     /// What must run for the database to answer: PostgreSQL's connection pool, as a service of
@@ -75,24 +83,16 @@ public final class AppDatabase: Sendable {
     /// Opens the database (for PostgreSQL, sets up its connection pool: `services` runs it).
     public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> AppDatabase {
         switch location {
-        case .sqliteMemory, .sqliteFile:
-            var storage = SQLiteConnection.Storage.memory
-            if case .sqliteFile(let path) = location {
-                let directory = (path as NSString).deletingLastPathComponent
-                if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-                storage = .file(path: path)
+        case .sqliteMemory:
+            return AppDatabase(dialect: .sqlite, backend: .sqlite(try await SQLiteStore.open(path: nil, logger: logger)),
+                               logger: logger)
+        case .sqliteFile(let path):
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-            let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-            let db = AppDatabase(dialect: .sqlite, backend: .sqlite(connection, AsyncLock()), logger: logger)
-            // WAL lets readers in other processes go on during writes; the busy timeout waits out
-            // another process's write instead of failing.
-            try await db.withSQL { sql in
-                try await sql.raw("PRAGMA journal_mode = WAL").run()
-                try await sql.raw("PRAGMA busy_timeout = 5000").run()
-                try await sql.raw("PRAGMA foreign_keys = ON").run()
-                try await sql.raw("PRAGMA synchronous = NORMAL").run()
-            }
-            return db
+            return AppDatabase(dialect: .sqlite, backend: .sqlite(try await SQLiteStore.open(path: path, logger: logger)),
+                               logger: logger)
         case .postgres(let url):
             let configuration = try SQLPostgresConfiguration(url: url)
             let core = configuration.coreConfiguration
@@ -101,29 +101,35 @@ public final class AppDatabase: Sendable {
                                                       password: core.password, database: core.database, tls: .disable)
             client.options.maximumConnections = 20
             client.options.connectionIdleTimeout = .seconds(60)
-            return AppDatabase(dialect: .postgres, backend: .postgres(PostgresClient(configuration: client, backgroundLogger: logger)),
-                               logger: logger)
+            let pool = PostgresClient(configuration: client, backgroundLogger: logger)
+            return AppDatabase(dialect: .postgres, backend: .postgres(pool), logger: logger)
         }
     }
 
     public func close() async {
         switch backend {
-        case .sqlite(let connection, _): try? await connection.close()
+        case .sqlite(let store): await store.close()
         case .postgres: break   // the pool stops with its service
         }
     }
 
-    /// Runs statements outside a transaction.
-    public func withSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await Self.mappingLostDatabase { try await self.rawWithSQL(body) }
+    /// Runs statements that only read. SQLite: on a read-only connection, beside the writer.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Self.mappingLostDatabase {
+            switch backend {
+            case .sqlite(let store): return try await store.read(body)
+            case .postgres(let client): return try await Self.withPostgres(client, body) { sql, body in try await body(sql) }
+            }
+        }
     }
 
-    private func rawWithSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        switch backend {
-        case .sqlite(let connection, let lock):
-            return try await lock.withLock { try await body(connection.sql()) }
-        case .postgres(let client):
-            return try await Self.withPostgres(client, body) { sql, body in try await body(sql) }
+    /// Runs statements outside an explicit transaction (SQLite: inside the current group commit).
+    public func withSQL<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Self.mappingLostDatabase {
+            switch backend {
+            case .sqlite(let store): return try await store.write(body)
+            case .postgres(let client): return try await Self.withPostgres(client, body) { sql, body in try await body(sql) }
+            }
         }
     }
 
@@ -146,7 +152,9 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    private static func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    private static func withDeadline<T: Sendable>(
+        _ limit: Duration, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
@@ -159,9 +167,19 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction: everything or nothing.
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await Self.mappingLostDatabase { try await self.rawTransaction(body) }
+    /// Runs `body` in one transaction: everything or nothing. On SQLite it may share the
+    /// transaction with other callers' bodies (group commit); a body that throws is rerun alone.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Self.mappingLostDatabase {
+            switch backend {
+            case .sqlite(let store):
+                return try await store.write(body)
+            case .postgres(let client):
+                return try await Self.withPostgres(client, body) { sql, body in
+                    try await Self.inTransaction(sql, begin: "BEGIN", body)
+                }
+            }
+        }
     }
 
     /// A database that cannot be reached answers SERVICE_UNAVAILABLE, not INTERNAL_ERROR; the
@@ -172,21 +190,13 @@ public final class AppDatabase: Sendable {
         } catch let error as PSQLError where error.code != .server && error.code != .queryCancelled {
             throw APIError(.serviceUnavailable, detail: "The database is unreachable; try again shortly.", retryAfter: 5)
         } catch is DeadlineExceeded {
-            throw APIError(.serviceUnavailable, detail: "The database did not answer in time; try again shortly.", retryAfter: 5)
+            throw APIError(.serviceUnavailable, detail: "The database did not answer in time; try again shortly.",
+                           retryAfter: 5)
         }
     }
 
-    private func rawTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        switch backend {
-        case .sqlite(let connection, let lock):
-            return try await lock.withLock { try await Self.inTransaction(connection.sql(), begin: "BEGIN IMMEDIATE", body) }
-        case .postgres(let client):
-            return try await Self.withPostgres(client, body) { sql, body in try await Self.inTransaction(sql, begin: "BEGIN", body) }
-        }
-    }
-
-    private static func inTransaction<T>(_ sql: any SQLDatabase, begin: String,
-                                         _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    static func inTransaction<T>(_ sql: any SQLDatabase, begin: String,
+                                 _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await sql.raw(SQLQueryString(begin)).run()
         do {
             let result = try await body(sql)
@@ -200,46 +210,7 @@ public final class AppDatabase: Sendable {
 
     /// Whether the database answers.
     public func ping() async -> Bool {
-        (try? await withSQL { sql in try await sql.raw("SELECT 1 AS one").first() }) != nil
-    }
-}
-
-/// An async mutex: waiters queue in order.
-final class AsyncLock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var locked = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func withLock<T>(_ body: () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
-        return try await body()
-    }
-
-    private func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            lock.lock()
-            if locked {
-                waiters.append(continuation)
-                lock.unlock()
-            } else {
-                locked = true
-                lock.unlock()
-                continuation.resume()
-            }
-        }
-    }
-
-    private func release() {
-        lock.lock()
-        if waiters.isEmpty {
-            locked = false
-            lock.unlock()
-        } else {
-            let next = waiters.removeFirst()
-            lock.unlock()
-            next.resume()
-        }
+        (try? await read { sql in try await sql.raw("SELECT 1 AS one").first() }) != nil
     }
 }
 

@@ -21,7 +21,7 @@ public enum AccessTokenCheck: Sendable, Hashable {
     /// No `Authorization: Bearer` header.
     case absent
     /// Signature, algorithm, issuer, audience and expiry hold: the token names this user.
-    case valid(userID: String)
+    case valid(userID: String, sessionID: String?)
     case expired
     case invalid
 }
@@ -41,7 +41,7 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 
     /// The user a valid token names (for logs; the route still checks the account and its rate).
     public var tokenUserID: String? {
-        if case .valid(let id) = accessToken { return id }
+        if case .valid(let id, _) = accessToken { return id }
         return nil
     }
 }
@@ -66,7 +66,8 @@ struct AccessTokenMiddleware: RouterMiddleware {
         guard let header, header.lowercased().hasPrefix("bearer ") else { return .absent }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         do {
-            return .valid(userID: try await tokens.verify(token, now: timeSource.now()))
+            let verified = try await tokens.verifySession(token, now: timeSource.now())
+            return .valid(userID: verified.userID, sessionID: verified.sessionID)
         } catch .expired {
             return .expired
         } catch {

@@ -17,8 +17,7 @@ struct TodoAgentService: TodoAgentAPIHandler {
     let metricsOnPublicListener: Bool
 
     func startOTP(_ input: Operations.StartOTP.Input, request: RequestInfo) async throws -> Operations.StartOTP.Output {
-        let clientIP = request.remoteAddress.map(Self.host) ?? "unknown"
-        return .accepted(try await auth.startOTP(phone: input.body.phone, clientIP: clientIP))
+        return .accepted(try await auth.startOTP(phone: input.body.phone, clientIP: auth.clientAddress(of: request)))
     }
 
     func verifyOTP(

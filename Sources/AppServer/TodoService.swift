@@ -18,16 +18,20 @@ struct TodoService: Sendable {
         case .completed: " AND completed = 1"
         default: ""
         }
-        let rows = try await db.withSQL { sql in
+        let records = try await db.read { sql in
             var query: SQLQueryString = "SELECT \(unsafeRaw: Self.columns) FROM todos WHERE user_id = \(bind: userID)"
             query = query + filter
             if let (createdAt, id) = after {
-                query = query + " AND (created_at < \(bind: createdAt) OR (created_at = \(bind: createdAt) AND id < \(bind: id)))"
+                query = query + """
+                     AND (created_at < \(bind: createdAt) OR (created_at = \(bind: createdAt) AND id < \(bind: id)))
+                    """
             }
             query = query + " ORDER BY created_at DESC, id DESC LIMIT \(bind: limit + 1)"
-            return try await sql.raw(query).all()
+            return try await sql.raw(query).all(decoding: TodoRecord.self)
         }
-        let (items, next) = PageCursor.page(try rows.map(Self.todo), limit: limit) { ($0.createdAt.millis, $0.id.parameterText) }
+        let (items, next) = PageCursor.page(try records.map { try $0.todo() }, limit: limit) {
+            ($0.createdAt.millis, $0.id.parameterText)
+        }
         return TodoPage(items: items, nextCursor: next)
     }
 
@@ -35,54 +39,68 @@ struct TodoService: Sendable {
         let title = body.title.trimmingCharacters(in: .whitespacesAndNewlines)
         let notes = body.notes
         let dueAt = body.dueAt
-        let requestHash = Secrets.sha256(String(decoding: try JSONCoding.encoder.encode(body), as: UTF8.self))
         let now = Clock.nowMillis()
+        let todo = Todo(id: UUID(), title: title, notes: notes, completed: false, dueAt: dueAt, completedAt: nil,
+                        createdAt: Date(millis: now), updatedAt: Date(millis: now))
+        let insert: SQLQueryString = """
+            INSERT INTO todos (id, user_id, title, notes, completed, due_at, completed_at, created_at, updated_at)
+            VALUES (\(bind: todo.id.parameterText), \(bind: userID), \(bind: title), \(bind: notes), 0, \(bind: dueAt?.millis),
+            NULL, \(bind: now), \(bind: now))
+            """
+        guard let idempotencyKey else {
+            // One statement is its own transaction (on SQLite it joins the current group commit).
+            try await db.withSQL { sql in try await sql.raw(insert).run() }
+            return todo
+        }
+        let requestHash = Secrets.sha256(String(decoding: try JSONCoding.encoder.encode(body), as: UTF8.self))
+        let json = String(decoding: try JSONCoding.encoder.encode(todo), as: UTF8.self)
         let window = idempotencyWindow
         return try await db.transaction { sql in
-            if let idempotencyKey {
-                try await sql.raw("DELETE FROM idempotency_keys WHERE user_id = \(bind: userID) AND created_at < \(bind: now - window)").run()
-                if let row = try await sql.raw("""
-                    SELECT request_hash, response_json FROM idempotency_keys
-                    WHERE user_id = \(bind: userID) AND idempotency_key = \(bind: idempotencyKey)
-                    """).first() {
-                    guard try row.decode(column: "request_hash", as: String.self) == requestHash else {
-                        throw APIError(.idempotencyKeyReused, detail: "This Idempotency-Key was used with a different body.")
-                    }
-                    let json = try row.decode(column: "response_json", as: String.self)
-                    return try JSONCoding.decoder.decode(Todo.self, from: Data(json.utf8))
-                }
-            }
-            let todo = Todo(id: UUID(), title: title, notes: notes, completed: false, dueAt: dueAt, completedAt: nil,
-                            createdAt: Date(millis: now), updatedAt: Date(millis: now))
             try await sql.raw("""
-                INSERT INTO todos (id, user_id, title, notes, completed, due_at, completed_at, created_at, updated_at)
-                VALUES (\(bind: todo.id.parameterText), \(bind: userID), \(bind: title), \(bind: notes), 0, \(bind: dueAt?.millis), NULL, \(bind: now), \(bind: now))
+                DELETE FROM idempotency_keys WHERE user_id = \(bind: userID) AND created_at < \(bind: now - window)
                 """).run()
-            if let idempotencyKey {
-                let json = String(decoding: try JSONCoding.encoder.encode(todo), as: UTF8.self)
-                try await sql.raw("""
-                    INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_json, created_at)
-                    VALUES (\(bind: userID), \(bind: idempotencyKey), \(bind: requestHash), \(bind: json), \(bind: now))
-                    """).run()
+            // The key is claimed first: a second request with the same key, on this instance or
+            // another, waits for this transaction and then finds the stored answer.
+            let claimed = try await sql.raw("""
+                INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_json, created_at)
+                VALUES (\(bind: userID), \(bind: idempotencyKey), \(bind: requestHash), \(bind: json), \(bind: now))
+                ON CONFLICT (user_id, idempotency_key) DO NOTHING
+                RETURNING created_at
+                """).first() != nil
+            if claimed {
+                try await sql.raw(insert).run()
+                return todo
             }
-            return todo
+            guard let stored = try await sql.raw("""
+                SELECT request_hash, response_json FROM idempotency_keys
+                WHERE user_id = \(bind: userID) AND idempotency_key = \(bind: idempotencyKey)
+                """).first(decoding: IdempotencyRecord.self)
+            else { throw APIError(.internalError, detail: "The Idempotency-Key was claimed and is gone.") }
+            guard stored.requestHash == requestHash else {
+                throw APIError(.idempotencyKeyReused, detail: "This Idempotency-Key was used with a different body.")
+            }
+            return try JSONCoding.decoder.decode(Todo.self, from: Data(stored.responseJSON.utf8))
         }
     }
 
     func get(userID: String, id: UUID) async throws -> Todo {
-        let row = try await db.withSQL { sql in
-            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)").first()
+        let record = try await db.read { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)
+                """).first(decoding: TodoRecord.self)
         }
-        guard let row else { throw Self.notFound }
-        return try Self.todo(row)
+        guard let record else { throw Self.notFound }
+        return try record.todo()
     }
 
     func update(userID: String, id: UUID, change: TodoUpdate) async throws -> Todo {
         let now = Clock.nowMillis()
         return try await db.transaction { sql in
-            guard let row = try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)").first()
+            guard let record = try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)
+                """).first(decoding: TodoRecord.self)
             else { throw Self.notFound }
-            var todo = try Self.todo(row)
+            var todo = try record.todo()
             if let title = change.title { todo.title = title.trimmingCharacters(in: .whitespacesAndNewlines) }
             if let notes = change.notes { todo.notes = notes.wrapped }
             if let dueAt = change.dueAt { todo.dueAt = dueAt.wrapped }
@@ -112,16 +130,47 @@ struct TodoService: Sendable {
 
     static var notFound: APIError { APIError(.todoNotFound, detail: "There is no such to-do.") }
 
-    static func todo(_ row: any SQLRow) throws -> Todo {
-        Todo(id: UUID(uuidString: try row.decode(column: "id", as: String.self))!,
-             title: try row.decode(column: "title", as: String.self),
-             notes: try row.decode(column: "notes", as: String?.self),
-             completed: try row.decode(column: "completed", as: Int.self) != 0,
-             dueAt: try row.decode(column: "due_at", as: Int64?.self).map(Date.init(millis:)),
-             completedAt: try row.decode(column: "completed_at", as: Int64?.self).map(Date.init(millis:)),
-             createdAt: Date(millis: try row.decode(column: "created_at", as: Int64.self)),
-             updatedAt: Date(millis: try row.decode(column: "updated_at", as: Int64.self)))
+}
+
+/// A `todos` row as stored: times in milliseconds, the flag as a number.
+struct TodoRecord: Codable, Sendable {
+    var id: String
+    var title: String
+    var notes: String?
+    var completed: Int
+    var dueAt: Int64?
+    var completedAt: Int64?
+    var createdAt: Int64
+    var updatedAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, notes, completed
+        case dueAt = "due_at", completedAt = "completed_at", createdAt = "created_at", updatedAt = "updated_at"
     }
+
+    func todo() throws -> Todo {
+        guard let uuid = UUID(uuidString: id) else { throw CorruptRow(table: "todos", column: "id") }
+        return Todo(id: uuid, title: title, notes: notes, completed: completed != 0, dueAt: dueAt.map(Date.init(millis:)),
+                    completedAt: completedAt.map(Date.init(millis:)), createdAt: Date(millis: createdAt),
+                    updatedAt: Date(millis: updatedAt))
+    }
+}
+
+/// An `idempotency_keys` row: the request it answered and the answer.
+struct IdempotencyRecord: Codable, Sendable {
+    var requestHash: String
+    var responseJSON: String
+
+    enum CodingKeys: String, CodingKey {
+        case requestHash = "request_hash", responseJSON = "response_json"
+    }
+}
+
+/// A stored value this server could not have written.
+struct CorruptRow: Error, CustomStringConvertible {
+    var table: String
+    var column: String
+    var description: String { "\(table).\(column) holds a value this server does not write" }
 }
 
 /// Opaque page cursors: the last item's sort key, base64url.

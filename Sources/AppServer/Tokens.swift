@@ -13,6 +13,8 @@ public struct AccessTokens: Sendable {
         var iss: IssuerClaim
         var aud: AudienceClaim
         var jti: IDClaim
+        /// The sign-in session (refresh-token family): revoking it (logout, reuse) revokes the token.
+        var sid: String?
 
         // Claims are checked by `verify(_:)` so each failure maps to its own code.
         func verify(using algorithm: some JWTAlgorithm) async throws {}
@@ -33,14 +35,20 @@ public struct AccessTokens: Sendable {
         await keys.add(hmac: HMACKey(from: Data(key.utf8)), digestAlgorithm: .sha256)
     }
 
-    public func issue(userID: String, now: Date = Date()) async throws -> String {
+    public func issue(userID: String, sessionID: String? = nil, now: Date = Date()) async throws -> String {
         let claims = Claims(sub: .init(value: userID), iat: .init(value: now), exp: .init(value: now.addingTimeInterval(lifetime)),
-                            iss: .init(value: issuer), aud: .init(value: [audience]), jti: .init(value: UUID().uuidString.lowercased()))
+                            iss: .init(value: issuer), aud: .init(value: [audience]), jti: .init(value: UUID().uuidString.lowercased()),
+                            sid: sessionID)
         return try await keys.sign(claims)
     }
 
     /// The user id of a valid token.
     public func verify(_ token: String, now: Date = Date()) async throws(Failure) -> String {
+        try await verifySession(token, now: now).userID
+    }
+
+    /// The user id and sign-in session (nil for tokens issued without one) of a valid token.
+    public func verifySession(_ token: String, now: Date = Date()) async throws(Failure) -> (userID: String, sessionID: String?) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Self.base64URLDecode(parts[0]),
               let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
@@ -50,7 +58,7 @@ public struct AccessTokens: Sendable {
         do { claims = try await keys.verify(token, as: Claims.self) } catch { throw .invalid }
         guard claims.iss.value == issuer, claims.aud.value.contains(audience) else { throw .invalid }
         guard claims.exp.value > now else { throw .expired }
-        return claims.sub.value
+        return (claims.sub.value, claims.sid)
     }
 
     static func base64URLDecode(_ text: Substring) -> Data? {
