@@ -170,6 +170,8 @@ enum Naming {
 enum Text {
     /// A Swift string literal.
     static func literal(_ s: String) -> String {
+        // Most strings need no escape at all: one pass over the bytes says so.
+        if !s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 == 0x7F }) { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
