@@ -128,17 +128,6 @@ struct TodoAgentService: TodoAgentAPIHandler {
         }
         return .ok(HealthStatus(status: .ok))
     }
-
-    /// `203.0.113.5:51234` / `[::1]:51234` → the host part (rate limits count per address).
-    static func host(_ address: String) -> String {
-        if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
-            return String(address[address.index(after: address.startIndex)..<end])
-        }
-        if address.filter({ $0 == ":" }).count == 1, let colon = address.lastIndex(of: ":") {
-            return String(address[..<colon])
-        }
-        return address
-    }
 }
 
 extension Caller {

@@ -150,7 +150,8 @@ struct ReleaseTests {
         // The repository's signers and identity rules: the releases' signed webhooks replay with them.
         let repository = try String(contentsOfFile: Repo.path("accord.yaml"), encoding: .utf8)
         guard let signers = repository.range(of: "\nsigners:") else { throw Failure("accord.yaml declares no signers") }
-        try ("""
+        try
+            ("""
         spec: \(Repo.path("spec/api.yaml"))
         name: TodoAgent
         appVersionHeader: X-App-Version

@@ -56,9 +56,11 @@ extension Comparison {
         }
         if old.isWebhook != new.isWebhook {
             emit(
-                new.isWebhook ? "operation-became-webhook" : "operation-no-longer-webhook", at: place.appending("x-webhook"),
+                new.isWebhook ? "operation-became-webhook" : "operation-no-longer-webhook",
+                at: place.appending("x-webhook"),
                 new.isWebhook
-                    ? "`\(new.operationId)` is a webhook now: the client no longer has `\(oldMethod?.name ?? new.operationId)`"
+                    ? "`\(new.operationId)` is a webhook now: the client no longer has "
+                        + "`\(oldMethod?.name ?? new.operationId)`"
                     : "`\(new.operationId)` is no longer a webhook: the client has a method for it",
                 base: old.location, revision: new.location)
         }
