@@ -79,7 +79,7 @@ public struct TodoAgentApp: Sendable {
         auth.apiRateLimitPerMinute = configuration.apiRateLimitPerMinute
         auth.trustProxyHops = configuration.trustProxyHops
         let service = TodoAgentService(
-            auth: auth, todos: TodoService(db: db),
+            auth: auth, todos: TodoService(db: db, timeSource: timeSource),
             calls: CallService(db: db, retell: retell, logger: logger, timeSource: timeSource), db: db,
             metricsOnPublicListener: configuration.metricsOnPublicListener)
         let router = Router(context: AppRequestContext.self)

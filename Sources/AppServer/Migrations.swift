@@ -135,12 +135,8 @@ enum Migrations {
                 let done = try await sql.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first()
                 guard done == nil else { return }
                 for statement in migration.statements { try await sql.raw(SQLQueryString(statement)).run() }
-                try await sql.raw("INSERT INTO schema_migrations (version, applied_at) VALUES (\(bind: migration.version), \(bind: Clock.nowMillis()))").run()
+                try await sql.raw("INSERT INTO schema_migrations (version, applied_at) VALUES (\(bind: migration.version), \(bind: SystemTime().nowMillis))").run()
             }
         }
     }
-}
-
-enum Clock {
-    static func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 }

@@ -7,6 +7,8 @@ import TodoAgentServer
 /// answers exactly like one that does not exist.
 struct TodoService: Sendable {
     let db: AppDatabase
+    /// Creation and update times, and the idempotency window, follow it (tests set the time).
+    var timeSource: any TimeSource = SystemTime()
     var idempotencyWindow: Int64 = 24 * 3600 * 1000
 
     static let columns = "id, title, notes, completed, due_at, completed_at, created_at, updated_at"
@@ -39,7 +41,7 @@ struct TodoService: Sendable {
         let title = body.title.trimmingCharacters(in: .whitespacesAndNewlines)
         let notes = body.notes
         let dueAt = body.dueAt
-        let now = Clock.nowMillis()
+        let now = timeSource.nowMillis
         let todo = Todo(id: UUID(), title: title, notes: notes, completed: false, dueAt: dueAt, completedAt: nil,
                         createdAt: Date(millis: now), updatedAt: Date(millis: now))
         let insert: SQLQueryString = """
@@ -94,7 +96,7 @@ struct TodoService: Sendable {
     }
 
     func update(userID: String, id: UUID, change: TodoUpdate) async throws -> Todo {
-        let now = Clock.nowMillis()
+        let now = timeSource.nowMillis
         return try await db.transaction { sql in
             guard let record = try await sql.raw("""
                 SELECT \(unsafeRaw: Self.columns) FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)
