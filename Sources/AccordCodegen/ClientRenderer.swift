@@ -81,28 +81,12 @@ struct ClientRenderer {
         }
         let i2 = "    ", i3 = "        "
         var out = "\(i2)public init(\n"
-        out += Self.wrapped(parameters, indent: i3) + "\n\(i2)) {\n"
-        out += "\(i3)core = ClientCore(\n" + Self.wrapped(arguments, indent: i3 + "    ") + ")\n"
+        out += Text.argumentLines(parameters, indent: i3) + "\n\(i2)) {\n"
+        out += "\(i3)core = ClientCore(\n" + Text.argumentLines(arguments, indent: i3 + "    ") + ")\n"
         out += "\(i2)}"
         return out
     }
 
-    /// Comma-separated items on as few lines as fit in 120 columns.
-    static func wrapped(_ items: [String], indent: String) -> String {
-        var lines: [String] = []
-        var line = ""
-        for (index, item) in items.enumerated() {
-            let piece = item + (index == items.count - 1 ? "" : ",")
-            if !line.isEmpty, indent.count + line.count + 1 + piece.count > 120 {
-                lines.append(indent + line)
-                line = piece
-            } else {
-                line += (line.isEmpty ? "" : " ") + piece
-            }
-        }
-        if !line.isEmpty { lines.append(indent + line) }
-        return lines.joined(separator: "\n")
-    }
 
     private var clientDoc: String {
         var doc = "A client of \(api.title) \(api.version)."

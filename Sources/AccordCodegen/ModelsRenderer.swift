@@ -346,7 +346,7 @@ struct ProblemShape {
                 return nil
             }
         }
-        let problemArguments = "\n" + ClientRenderer.wrapped(args, indent: String(repeating: " ", count: 12)) + "\n        "
+        let problemArguments = "\n" + Text.argumentLines(args, indent: String(repeating: " ", count: 12)) + "\n        "
         return """
             /// For servers: an error of the catalog. `update` sets more problem members
             /// (the request id is filled in when the response is written). `status` is for a code

@@ -87,7 +87,7 @@ struct ReplayRenderer {
         if let header = api.appVersionHeader {
             arguments.append("appVersion: arguments.rawHeader(\(Text.literal(header)))")
         }
-        return "\(clientName)(\n" + ClientRenderer.wrapped(arguments, indent: "        ") + ")"
+        return "\(clientName)(\n" + Text.argumentLines(arguments, indent: "        ") + ")"
     }
 
     private var usesArguments: Bool { api.appVersionHeader != nil || api.clientUsesAPIKeys }

@@ -36,7 +36,7 @@ struct ServerRenderer {
         params.append("request: RequestInfo")
         let line = "func \(op.methodName)(\(params.joined(separator: ", "))) async throws -> Operations.\(op.typeName).Output"
         guard line.count + 4 > 120 else { return line }
-        return "func \(op.methodName)(\n" + ClientRenderer.wrapped(params, indent: "        ")
+        return "func \(op.methodName)(\n" + Text.argumentLines(params, indent: "        ")
             + "\n    ) async throws -> Operations.\(op.typeName).Output"
     }
 
@@ -153,7 +153,7 @@ struct ServerRenderer {
         ]
         if op.takesAppVersion { handleArguments.append("checksAppVersion: true") }
         handleArguments.append("options: options")
-        out += "\(i4)await ServerCore.handle(\n" + ClientRenderer.wrapped(handleArguments, indent: i5) + "\n\(i4)) { info in\n"
+        out += "\(i4)await ServerCore.handle(\n" + Text.argumentLines(handleArguments, indent: i5) + "\n\(i4)) { info in\n"
         switch op.security {
         case .none: break
         case .required(let schemes):
