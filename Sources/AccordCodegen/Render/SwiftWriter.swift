@@ -1,0 +1,126 @@
+/// Writes Swift source for the renderers: each line at the current depth, scopes that indent
+/// their body and close themselves, doc comments and argument lists that wrap at 120 columns.
+/// Renderers say what to write; where it goes on the line is decided here, once.
+struct SwiftWriter {
+    /// No generated line is longer (an identifier or literal longer than this cannot be helped).
+    static let width = 120
+    static let unit = "    "
+
+    /// What has been written so far.
+    private(set) var text = ""
+    /// The current indentation.
+    private(set) var indent = ""
+
+    init(reservingCapacity capacity: Int = 4096) {
+        text.reserveCapacity(capacity)
+    }
+
+    /// Columns left on a line at the current depth.
+    var room: Int { Self.width - indent.count }
+
+    /// One line at the current depth; an empty string writes an empty line.
+    mutating func line(_ content: String) {
+        if !content.isEmpty {
+            text += indent
+            text += content
+        }
+        text += "\n"
+    }
+
+    /// An empty line.
+    mutating func blank() { text += "\n" }
+
+    /// Every line of a block (a multi-line literal), each at the current depth.
+    mutating func lines(_ block: String) {
+        for piece in block.split(separator: "\n", omittingEmptySubsequences: false) {
+            line(String(piece))
+        }
+    }
+
+    /// `body` one level deeper.
+    mutating func indented(_ body: (inout SwiftWriter) -> Void) {
+        let outer = indent
+        indent += Self.unit
+        body(&self)
+        indent = outer
+    }
+
+    /// `header {`, the body one level deeper, then `closing`.
+    mutating func scope(_ header: String, closing: String = "}", _ body: (inout SwiftWriter) -> Void) {
+        line(header + " {")
+        indented(body)
+        line(closing)
+    }
+
+    /// A declaration whose parameters wrap: `open` + parameters + `close` (such as `public init(`,
+    /// `) {`) on one line when it fits, else the parameters on their own lines below `open`,
+    /// as many to a line as fit, and `close` on a line of its own.
+    mutating func list(_ open: String, _ items: [String], _ close: String) {
+        let single = open + items.joined(separator: ", ") + close
+        if single.count <= room {
+            line(single)
+            return
+        }
+        line(open)
+        indented { $0.packed(items) }
+        line(close)
+    }
+
+    /// A scope opened by a declaration whose parameters wrap (see `list`): `close` is the rest of the
+    /// header after the parameters, such as `) async throws -> Todo`.
+    mutating func scope(_ open: String, _ items: [String], _ close: String, _ body: (inout SwiftWriter) -> Void) {
+        list(open, items, close + " {")
+        indented(body)
+        line("}")
+    }
+
+    /// A call whose arguments wrap: on one line when it fits, else the arguments packed on the lines
+    /// below and the closing parenthesis after the last (`core = ClientCore(` … `appVersion: v)`).
+    mutating func call(_ open: String, _ items: [String], _ close: String = ")") {
+        let single = open + items.joined(separator: ", ") + close
+        if single.count <= room {
+            line(single)
+            return
+        }
+        line(open)
+        indented { writer in
+            var packed = items
+            if let last = packed.popLast() { packed.append(last + close) }
+            writer.packed(packed)
+        }
+    }
+
+    /// Comma-separated items on as few lines as fit.
+    mutating func packed(_ items: [String]) {
+        var current = ""
+        for (index, item) in items.enumerated() {
+            let piece = index == items.count - 1 ? item : item + ","
+            if !current.isEmpty, current.count + 1 + piece.count > room {
+                line(current)
+                current = piece
+            } else {
+                current += current.isEmpty ? piece : " " + piece
+            }
+        }
+        if !current.isEmpty { line(current) }
+    }
+
+    /// `///` lines from a spec description (whole paragraphs, wrapped); nothing for nil or blank.
+    mutating func doc(_ description: String?) {
+        text += Text.doc(description, indent: indent)
+    }
+
+    /// A `//` comment, wrapped.
+    mutating func comment(_ content: String) {
+        for piece in Text.wrapped(content, width: room - 3) { line("// " + piece) }
+    }
+
+    /// Appends what another writer wrote, at this writer's depth.
+    mutating func append(_ other: SwiftWriter) {
+        if indent.isEmpty {
+            text += other.text
+        } else {
+            lines(String(other.text.dropLast()))
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// Text helpers for rendering.
+enum Text {
+    /// A Swift string literal.
+    static func literal(_ s: String) -> String {
+        // Most strings need no escape at all: one pass over the bytes says so.
+        if !s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 == 0x7F }) { return "\"" + s + "\"" }
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20 || c.value == 0x7F: out += "\\u{\(String(c.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// `///` doc comment lines from a spec description, indented.
+    static func doc(_ text: String?, indent: String) -> String {
+        guard let text else { return "" }
+        // Descriptions are long and many: ASCII text without carriage returns is done over bytes.
+        if let fast = asciiDoc(text, indent: indent) { return fast }
+        guard case let text = text.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return "" }
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in
+                var line = String(line)
+                if line.contains("\t") { line = line.replacingOccurrences(of: "\t", with: "    ") }
+                if line.contains("*/") { line = line.replacingOccurrences(of: "*/", with: "* /") }
+                if line.allSatisfy(\.isWhitespace) { return "\(indent)///" }
+                return wrapped(line.trimmingTrailingSpaces(), width: 120 - indent.count - 4)
+                    .map { "\(indent)/// \($0)" }.joined(separator: "\n")
+            }
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// Comma-separated items on as few lines as fit in 120 columns.
+    static func argumentLines(_ items: [String], indent: String) -> String {
+        var lines: [String] = []
+        var line = ""
+        for (index, item) in items.enumerated() {
+            let piece = item + (index == items.count - 1 ? "" : ",")
+            if !line.isEmpty, indent.count + line.count + 1 + piece.count > 120 {
+                lines.append(indent + line)
+                line = piece
+            } else {
+                line += (line.isEmpty ? "" : " ") + piece
+            }
+        }
+        if !line.isEmpty { lines.append(indent + line) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Prose and list items wrapped at word boundaries to `width` (a list item's continuation lines
+    /// indented under its text); other indented lines (code, tables) stay as they are.
+    static func wrapped(_ line: String, width: Int) -> [String] {
+        let leading = line.prefix { $0 == " " }
+        let rest = line.dropFirst(leading.count)
+        let isListItem = rest.hasPrefix("- ")
+        guard line.count > width, let first = rest.first, first != "|", leading.isEmpty || isListItem else { return [line] }
+        let continuation = String(leading) + (isListItem ? "  " : "")
+        var lines: [String] = []
+        var current = String(leading)
+        for word in rest.split(separator: " ") {
+            if current.count > continuation.count, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = continuation + word
+            } else {
+                current += current.count == leading.count || current == continuation ? String(word) : " " + word
+            }
+        }
+        if current.count > continuation.count { lines.append(current) }
+        return lines
+    }
+
+    /// `doc` for ASCII text with no `\r` (where bytes and characters are the same thing);
+    /// nil for any other text.
+    private static func asciiDoc(_ text: String, indent: String) -> String? {
+        let bytes = text.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
+        // A line that needs wrapping takes the other path (rare: most descriptions are short).
+        let width = 120 - indent.utf8.count - 4
+        var run = 0
+        for b in bytes {
+            run = b == 0x0A ? 0 : run + (b == 0x09 ? 4 : 1)
+            if run > width { return nil }
+        }
+        // Foundation's whitespacesAndNewlines and Character.isWhitespace, in ASCII.
+        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        let all = Array(bytes)
+        guard let first = all.firstIndex(where: { !isBlank($0) }),
+              let last = all.lastIndex(where: { !isBlank($0) }) else { return "" }
+        let prefix = Array(indent.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(all.count + 16 * (prefix.count + 4))
+        var lineStart = first
+        while lineStart <= last + 1 {
+            var lineEnd = lineStart
+            while lineEnd <= last, all[lineEnd] != 0x0A { lineEnd += 1 }
+            var line: [UInt8] = []
+            var i = lineStart
+            while i < lineEnd {
+                let b = all[i]
+                if b == 0x09 {
+                    line.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
+                } else if b == UInt8(ascii: "*"), i + 1 < lineEnd, all[i + 1] == UInt8(ascii: "/") {
+                    line.append(contentsOf: [UInt8(ascii: "*"), 0x20, UInt8(ascii: "/")])
+                    i += 1
+                } else {
+                    line.append(b)
+                }
+                i += 1
+            }
+            if lineStart > first { out.append(0x0A) }
+            out.append(contentsOf: prefix)
+            out.append(contentsOf: [UInt8(ascii: "/"), UInt8(ascii: "/"), UInt8(ascii: "/")])
+            if !line.allSatisfy(isBlank) {
+                while line.last == 0x20 { line.removeLast() }
+                out.append(0x20)
+                out.append(contentsOf: line)
+            }
+            lineStart = lineEnd + 1
+        }
+        out.append(0x0A)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = Substring(self)
+        while let last = s.last, last == " " { s = s.dropLast() }
+        return String(s)
+    }
+
+}

@@ -1,0 +1,252 @@
+import AccordSpec
+
+extension Translator {
+    // MARK: Reachability
+
+    /// Only a partial update tells "absent" (keep) from `null` (clear): the schemas its body reaches
+    /// get `Nullable<T>`; everywhere else an optional is enough (`nil` is sent as absent).
+    static func keepsNull(_ op: Operation) -> Bool {
+        op.method == .patch || op.requestBody?.content.mediaType.essence == "application/merge-patch+json"
+    }
+
+    mutating func computePatchReachable() {
+        var stack: [Schema] = []
+        for op in document.operations where Self.keepsNull(op) {
+            if let s = op.requestBody?.content.schema { stack.append(s) }
+        }
+        while let schema = stack.popLast() {
+            forEachChild(schema) { child in
+                if case .reference(let key) = child.kind, !patchReachable.contains(key) {
+                    patchReachable.insert(key)
+                    if let named = document.namedSchema(key) { stack.append(named.schema) }
+                }
+            }
+        }
+    }
+
+    /// The (lower-cased) names of the named types a schema refers to, not following references.
+    func referencedTypeNames(_ schema: Schema) -> Set<String> {
+        var names = Set<String>()
+        forEachChild(schema) { child in
+            if case .reference(let key) = child.kind, let name = typeNames[key] { names.insert(name.lowercased()) }
+        }
+        return names
+    }
+
+    /// Calls `body` with the schema and every schema nested in it (not following references).
+    func forEachChild(_ schema: Schema, _ body: (Schema) -> Void) {
+        body(schema)
+        switch schema.kind {
+        case .array(let items): forEachChild(items, body)
+        case .object(let object):
+            for p in object.properties { forEachChild(p.schema, body) }
+            if case .schema(let extra) = object.additionalProperties { forEachChild(extra, body) }
+        case .oneOf(let branches, _), .anyOf(let branches), .allOf(let branches):
+            for b in branches { forEachChild(b, body) }
+        default: break
+        }
+    }
+
+    // MARK: Types
+
+    func resolved(_ schema: Schema) -> Schema {
+        var current = schema
+        var seen = Set<RefKey>()
+        while case .reference(let key) = current.kind, seen.insert(key).inserted, let named = document.namedSchema(key) {
+            current = named.schema
+        }
+        return current
+    }
+
+    /// The declaration a schema needs when it is given a name, or nil when a type alias does.
+    mutating func declaration(for schema: Schema, name: String, keepsNull: Bool) -> TypeDecl? {
+        switch schema.kind {
+        case .string where schema.stringEnumValues != nil:
+            return TypeDecl(name: name, doc: schema.description, kind: .openEnum(enumCases(schema.stringEnumValues!)),
+                            isDeprecated: schema.isDeprecated)
+        case .object(let object) where !object.properties.isEmpty || !hasMapShape(object):
+            var nested: [TypeDecl] = []
+            let (props, extra) = properties(of: object, owner: name, nested: &nested, keepsNull: keepsNull)
+            return TypeDecl(name: name, doc: schema.description, kind: .structure(props, additionalProperties: extra),
+                            nested: nested, isDeprecated: schema.isDeprecated)
+        case .allOf(let parts):
+            var merged: [ObjectSchema.Property] = []
+            var extra: ObjectSchema.AdditionalProperties = .unspecified
+            flatten(parts, into: &merged, additional: &extra, seen: [])
+            var nested: [TypeDecl] = []
+            let (props, extraType) = properties(of: ObjectSchema(properties: merged, additionalProperties: extra), owner: name,
+                                                nested: &nested, keepsNull: keepsNull)
+            return TypeDecl(name: name, doc: schema.description, kind: .structure(props, additionalProperties: extraType),
+                            nested: nested, isDeprecated: schema.isDeprecated)
+        case .oneOf(let branches, let discriminator):
+            return union(branches, discriminator: discriminator, name: name, doc: schema.description, keepsNull: keepsNull)
+        case .anyOf(let branches):
+            return union(branches, discriminator: nil, name: name, doc: schema.description, keepsNull: keepsNull)
+        default:
+            return nil
+        }
+    }
+
+    func hasMapShape(_ object: ObjectSchema) -> Bool {
+        if case .schema = object.additionalProperties { return object.properties.isEmpty }
+        return false
+    }
+
+    mutating func flatten(_ parts: [Schema], into properties: inout [ObjectSchema.Property],
+                                  additional: inout ObjectSchema.AdditionalProperties, seen: Set<RefKey>) {
+        for part in parts {
+            var seen = seen
+            if case .reference(let key) = part.kind {
+                guard seen.insert(key).inserted else { continue }
+            }
+            let target = resolved(part)
+            switch target.kind {
+            case .object(let object):
+                for property in object.properties {
+                    if let i = properties.firstIndex(where: { $0.name == property.name }) {
+                        // A later part narrows an earlier one: keep the later schema, required if either says so.
+                        let wasRequired = properties[i].isRequired
+                        properties[i] = property
+                        properties[i].isRequired = wasRequired || property.isRequired
+                    } else {
+                        properties.append(property)
+                    }
+                }
+                if case .schema = object.additionalProperties { additional = object.additionalProperties }
+            case .allOf(let nestedParts):
+                flatten(nestedParts, into: &properties, additional: &additional, seen: seen)
+            case .any:
+                continue
+            default:
+                log.warning("allOf part is not an object; only object parts are merged, this one is not checked", at: part.location)
+            }
+        }
+    }
+
+    mutating func properties(of object: ObjectSchema, owner: String, nested: inout [TypeDecl],
+                                     keepsNull: Bool) -> ([PropertyDecl], SwiftType?) {
+        var scope = Naming.Scope(reserved: ["init", "encode", "codingkeys", "additionalproperties"])
+        var nestedScope = Naming.Scope(reserved: [owner.lowercased(), "codingkeys"])
+        var result: [PropertyDecl] = []
+        for property in object.properties {
+            let name = scope.claim(Naming.camelCase(property.name))
+            // A nested type must not shadow a top-level type its own members name (`A.B` holding a `B`).
+            let nestedName = nestedScope.claim(Naming.typeName(property.name), avoiding: referencedTypeNames(property.schema))
+            let base = swiftType(for: property.schema, suggestedName: nestedName, nested: &nested, keepsNull: keepsNull)
+            let nullable = property.schema.isNullable || resolved(property.schema).isNullable
+            let presence: PropertyDecl.Presence = switch (property.isRequired, nullable) {
+            case (true, false): .required
+            case (true, true): .requiredNullable
+            case (false, false): .optional
+            case (false, true): keepsNull ? .optionalNullable : .optional
+            }
+            var decl = PropertyDecl(name: name, wireName: property.name, baseType: base, presence: presence,
+                                    doc: property.schema.description, isDeprecated: property.schema.isDeprecated)
+            decl.problemMember = property.schema.problemMember
+            result.append(decl)
+        }
+        var extra: SwiftType?
+        if case .schema(let schema) = object.additionalProperties, !object.properties.isEmpty {
+            // Kept so nothing the server sends is lost.
+            extra = swiftType(for: schema, suggestedName: nestedScope.claim("AdditionalProperty"), nested: &nested, keepsNull: keepsNull)
+        }
+        return (result, extra)
+    }
+
+    mutating func union(_ branches: [Schema], discriminator: Discriminator?, name: String, doc: String?,
+                                keepsNull: Bool) -> TypeDecl {
+        var nested: [TypeDecl] = []
+        var caseScope = Naming.Scope(reserved: ["undocumented"])
+        var nestedScope = Naming.Scope(reserved: [name.lowercased()])
+        var cases: [UnionCase] = []
+        for (i, branch) in branches.enumerated() {
+            let label: String
+            switch branch.kind {
+            case .reference(let key): label = typeNames[key] ?? "option\(i + 1)"
+            case .string: label = branch.format == "date-time" ? "date" : (branch.stringEnumValues != nil ? (branch.title ?? "option\(i + 1)") : "string")
+            case .integer: label = "integer"
+            case .number: label = "number"
+            case .boolean: label = "boolean"
+            case .array: label = "array"
+            default: label = branch.title ?? "option\(i + 1)"
+            }
+            let type = swiftType(for: branch, suggestedName: nestedScope.claim(Naming.typeName(label)), nested: &nested, keepsNull: keepsNull)
+            var tags: [String] = []
+            if let discriminator, case .reference(let key) = branch.kind {
+                tags = discriminator.mapping.filter { $0.target == key }.map(\.value)
+            }
+            cases.append(UnionCase(name: caseScope.claim(Naming.camelCase(label)), type: type, tags: tags))
+        }
+        return TypeDecl(name: name, doc: doc, kind: .union(cases, discriminator: discriminator?.propertyName), nested: nested)
+    }
+
+    func enumCases(_ values: [String]) -> [EnumCase] {
+        var scope = Naming.Scope(reserved: ["undocumented", "rawvalue", "init", "description"])
+        return values.map { value in
+            EnumCase(name: scope.claim(value.isEmpty ? "empty" : Naming.camelCase(value)), rawValue: value)
+        }
+    }
+
+    func catalogEnum(_ catalog: ErrorCatalog, name: String, doc: String?) -> TypeDecl {
+        var scope = Naming.Scope(reserved: ["undocumented", "rawvalue", "init", "description"])
+        let cases = catalog.entries.map { EnumCase(name: scope.claim(Naming.camelCase($0.code)), rawValue: $0.code) }
+        return TypeDecl(name: name, doc: doc, kind: .openEnum(cases))
+    }
+
+    /// The Swift type for a schema used at operation level; inline declarations become top-level types.
+    mutating func topLevelType(for schema: Schema, suggestedName: String, keepsNull: Bool) -> SwiftType {
+        var nested: [TypeDecl] = []
+        let type = swiftType(for: schema, suggestedName: suggestedName, nested: &nested, keepsNull: keepsNull)
+        extraTopLevel += nested
+        return type
+    }
+
+    /// The Swift type for a schema used in place; inline declarations go to `nested`.
+    mutating func swiftType(for schema: Schema, suggestedName: String, nested: inout [TypeDecl], keepsNull: Bool) -> SwiftType {
+        switch schema.kind {
+        case .reference(let key):
+            return .named(typeNames[key] ?? "JSONValue")
+        case .any, .null:
+            return .json
+        case .string:
+            if schema.stringEnumValues != nil, let decl = declaration(for: schema, name: suggestedName, keepsNull: keepsNull) {
+                nested.append(decl)
+                return .named(suggestedName)
+            }
+            switch schema.format {
+            case "date-time": return .named("Date")
+            case "uuid": return .named("UUID")
+            case "byte": return .data
+            case "binary": return .data
+            default: return .string
+            }
+        case .integer:
+            switch schema.format {
+            case "int32": return .named("Int32")
+            default: return .named("Int")
+            }
+        case .number:
+            return .named("Double")
+        case .boolean:
+            return .named("Bool")
+        case .array(let items):
+            return .array(swiftType(for: items, suggestedName: Naming.singular(suggestedName), nested: &nested, keepsNull: keepsNull))
+        case .object(let object):
+            if object.properties.isEmpty {
+                switch object.additionalProperties {
+                case .schema(let value):
+                    return .dictionary(swiftType(for: value, suggestedName: suggestedName + "Value", nested: &nested, keepsNull: keepsNull))
+                case .unspecified, .forbidden:
+                    return .dictionary(.json)
+                }
+            }
+            fallthrough
+        case .allOf, .oneOf, .anyOf:
+            if let decl = declaration(for: schema, name: suggestedName, keepsNull: keepsNull) {
+                nested.append(decl)
+                return .named(suggestedName)
+            }
+            return .json
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import AccordSpec
+
+/// Options that are not in the spec itself.
+public struct GeneratorOptions: Sendable {
+    /// Set on every request by the client and every response by the server; never a method parameter.
+    public var requestIdHeader: String?
+    /// Default request body limit of the server stubs, in bytes (`x-body-limit` overrides per operation).
+    public var defaultBodyLimit: Int
+
+    /// Carries the app's version on every request (set once on the client, checked by the server
+    /// stubs against a floor); never a method parameter.
+    public var appVersionHeader: String?
+    /// The API's own acronyms (`OTP` → `startOTP`), besides the web's (`ID`, `URL`, `JSON`…).
+    public var acronyms: [String]
+
+    public init(requestIdHeader: String? = "X-Request-ID", defaultBodyLimit: Int = 64 * 1024, appVersionHeader: String? = nil,
+                acronyms: [String] = []) {
+        self.requestIdHeader = requestIdHeader
+        self.appVersionHeader = appVersionHeader
+        self.defaultBodyLimit = defaultBodyLimit
+        self.acronyms = acronyms
+    }
+
+    /// Runs `body` with these options' acronyms in force for every name made.
+    func naming<T>(_ body: () throws -> T) rethrows -> T {
+        try Naming.$extraAcronyms.withValue(Set(acronyms.map { $0.lowercased() }), operation: body)
+    }
+}
+
+/// Stage 3: translates a resolved `APIDocument` into `GeneratedAPI`, the model of the Swift to emit.
+/// Pure: the same document always gives the same model.
+struct Translator {
+    let document: APIDocument
+    let options: GeneratorOptions
+    var log = DiagnosticLog()
+    var typeNames: [RefKey: String] = [:]
+    var topScope = Naming.Scope(reserved: Set(Naming.reservedTypeNames.map { $0.lowercased() }))
+    var patchReachable: Set<RefKey> = []
+    var ruleNames: [RefKey: String] = [:]
+    var usedRuleNames: Set<String> = []
+    /// Schemas that got a rule name, in the (deterministic) order they were first referenced.
+    var ruleQueue: [RefKey] = []
+    var extraTopLevel: [TypeDecl] = []
+    var buildsRules = true
+
+    init(document: APIDocument, options: GeneratorOptions) {
+        self.document = document
+        self.options = options
+    }
+
+    /// `withValidationRules: false` leaves out the server stubs' validation rules (the client
+    /// surface does not need them, and they are a large part of the work).
+    static func translate(_ document: APIDocument, options: GeneratorOptions,
+                          withValidationRules: Bool = true) -> (GeneratedAPI, DiagnosticLog) {
+        var translator = Translator(document: document, options: options)
+        translator.buildsRules = withValidationRules
+        let api = translator.run()
+        return (api, translator.log)
+    }
+
+    private mutating func run() -> GeneratedAPI {
+        for named in document.namedSchemas {
+            typeNames[named.key] = topScope.claim(Naming.typeName(named.name))
+        }
+        // Operation namespaces share the module with the models.
+        var opScope = Naming.Scope()
+        // `startOtp` → method `startOTP`, types `Operations.StartOTP`.
+        let opNames = document.operations.map { op -> String in
+            let method = Naming.bare(Naming.camelCase(op.operationId))
+            return opScope.claim(method.prefix(1).uppercased() + method.dropFirst())
+        }
+        computePatchReachable()
+
+        var types: [TypeDecl] = []
+        for named in document.namedSchemas {
+            let name = typeNames[named.key]!
+            if let catalog = document.errorCatalog, catalog.schemaKey == named.key {
+                types.append(catalogEnum(catalog, name: name, doc: named.schema.description))
+                continue
+            }
+            if let decl = declaration(for: named.schema, name: name, keepsNull: patchReachable.contains(named.key)) {
+                types.append(decl)
+            } else {
+                let target = topLevelType(for: named.schema, suggestedName: name, keepsNull: false)
+                types.append(TypeDecl(name: name, doc: named.schema.description, kind: .alias(target)))
+            }
+        }
+
+        var operations: [OperationDecl] = []
+        for (op, typeName) in zip(document.operations, opNames) {
+            operations.append(translate(op, typeName: typeName))
+        }
+        types += extraTopLevel
+        types = boxCycles(types)
+
+        // Building a rule can name more schemas: work through them until none is left.
+        var rules: [(String, RuleExpr)] = []
+        var next = 0
+        while next < ruleQueue.count {
+            let key = ruleQueue[next]
+            next += 1
+            if let named = document.namedSchema(key) { rules.append((ruleNames[key]!, rule(for: named.schema))) }
+        }
+        rules.sort { $0.0 < $1.0 }
+
+        var api = GeneratedAPI(
+            title: document.title, version: document.version, description: document.description,
+            types: types, operations: operations, rules: rules, catalog: catalogDecl(operations),
+            problemType: problemTypeName(), requestIdHeader: options.requestIdHeader, appVersionHeader: options.appVersionHeader,
+            securitySchemes: document.securitySchemes)
+        api.defaultBodyLimit = options.defaultBodyLimit
+        return api
+    }
+}

@@ -1,0 +1,77 @@
+import Testing
+
+@testable import AccordCodegen
+
+/// The writer every renderer writes through: depth, scopes, wrapping at 120 columns.
+@Suite struct SwiftWriterTests {
+    @Test func scopesIndentTheirBodyAndCloseThemselves() {
+        var writer = SwiftWriter()
+        writer.scope("public struct Loan") { body in
+            body.line("public var id: String")
+            body.blank()
+            body.scope("public init(id: String)") { $0.line("self.id = id") }
+        }
+        #expect(
+            writer.text == """
+                public struct Loan {
+                    public var id: String
+
+                    public init(id: String) {
+                        self.id = id
+                    }
+                }
+
+                """)
+    }
+
+    @Test func aListThatFitsStaysOnOneLine() {
+        var writer = SwiftWriter()
+        writer.list("public init(", ["id: String", "title: String? = nil"], ") {")
+        #expect(writer.text == "public init(id: String, title: String? = nil) {\n")
+    }
+
+    @Test func aLongListWrapsPackedUnderItsOpening() {
+        var writer = SwiftWriter()
+        let items = (1...12).map { "parameterNumber\($0): String" }
+        writer.indented { $0.list("public func longOperation(", items, ") async throws") }
+        let lines = writer.text.split(separator: "\n")
+        #expect(lines.first == "    public func longOperation(")
+        #expect(lines.last == "    ) async throws")
+        #expect(lines.dropFirst().dropLast().allSatisfy { $0.hasPrefix("        parameterNumber") })
+        #expect(lines.allSatisfy { $0.count <= SwiftWriter.width })
+        // Nothing lost or reordered by packing.
+        let rejoined = lines.dropFirst().dropLast().map { $0.drop { $0 == " " } }.joined(separator: " ")
+        #expect(rejoined == items.joined(separator: ", "))
+    }
+
+    @Test func aLongCallClosesAfterItsLastArgument() {
+        var writer = SwiftWriter()
+        let items = (1...10).map { "argumentNumber\($0): value\($0)" }
+        writer.call("core = ClientCore(", items)
+        let lines = writer.text.split(separator: "\n")
+        #expect(lines.first == "core = ClientCore(")
+        #expect(lines.last?.hasSuffix("argumentNumber10: value10)") == true)
+        #expect(lines.allSatisfy { $0.count <= SwiftWriter.width })
+    }
+
+    @Test func docCommentsWrapAtTheCurrentDepth() {
+        var writer = SwiftWriter()
+        let words = Array(repeating: "word", count: 60).joined(separator: " ")
+        writer.indented { $0.indented { $0.doc(words) } }
+        let lines = writer.text.split(separator: "\n")
+        #expect(lines.count > 1)
+        #expect(lines.allSatisfy { $0.hasPrefix("        /// word") && $0.count <= SwiftWriter.width })
+        writer = SwiftWriter()
+        writer.doc(nil)
+        writer.doc("  \n ")
+        #expect(writer.text.isEmpty)
+    }
+
+    @Test func appendedWritersTakeTheCurrentDepth() {
+        var inner = SwiftWriter()
+        inner.scope("case .a") { $0.line("return 1") }
+        var outer = SwiftWriter()
+        outer.indented { $0.append(inner) }
+        #expect(outer.text == "    case .a {\n        return 1\n    }\n")
+    }
+}
