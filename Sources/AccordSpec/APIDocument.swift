@@ -21,9 +21,11 @@ public struct APIDocument: Sendable {
     /// `x-provider-states`: the names a recorded exchange may set through the contract-state route.
     public var providerStates: [String]?
 
-    public init(openAPIVersion: String, title: String, version: String, summary: String?, description: String?,
-                servers: [String], operations: [Operation], namedSchemas: [NamedSchema],
-                securitySchemes: [String: SecurityScheme], errorCatalog: ErrorCatalog?) {
+    public init(
+        openAPIVersion: String, title: String, version: String, summary: String?, description: String?,
+        servers: [String], operations: [Operation], namedSchemas: [NamedSchema],
+        securitySchemes: [String: SecurityScheme], errorCatalog: ErrorCatalog?
+    ) {
         self.openAPIVersion = openAPIVersion
         self.title = title
         self.version = version

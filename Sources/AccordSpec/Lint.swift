@@ -19,13 +19,17 @@ public enum Lint {
             }
             for response in op.responses where response.status.isError {
                 guard let content = response.content, content.mediaType.isProblemJSON else {
-                    log.error("\(name) response \(response.status) must be 'application/problem+json' (RFC 9457)", at: response.location)
+                    log.error(
+                        "\(name) response \(response.status) must be 'application/problem+json' (RFC 9457)",
+                        at: response.location)
                     continue
                 }
             }
             guard !op.errorCodes.isEmpty || catalog != nil else { continue }
             guard let catalog else {
-                log.error("\(name) lists 'x-error-codes' but no schema carries 'x-error-catalog'", at: op.errorCodes[0].location)
+                log.error(
+                    "\(name) lists 'x-error-codes' but no schema carries 'x-error-catalog'",
+                    at: op.errorCodes[0].location)
                 continue
             }
             var seen = Set<String>()
@@ -43,16 +47,21 @@ public enum Lint {
                     }
                 }
                 if !declared {
-                    log.error("\(name) can answer '\(code)' (status \(entry.status)) but declares no \(entry.status) response", at: location)
+                    log.error(
+                        "\(name) can answer '\(code)' (status \(entry.status)) but declares no \(entry.status) "
+                            + "response",
+                        at: location)
                 }
             }
             // Every declared error status should have at least one code behind it.
             for response in op.responses where response.status.isError {
                 if case .code(let status) = response.status,
-                   !op.errorCodes.contains(where: { catalog.entry($0.code)?.status == status }) {
+                    !op.errorCodes.contains(where: { catalog.entry($0.code)?.status == status })
+                {
                     // At the operation: a shared response component is not where the fix goes.
-                    log.error("\(name) declares \(status) but lists no error code with that status in 'x-error-codes'",
-                              at: op.errorCodes.first?.location ?? op.location)
+                    log.error(
+                        "\(name) declares \(status) but lists no error code with that status in 'x-error-codes'",
+                        at: op.errorCodes.first?.location ?? op.location)
                 }
             }
         }

@@ -11,7 +11,8 @@ public struct RefKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(file)#/" + pointer.map(RefKey.escape)
+        "\(file)#/"
+            + pointer.map(RefKey.escape)
             .joined(separator: "/")
     }
 
@@ -40,7 +41,8 @@ public final class SpecDocuments: @unchecked Sendable {
         self.readFile = readFile
         let text: String
         do { text = try readFile(rootFile) } catch {
-            throw .error("cannot read the spec: \(Self.describe(error))", at: SourceLocation(file: rootFile, line: 1, column: 1))
+            throw .error(
+                "cannot read the spec: \(Self.describe(error))", at: SourceLocation(file: rootFile, line: 1, column: 1))
         }
         root = try SpecParser.parse(text, file: rootFile)
         documents = [rootFile: root]
@@ -88,7 +90,9 @@ public final class SpecDocuments: @unchecked Sendable {
         var target = file
         if !filePart.isEmpty {
             if filePart.contains("://") {
-                throw .error("remote $ref '\(ref)' is not supported; download the file and refer to it by a relative path", at: location)
+                throw .error(
+                    "remote $ref '\(ref)' is not supported; download the file and refer to it by a relative path",
+                    at: location)
             }
             let decoded = filePart.removingPercentEncoding ?? filePart
             if decoded.hasPrefix("/") {
@@ -100,11 +104,14 @@ public final class SpecDocuments: @unchecked Sendable {
         }
         if fragment.isEmpty { return RefKey(file: target, pointer: []) }
         guard fragment.hasPrefix("/") else {
-            throw .error("$ref '\(ref)' has a fragment that is not a JSON pointer (anchors are not supported)", at: location)
+            throw .error(
+                "$ref '\(ref)' has a fragment that is not a JSON pointer (anchors are not supported)", at: location)
         }
         let tokens = fragment.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { token in
             // Most tokens have neither `%` nor `~`: nothing to decode.
-            guard token.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "~") }) else { return String(token) }
+            guard token.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "~") }) else {
+                return String(token)
+            }
             let unescaped = (String(token).removingPercentEncoding ?? String(token))
             return unescaped.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
         }
@@ -133,7 +140,9 @@ public final class SpecDocuments: @unchecked Sendable {
     /// Follows `$ref` chains from `node` (written in `file`) to the first node that is not a
     /// bare reference. Returns that node, its key (nil when `node` was not a reference) and the
     /// file it is in. A chain that comes back to itself is an error.
-    public func followRefs(_ node: SpecNode, in file: String) throws(Diagnostic) -> (node: SpecNode, key: RefKey?, file: String) {
+    public func followRefs(
+        _ node: SpecNode, in file: String
+    ) throws(Diagnostic) -> (node: SpecNode, key: RefKey?, file: String) {
         var current = node
         var currentFile = file
         var key: RefKey?

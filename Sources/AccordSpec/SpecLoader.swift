@@ -5,7 +5,9 @@
 /// JSON is read by its own reader; YAML from libyaml's events (see `YAMLEventReader`). Both hold
 /// the file to `ReadingLimits`.
 public enum SpecParser {
-    public static func parse(_ text: String, file: String, limits: ReadingLimits = .standard) throws(Diagnostic) -> SpecNode {
+    public static func parse(
+        _ text: String, file: String, limits: ReadingLimits = .standard
+    ) throws(Diagnostic) -> SpecNode {
         var text = text
         // Native strings are contiguous; this makes any other one so, once.
         text.makeContiguousUTF8()
@@ -18,8 +20,10 @@ public enum SpecParser {
         return try result.get()
     }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: String,
-                      limits: ReadingLimits) -> Result<SpecNode, Diagnostic> {
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String,
+        limits: ReadingLimits
+    ) -> Result<SpecNode, Diagnostic> {
         // (Stops at the first non-blank byte: no copy of a multi-megabyte spec.)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             return .failure(.error("the file is empty", at: SourceLocation(file: file, line: 1, column: 1)))
@@ -50,7 +54,7 @@ public enum SpecParser {
         guard let first = text.utf8.first else { return .null }
         switch first {
         case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
-             UInt8(ascii: "f"), UInt8(ascii: "F"):
+            UInt8(ascii: "f"), UInt8(ascii: "F"):
             switch text {
             case "~", "null", "Null", "NULL": return .null
             case "true", "True", "TRUE": return .bool(true)
@@ -77,7 +81,9 @@ public enum SpecParser {
     static func isDecimalNumber(_ text: String) -> Bool {
         var bytes = Array(text.utf8)[...]
         func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
-        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            bytes = bytes.dropFirst()
+        }
         let intDigits = bytes.prefix(while: isDigit).count
         bytes = bytes.dropFirst(intDigits)
         var fractionDigits = 0
@@ -89,7 +95,9 @@ public enum SpecParser {
         guard intDigits > 0 || fractionDigits > 0 else { return false }
         if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
             bytes = bytes.dropFirst()
-            if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+                bytes = bytes.dropFirst()
+            }
             let exponentDigits = bytes.prefix(while: isDigit).count
             guard exponentDigits > 0 else { return false }
             bytes = bytes.dropFirst(exponentDigits)

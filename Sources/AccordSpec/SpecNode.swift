@@ -87,7 +87,8 @@ public struct SpecNode: Sendable {
         case .string(let s): return Self.quoted(s)
         case .array(let items): return "[" + items.map(\.jsonText).joined(separator: ",") + "]"
         case .object(let object):
-            return "{" + object.entries.map { Self.quoted($0.key) + ":" + $0.value.jsonText }
+            return "{"
+                + object.entries.map { Self.quoted($0.key) + ":" + $0.value.jsonText }
                 .joined(separator: ",") + "}"
         }
     }

@@ -9,7 +9,9 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "One OpenAPI spec drives the models, the client SDK, the server stubs and the error catalog.",
-        subcommands: [Generate.self, Lint.self, Diff.self, Release.self, Verify.self, Coverage.self, Record.self, ImportHAR.self])
+        subcommands: [
+            Generate.self, Lint.self, Diff.self, Release.self, Verify.self, Coverage.self, Record.self, ImportHAR.self,
+        ])
 }
 
 /// Prints diagnostics like a compiler and says whether any was an error.
@@ -53,7 +55,9 @@ struct Lint: ParsableCommand {
     @Argument(help: "The spec to check (default: the spec named in accord.yaml).")
     var spec: String?
 
-    @Option(help: "Also check the recorded exchanges in this folder against the spec (default with no SPEC: accord.yaml's).")
+    @Option(
+        help: "Also check the recorded exchanges in this folder against the spec (default with no SPEC: accord.yaml's)."
+    )
     var exchanges: String?
 
     @Option(help: "The configuration file.")
@@ -67,7 +71,9 @@ struct Lint: ParsableCommand {
             let project = try loadProject(config)
             settings = project.contract
             path = project.spec
-            if exchangesPath == nil, FileManager.default.fileExists(atPath: project.exchanges) { exchangesPath = project.exchanges }
+            if exchangesPath == nil, FileManager.default.fileExists(atPath: project.exchanges) {
+                exchangesPath = project.exchanges
+            }
         }
         let docs = try loadSpec(path)
         var (document, diagnostics) = AccordSpec.Lint.run(docs)
@@ -89,9 +95,9 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate Swift models, client, server stubs and the error catalog from a spec.",
         discussion: """
-        With no options, reads accord.yaml and writes the project's Generated/ folder.
-        With --spec and --output, generates a stand-alone Swift package for any spec.
-        """)
+            With no options, reads accord.yaml and writes the project's Generated/ folder.
+            With --spec and --output, generates a stand-alone Swift package for any spec.
+            """)
 
     @Flag(help: "Write nothing; exit 1 and name each stale file when the output is not what the spec produces.")
     var check = false
@@ -152,8 +158,10 @@ struct Generate: ParsableCommand {
         if let packageName { files.append(Generator.packageManifest(configuration, name: packageName)) }
         _ = report(log.all)
 
-        let folders = [configuration.modelsDirectory, configuration.clientDirectory, configuration.serverDirectory,
-                       configuration.replayDirectory, configuration.docsDirectory]
+        let folders = [
+            configuration.modelsDirectory, configuration.clientDirectory, configuration.serverDirectory,
+            configuration.replayDirectory, configuration.docsDirectory,
+        ]
         let writer = OutputWriter(root: outputRoot, ownedFolders: folders)
         if check {
             let stale = writer.staleFiles(files)
@@ -162,7 +170,8 @@ struct Generate: ParsableCommand {
                 return
             }
             for path in stale { FileHandle.standardError.write(Data("stale: \(path)\n".utf8)) }
-            FileHandle.standardError.write(Data("error: \(stale.count) generated file(s) differ from what \(specPath) produces; run `accord generate`\n".utf8))
+            let message = "error: \(stale.count) generated file(s) differ from what \(specPath) produces; "
+            FileHandle.standardError.write(Data((message + "run `accord generate`\n").utf8))
             throw ExitCode.failure
         }
         let changed = try writer.write(files)

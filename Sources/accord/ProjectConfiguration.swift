@@ -45,27 +45,33 @@ struct ProjectConfiguration {
             throw .error("accord.yaml needs '\(key)'", at: root.location)
         }
         guard let object = root.object else { throw .error("accord.yaml must be a mapping", at: root.location) }
-        let known = Set(["spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay", "accept",
-                         "releaseFolder", "releases", "publicValues", "appVersionHeader", "acronyms"])
-            .union(ContractSettings.keys)
+        let known = Set([
+            "spec", "output", "name", "requestIdHeader", "exchanges", "build", "serverCommand", "clientReplay",
+            "accept",
+            "releaseFolder", "releases", "publicValues", "appVersionHeader", "acronyms",
+        ])
+        .union(ContractSettings.keys)
         for entry in object.entries where !known.contains(entry.key) {
-            throw .error("unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
+            throw .error(
+                "unknown setting '\(entry.key)' (known: \(known.sorted().joined(separator: ", ")))",
+                at: entry.keyLocation)
         }
         let name = try string("name")
         guard name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
             throw .error("'name' must be a Swift identifier", at: root["name"]?.location)
         }
-        return ProjectConfiguration(spec: try string("spec"), output: try string("output", default: "Generated"), name: name,
-                                    requestIdHeader: root["requestIdHeader"]?.string ?? "X-Request-ID",
-                                    exchanges: try string("exchanges", default: "spec/exchanges"),
-                                    build: root["build"]?.string, serverCommand: root["serverCommand"]?.string,
-                                    clientReplay: root["clientReplay"]?.string, accept: try acceptances(root["accept"]),
-                                    releases: try string("releaseFolder", default: "spec/releases"),
-                                    releasePolicy: try ReleasePolicy.parse(root["releases"]),
-                                    publicValues: (root["publicValues"]?.array ?? []).map { $0.string ?? $0.jsonText },
-                                    appVersionHeader: root["appVersionHeader"]?.string,
-                                    acronyms: try acronyms(root["acronyms"]),
-                                    contract: try ContractSettings.parse(root))
+        return ProjectConfiguration(
+            spec: try string("spec"), output: try string("output", default: "Generated"), name: name,
+            requestIdHeader: root["requestIdHeader"]?.string ?? "X-Request-ID",
+            exchanges: try string("exchanges", default: "spec/exchanges"),
+            build: root["build"]?.string, serverCommand: root["serverCommand"]?.string,
+            clientReplay: root["clientReplay"]?.string, accept: try acceptances(root["accept"]),
+            releases: try string("releaseFolder", default: "spec/releases"),
+            releasePolicy: try ReleasePolicy.parse(root["releases"]),
+            publicValues: (root["publicValues"]?.array ?? []).map { $0.string ?? $0.jsonText },
+            appVersionHeader: root["appVersionHeader"]?.string,
+            acronyms: try acronyms(root["acronyms"]),
+            contract: try ContractSettings.parse(root))
     }
 
     /// `acronyms:`: words written in capitals inside Swift names (`OTP` → `startOTP`).
@@ -73,7 +79,8 @@ struct ProjectConfiguration {
         guard let node, !node.isNull else { return [] }
         guard let list = node.array else { throw .error("'acronyms' must be a list of words", at: node.location) }
         return try list.map { item throws(Diagnostic) -> String in
-            guard let word = item.string, !word.isEmpty, word.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            guard let word = item.string, !word.isEmpty, word.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+            else {
                 throw .error("an acronym is one word of ASCII letters and digits", at: item.location)
             }
             return word
@@ -84,23 +91,35 @@ struct ProjectConfiguration {
     /// changes to the whole API) and a `reason` for the reviewer.
     static func acceptances(_ node: SpecNode?) throws(Diagnostic) -> [Acceptance] {
         guard let node, !node.isNull else { return [] }
-        guard let list = node.array else { throw .error("'accept' must be a list of {rule, operation, reason}", at: node.location) }
+        guard let list = node.array else {
+            throw .error("'accept' must be a list of {rule, operation, reason}", at: node.location)
+        }
         let known = Set(DiffRule.table().map(\.id))
         var result: [Acceptance] = []
         for item in list {
-            guard let object = item.object else { throw .error("an 'accept' entry must be a mapping", at: item.location) }
-            for entry in object.entries where !["rule", "operation", "reason"].contains(entry.key) {
-                throw .error("unknown key '\(entry.key)' in an 'accept' entry (known: operation, reason, rule)", at: entry.keyLocation)
+            guard let object = item.object else {
+                throw .error("an 'accept' entry must be a mapping", at: item.location)
             }
-            guard let rule = item["rule"]?.string else { throw .error("an 'accept' entry needs 'rule'", at: item.location) }
+            for entry in object.entries where !["rule", "operation", "reason"].contains(entry.key) {
+                throw .error(
+                    "unknown key '\(entry.key)' in an 'accept' entry (known: operation, reason, rule)",
+                    at: entry.keyLocation)
+            }
+            guard let rule = item["rule"]?.string else {
+                throw .error("an 'accept' entry needs 'rule'", at: item.location)
+            }
             guard known.contains(rule) else {
-                throw .error("unknown rule '\(rule)' (the rules are listed in docs/DIFF.md)", at: item["rule"]?.location)
+                throw .error(
+                    "unknown rule '\(rule)' (the rules are listed in docs/DIFF.md)", at: item["rule"]?.location)
             }
             guard let reason = item["reason"]?.string, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw .error("an 'accept' entry needs a 'reason': say why this break is acceptable", at: item.location)
             }
-            if let op = item["operation"], op.string == nil { throw .error("'operation' must be an operationId", at: op.location) }
-            result.append(Acceptance(rule: rule, operation: item["operation"]?.string, reason: reason, location: item.location))
+            if let op = item["operation"], op.string == nil {
+                throw .error("'operation' must be an operationId", at: op.location)
+            }
+            result.append(
+                Acceptance(rule: rule, operation: item["operation"]?.string, reason: reason, location: item.location))
         }
         return result
     }
@@ -126,7 +145,9 @@ struct OutputWriter {
             guard let enumerator = FileManager.default.enumerator(atPath: path) else { continue }
             while let item = enumerator.nextObject() as? String {
                 var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue {
+                if FileManager.default.fileExists(atPath: path + "/" + item, isDirectory: &isDirectory),
+                    !isDirectory.boolValue
+                {
                     found.insert(folder + "/" + item)
                 }
             }
@@ -151,7 +172,8 @@ struct OutputWriter {
         for file in files {
             let path = root + "/" + file.path
             if (try? String(contentsOfFile: path, encoding: .utf8)) == file.contents { continue }
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
             changed += 1
         }

@@ -14,16 +14,20 @@ struct ScenarioWritingOptions: ParsableArguments {
     @Flag(help: "Keep bearer tokens, refresh tokens and one-time codes that are not variables (default: redacted).")
     var keepSecrets = false
 
-    @Option(name: .customLong("public-value"), help: """
-        A value that looks secret but is a public test fixture, such as a demo account's fixed code (repeatable;         accord.yaml's publicValues are added).
-        """)
+    @Option(
+        name: .customLong("public-value"),
+        help: """
+            A value that looks secret but is a public test fixture, such as a demo account's fixed code (repeatable; \
+            accord.yaml's publicValues are added).
+            """)
     var publicValues: [String] = []
 
-    @Option(help: """
-        The configuration file, when there is one: its publicValues are kept, and a request carrying one of its \
-        signers' headers that the server accepted is written with a `sign` directive (a recorded signature \
-        goes stale).
-        """)
+    @Option(
+        help: """
+            The configuration file, when there is one: its publicValues are kept, and a request carrying one of its \
+            signers' headers that the server accepted is written with a `sign` directive (a recorded signature \
+            goes stale).
+            """)
     var config = "accord.yaml"
 
     var writer: ScenarioWriter {
@@ -42,7 +46,8 @@ struct ScenarioWritingOptions: ParsableArguments {
 
     func scenarioName(default prefix: String) -> String {
         if let name { return name }
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+            .replacingOccurrences(of: "-", with: "")
         return "\(prefix)-\(stamp)"
     }
 
@@ -65,7 +70,10 @@ struct ScenarioWritingOptions: ParsableArguments {
 
 struct Record: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a recording proxy: point the app at it; each exchange goes to --upstream and the session is written as a scenario.")
+        abstract:
+            "Run a recording proxy: point the app at it; each exchange goes to --upstream and the session is written "
+            + "as a scenario."
+    )
 
     @Option(help: "The server the app would talk to (e.g. http://127.0.0.1:8080).")
     var upstream: String
@@ -90,9 +98,11 @@ struct Record: AsyncParsableCommand {
         let file = try scenario.outputFile(for: name)
         var logger = Logger(label: "accord-record")
         logger.logLevel = .warning
-        let proxy = RecordingProxy(upstream: upstream, outputFile: file, scenarioName: name, writer: try scenario.writer)
+        let proxy = RecordingProxy(
+            upstream: upstream, outputFile: file, scenarioName: name, writer: try scenario.writer)
         try await proxy.run(host: host, port: port, logger: logger) { port in
-            FileHandle.standardOutput.write(Data("recording: http://\(host):\(port) → \(upstream); writing \(file) (Ctrl-C to stop)\n".utf8))
+            FileHandle.standardOutput.write(
+                Data("recording: http://\(host):\(port) → \(upstream); writing \(file) (Ctrl-C to stop)\n".utf8))
         }
         print("recorded \(proxy.recordedCount) exchange(s) in \(file)")
     }
@@ -114,7 +124,9 @@ struct ImportHAR: ParsableCommand {
     func validate() throws { try scenario.validateName() }
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ValidationError("cannot read \(file)")
+        }
         let exchanges: [(WireRequest, WireResponse)]
         do {
             exchanges = try HARImport.exchanges(data, file: file, baseURL: baseURL)
@@ -123,13 +135,15 @@ struct ImportHAR: ParsableCommand {
             throw ExitCode.failure
         }
         guard !exchanges.isEmpty else {
-            FileHandle.standardError.write(Data("error: \(file) has no answered entries\(baseURL.map { " under \($0)" } ?? "")\n".utf8))
+            FileHandle.standardError.write(
+                Data("error: \(file) has no answered entries\(baseURL.map { " under \($0)" } ?? "")\n".utf8))
             throw ExitCode.failure
         }
         let name = scenario.name ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let path = try scenario.outputFile(for: name)
-        let text = try scenario.writer.render(name: name, description: "Imported by accord import-har from \((file as NSString).lastPathComponent).",
-                                          exchanges: exchanges)
+        let text = try scenario.writer.render(
+            name: name, description: "Imported by accord import-har from \((file as NSString).lastPathComponent).",
+            exchanges: exchanges)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         print("wrote \(path) (\(exchanges.count) exchanges)")
     }

@@ -5,7 +5,9 @@ import Foundation
 
 /// Loads the spec and the scenarios, or reports why not and exits 1. `readLog` keeps the
 /// spec's warnings for a lint that follows.
-func loadContract(spec: String, exchanges: String) throws -> (document: APIDocument, readLog: DiagnosticLog, scenarios: [Scenario]) {
+func loadContract(
+    spec: String, exchanges: String
+) throws -> (document: APIDocument, readLog: DiagnosticLog, scenarios: [Scenario]) {
     let docs = try loadSpec(spec)
     let (document, readLog) = DocumentReader.read(docs)
     guard let document, !readLog.hasErrors else {
@@ -23,7 +25,10 @@ func loadContract(spec: String, exchanges: String) throws -> (document: APIDocum
 
 struct Coverage: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print which operations, documented statuses and error codes the recorded exchanges cover; exit 1 below 100%.")
+        abstract:
+            "Print which operations, documented statuses and error codes the recorded exchanges cover; exit 1 below "
+            + "100%."
+    )
 
     @Option(help: "The exchanges folder (default: accord.yaml's).")
     var exchanges: String?
@@ -36,7 +41,8 @@ struct Coverage: ParsableCommand {
 
     func run() throws {
         let project = (spec == nil || exchanges == nil) ? try loadProject(config) : nil
-        let (document, _, scenarios) = try loadContract(spec: spec ?? project!.spec, exchanges: exchanges ?? project!.exchanges)
+        let (document, _, scenarios) = try loadContract(
+            spec: spec ?? project!.spec, exchanges: exchanges ?? project!.exchanges)
         let coverage = AccordContract.Coverage(document: document, scenarios: scenarios)
         print(coverage.table())
         if !coverage.isComplete { throw ExitCode.failure }
@@ -45,12 +51,16 @@ struct Coverage: ParsableCommand {
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Replay the recorded exchanges against a live server (and the generated client) and report every difference.",
+        abstract:
+            "Replay the recorded exchanges against a live server (and the generated client) and report every "
+            + "difference.",
         discussion: """
-        With --base-url: replays every scenario against that server, any language.
+            With --base-url: replays every scenario against that server, any language.
 
-        With no arguments (the main job): checks Generated/ is fresh, lints the spec and the exchanges, replays the exchanges through the generated client, starts accord.yaml's server command on a free port, replays every scenario against it, stops it, and prints the summary.
-        """)
+            With no arguments (the main job): checks Generated/ is fresh, lints the spec and the exchanges, replays \
+            the exchanges through the generated client, starts accord.yaml's server command on a free port, replays \
+            every scenario against it, stops it, and prints the summary.
+            """)
 
     @Option(help: "A running server to replay against (e.g. http://127.0.0.1:8080).")
     var baseURL: String?
@@ -64,23 +74,32 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "Also write the results as JUnit XML to this file.")
     var junit: String?
 
-    @Flag(help: "With --base-url: also replay the exchanges through the generated client (accord.yaml's clientReplay, built).")
+    @Flag(
+        help: """
+            With --base-url: also replay the exchanges through the generated client (accord.yaml's clientReplay, \
+            built).
+            """)
     var client = false
 
     @Option(help: "Only the scenarios with these names (repeatable).")
     var scenario: [String] = []
 
-    @Flag(help: """
-        The deploy gate: main's exchanges, then every supported release's exchanges (tolerant reader) and frozen client,         against the server; exit 1 when a blocking release fails.
-        """)
+    @Flag(
+        help: """
+            The deploy gate: main's exchanges, then every supported release's exchanges (tolerant reader) and frozen \
+            client, against the server; exit 1 when a blocking release fails.
+            """)
     var releases = false
 
     @Option(help: "With --releases: text, markdown, json or junit.")
     var format = "text"
 
-    @Flag(help: """
-        After an intended change: replay main's exchanges and rewrite each failing step's recorded answer in place with         the live one (keeping descriptions, matchers, captures, variables and comments around it); refuses answers that         break the spec; prints what changed.
-        """)
+    @Flag(
+        help: """
+            After an intended change: replay main's exchanges and rewrite each failing step's recorded answer in place \
+            with the live one (keeping descriptions, matchers, captures, variables and comments around it); \
+            refuses answers that break the spec; prints what changed.
+            """)
     var update = false
 
     @Option(help: "The configuration file.")
@@ -95,13 +114,15 @@ struct Verify: AsyncParsableCommand {
             guard ["text", "markdown", "json", "junit"].contains(format) else {
                 throw ValidationError("--format must be text, markdown, json or junit")
             }
-            let matrix = try await ReleaseVerification(project: try loadProject(config), config: config).run(baseURL: baseURL)
-            let rendered = switch format {
-            case "markdown": matrix.markdown()
-            case "json": matrix.json()
-            case "junit": matrix.junit()
-            default: matrix.text()
-            }
+            let matrix = try await ReleaseVerification(project: try loadProject(config), config: config).run(
+                baseURL: baseURL)
+            let rendered =
+                switch format {
+                case "markdown": matrix.markdown()
+                case "json": matrix.json()
+                case "junit": matrix.junit()
+                default: matrix.text()
+                }
             print(rendered, terminator: "")
             if let junit { try matrix.junit().write(toFile: junit, atomically: true, encoding: .utf8) }
             if !matrix.deployable { throw ExitCode.failure }
@@ -134,12 +155,14 @@ struct Verify: AsyncParsableCommand {
                 throw ExitCode.failure
             }
             // Signers and identity rules: accord.yaml's, when there is one (a foreign spec may have none).
-            let settings = try project?.contract
+            let settings =
+                try project?.contract
                 ?? (FileManager.default.fileExists(atPath: config) ? loadProject(config).contract : ContractSettings())
             if report(settings.diagnostics(against: document)) { throw ExitCode.failure }
             let results = await replay(scenarios, document: document, settings: settings, server: server)
             await server.shutdown()
-            let serverOK = finish(results + clientResults, title: "Replayed \(exchangesPath) against \(baseURL)", summarized: results)
+            let serverOK = finish(
+                results + clientResults, title: "Replayed \(exchangesPath) against \(baseURL)", summarized: results)
             if !(ok && serverOK) { throw ExitCode.failure }
             return
         }
@@ -157,7 +180,8 @@ struct Verify: AsyncParsableCommand {
         print("\(specPath), \(exchangesPath): ok (\(scenarios.count) scenarios)")
 
         guard let command = project.serverCommand else {
-            throw ValidationError("accord.yaml names no serverCommand; pass --base-url to replay against a running server")
+            throw ValidationError(
+                "accord.yaml names no serverCommand; pass --base-url to replay against a running server")
         }
         if let build = project.build {
             print("== Build: \(build)")
@@ -180,20 +204,25 @@ struct Verify: AsyncParsableCommand {
         let results = await replay(scenarios, document: document, settings: project.contract, server: live)
         await live.shutdown()
         server.stop()
-        let serverOK = finish(results + clientResults, title: "Replayed \(exchangesPath) against \(command) on port \(server.port)",
-                              summarized: results)
+        let serverOK = finish(
+            results + clientResults, title: "Replayed \(exchangesPath) against \(command) on port \(server.port)",
+            summarized: results)
         if !(ok && serverOK) { throw ExitCode.failure }
     }
 
     /// The exchanges through the generated client; prints its summary and differences.
-    private func replayThroughClient(_ scenarios: [Scenario], document: APIDocument, tool: String) throws -> (Bool, [ScenarioResult]) {
+    private func replayThroughClient(
+        _ scenarios: [Scenario], document: APIDocument, tool: String
+    ) throws -> (Bool, [ScenarioResult]) {
         print("== Client: the exchanges through the generated client (\(tool))")
         do {
             let outcome = try ClientReplay(document: document).run(scenarios, tool: tool)
             let results = outcome.results.filter { !$0.steps.isEmpty }
             let failures = results.flatMap(\.failureLines)
-            print("\(outcome.checked) steps checked, \(failures.count) difference(s); \(outcome.notExpressible.count) steps have no typed form "
-                  + "(malformed or oversize bodies, undeclared routes, ids that are not UUIDs)")
+            print(
+                "\(outcome.checked) steps checked, \(failures.count) difference(s); \(outcome.notExpressible.count) "
+                    + "steps have no typed form "
+                    + "(malformed or oversize bodies, undeclared routes, ids that are not UUIDs)")
             for line in failures { print("  " + line) }
             return (failures.isEmpty, results)
         } catch {
@@ -202,8 +231,10 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    private func replay(_ scenarios: [Scenario], document: APIDocument, settings: ContractSettings,
-                        server: some HTTPExchanging) async -> [ScenarioResult] {
+    private func replay(
+        _ scenarios: [Scenario], document: APIDocument, settings: ContractSettings,
+        server: some HTTPExchanging
+    ) async -> [ScenarioResult] {
         var replayer = Replayer(document: document)
         replayer.settings = settings
         var results: [ScenarioResult] = []
@@ -216,7 +247,8 @@ struct Verify: AsyncParsableCommand {
         print(Report.summary(summarized ?? results, title: title))
         if let junit {
             do {
-                try Report.junit(results, suite: "accord verify").write(toFile: junit, atomically: true, encoding: .utf8)
+                try Report.junit(results, suite: "accord verify").write(
+                    toFile: junit, atomically: true, encoding: .utf8)
             } catch {
                 FileHandle.standardError.write(Data("error: cannot write \(junit): \(error)\n".utf8))
                 return false
@@ -236,7 +268,8 @@ func runCommand(_ command: String) throws {
     try process.run()
     process.waitUntilExit()
     if process.terminationStatus != 0 {
-        FileHandle.standardError.write(Data("error: '\(command)' failed with status \(process.terminationStatus)\n".utf8))
+        FileHandle.standardError.write(
+            Data("error: '\(command)' failed with status \(process.terminationStatus)\n".utf8))
         throw ExitCode.failure
     }
 }

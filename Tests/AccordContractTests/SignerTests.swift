@@ -60,7 +60,8 @@ import Testing
         #expect(payHeader.name == "Pay-Signature")
         #expect(
             payHeader.value
-                == "t=1700000000,v1=OTBiJWpn7P1Fe8O6QAdgoLSyLIF3RXebFh2s+RbRiMsNb6O7ttUcnMGuZ/6sqZuse9CDGnm4/Zn02FHRnJX/Tg=="
+                == "t=1700000000,v1=OTBiJWpn7P1Fe8O6QAdgoLSyLIF3RXebFh2s+RbRiMsNb6O7ttUcnMGuZ/6sqZuse9CDGnm4/"
+                + "Zn02FHRnJX/Tg=="
         )
 
         let hub = try #require(signers["hub"])
@@ -223,7 +224,8 @@ import Testing
         } catch {
             #expect(
                 "\(error)"
-                    == "accord.yaml:19:10: signer 'vault': the environment variable VAULT_SIGNING_KEY that holds its key is not set"
+                    == "accord.yaml:19:10: signer 'vault': the environment variable VAULT_SIGNING_KEY that holds its "
+                    + "key is not set"
             )
         }
     }
@@ -231,7 +233,8 @@ import Testing
     /// A valid signer `s` (lines 3 to 8 of the file), with `changes` replacing the lines whose key they share.
     static func signerYAML(_ changes: [String: String?] = [:]) -> String {
         let lines = [
-            ("header", "X-Sig"), ("algorithm", "hmac-sha256"), ("key", "k"), ("message", "\"{body}\""), ("digest", "hex"),
+            ("header", "X-Sig"), ("algorithm", "hmac-sha256"), ("key", "k"), ("message", "\"{body}\""),
+            ("digest", "hex"),
             ("value", "\"{signature}\""),
         ]
         var out = "signers:\n  s:\n"
@@ -242,7 +245,9 @@ import Testing
                 out += "    \(key): \(value)\n"
             }
         }
-        for (key, value) in changes where !lines.contains(where: { $0.0 == key }) { out += "    \(key): \(value ?? "")\n" }
+        for (key, value) in changes where !lines.contains(where: { $0.0 == key }) {
+            out += "    \(key): \(value ?? "")\n"
+        }
         return out
     }
 
@@ -250,15 +255,22 @@ import Testing
         ("signers: [retell]", "accord.yaml:1:10: error: 'signers' must map signer names to their settings"),
         (
             SignerTests.signerYAML(["algorithm": "md5"]),
-            "accord.yaml:4:16: error: signer 's': unknown algorithm 'md5' (known: hmac-sha1, hmac-sha256, hmac-sha384, "
-                + "hmac-sha512)"
+            """
+            accord.yaml:4:16: error: signer 's': unknown algorithm 'md5' (known: hmac-sha1, hmac-sha256, hmac-sha384, \
+            hmac-sha512)
+            """
         ),
         (
             SignerTests.signerYAML(["message": "\"{body}{nonce}\""]),
-            "accord.yaml:6:14: error: signer 's': 'message': unknown placeholder '{nonce}' (here: {body}, {timestamp_ms}, "
-                + "{timestamp_s}, {method}, {path})"
+            """
+            accord.yaml:6:14: error: signer 's': 'message': unknown placeholder '{nonce}' (here: {body}, \
+            {timestamp_ms}, {timestamp_s}, {method}, {path})
+            """
         ),
-        (SignerTests.signerYAML(["value": "\"v={timestamp_ms}\""]), "accord.yaml:8:12: error: signer 's': 'value' must hold {signature}"),
+        (
+            SignerTests.signerYAML(["value": "\"v={timestamp_ms}\""]),
+            "accord.yaml:8:12: error: signer 's': 'value' must hold {signature}"
+        ),
         (
             SignerTests.signerYAML(["message": "\"{body\""]),
             "accord.yaml:6:14: error: signer 's': 'message': '{' without its '}' (write '{{' for a literal brace)"
@@ -282,9 +294,13 @@ import Testing
         ),
         (
             SignerTests.signerYAML(["salt": "x"]),
-            "accord.yaml:9:5: error: unknown key 'salt' in signer 's' (known: algorithm, digest, header, key, message, value)"
+            "accord.yaml:9:5: error: unknown key 'salt' in signer 's' (known: algorithm, digest, header, key, "
+                + "message, value)"
         ),
-        ("untrustedIdentityHeaders: x-phone", "accord.yaml:1:27: error: 'untrustedIdentityHeaders' must be a list of header names"),
+        (
+            "untrustedIdentityHeaders: x-phone",
+            "accord.yaml:1:27: error: 'untrustedIdentityHeaders' must be a list of header names"
+        ),
         (
             "untrustedIdentityHeaders: [x-phone, \"x phone\"]",
             "accord.yaml:1:37: error: 'untrustedIdentityHeaders' entries are header names (letters, digits, '-')"
@@ -298,7 +314,10 @@ import Testing
         let settings = try settings("missingCredentialsError: LOGIN_NEEDED\n")
         #expect(
             settings.diagnostics(against: try Repo.document()).map(\.description)
-                == ["accord.yaml:1:26: error: 'missingCredentialsError': LOGIN_NEEDED is not a code of the error catalog"])
+                == [
+                    "accord.yaml:1:26: error: 'missingCredentialsError': LOGIN_NEEDED is not a code of the error "
+                        + "catalog"
+                ])
         #expect(try Repo.settings().diagnostics(against: try Repo.document()).isEmpty)
     }
 

@@ -7,7 +7,8 @@ import Synchronization
 
 /// Paths in this repository, and the spec and exchanges loaded from it.
 enum Repo {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
     static func path(_ relative: String) -> String { root + "/" + relative }
 
     static func document() throws -> APIDocument {
@@ -36,7 +37,9 @@ enum Repo {
     }
 
     static func scenario(_ name: String) throws -> Scenario {
-        guard let scenario = try scenarios().first(where: { $0.name == name }) else { throw Failure("no scenario \(name)") }
+        guard let scenario = try scenarios().first(where: { $0.name == name }) else {
+            throw Failure("no scenario \(name)")
+        }
         return scenario
     }
 
@@ -76,8 +79,9 @@ enum ContractDatabase: String, CaseIterable, Sendable, CustomStringConvertible {
 
 /// `app-server --contract-test` (the real binary) for the length of `body`.
 func withContractServer(_ database: ContractDatabase = .sqlite, _ body: (String) async throws -> Void) async throws {
-    let server = try await ServerProcess.start(command: Repo.path(".build/debug/app-server") + " --contract-test",
-                                               environment: ["DATABASE_URL": database.url, "LOG_LEVEL": "warning"])
+    let server = try await ServerProcess.start(
+        command: Repo.path(".build/debug/app-server") + " --contract-test",
+        environment: ["DATABASE_URL": database.url, "LOG_LEVEL": "warning"])
     do {
         try await body(server.baseURL)
     } catch {
@@ -101,17 +105,21 @@ final class BrokenServer: Sendable {
         self.task = task
     }
 
-    static func start(upstream: String, request rewriteRequest: @escaping RequestRewrite = { request, _ in request },
-                      response rewriteResponse: @escaping ResponseRewrite = { $1 }) async throws -> BrokenServer {
+    static func start(
+        upstream: String, request rewriteRequest: @escaping RequestRewrite = { request, _ in request },
+        response rewriteResponse: @escaping ResponseRewrite = { $1 }
+    ) async throws -> BrokenServer {
         let server = LiveServer(baseURL: upstream)
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            let wire = try await rewriteRequest(try await WireRequest.collecting(request, upTo: 8 * 1024 * 1024), server)
+            let wire = try await rewriteRequest(
+                try await WireRequest.collecting(request, upTo: 8 * 1024 * 1024), server)
             return Response(wire: rewriteResponse(wire, try await server.send(wire)))
         }
         let port = try ServerProcess.freePort()
         var logger = Logger(label: "broken-server")
         logger.logLevel = .critical
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        let app = Application(
+            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
         let task = Task { try await app.run() }
         let url = "http://127.0.0.1:\(port)"
         _ = await LiveServer(baseURL: url, timeoutSeconds: 2).waitUntilAnswering(within: .seconds(5))
@@ -124,7 +132,9 @@ final class BrokenServer: Sendable {
 /// JSON object surgery for the broken variants.
 enum Surgery {
     static func rewriteJSON(_ response: WireResponse, _ change: (inout [String: Any]) -> Void) -> WireResponse {
-        guard var object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else { return response }
+        guard var object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
+            return response
+        }
         change(&object)
         if var items = object["items"] as? [[String: Any]] {
             for index in items.indices { change(&items[index]) }
@@ -144,11 +154,18 @@ enum Surgery {
     /// Signs in a demo account through the upstream server and returns its access token.
     static func token(for phone: String, via server: LiveServer) async throws -> String {
         let json = [("Content-Type", "application/json")]
-        _ = try await server.send(WireRequest(method: "POST", target: "/v1/auth/otp/start", headers: json,
-                                              body: Data(#"{"phone":"\#(phone)"}"#.utf8)))
-        let answer = try await server.send(WireRequest(method: "POST", target: "/v1/auth/otp/verify", headers: json,
-                                                       body: Data(#"{"phone":"\#(phone)","code":"123456"}"#.utf8)))
-        guard let token = (try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["access_token"] as? String else {
+        _ = try await server.send(
+            WireRequest(
+                method: "POST", target: "/v1/auth/otp/start", headers: json,
+                body: Data(#"{"phone":"\#(phone)"}"#.utf8)))
+        let answer = try await server.send(
+            WireRequest(
+                method: "POST", target: "/v1/auth/otp/verify", headers: json,
+                body: Data(#"{"phone":"\#(phone)","code":"123456"}"#.utf8)))
+        guard
+            let token = (try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["access_token"]
+                as? String
+        else {
             throw Failure("sign-in for the broken server failed: \(answer.status)")
         }
         return token

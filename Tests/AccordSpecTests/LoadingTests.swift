@@ -57,7 +57,9 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
     }
 
     @Test func scalarsFollowYAML12CoreSchema() throws {
-        let docs = try documents(["/spec/api.yaml": "a: yes\nb: '1'\nc: 1\nd: 1.5\ne: true\nf: null\ng: 9223372036854776000\nh: 2026-11-27\n"])
+        let docs = try documents([
+            "/spec/api.yaml": "a: yes\nb: '1'\nc: 1\nd: 1.5\ne: true\nf: null\ng: 9223372036854776000\nh: 2026-11-27\n"
+        ])
         let root = docs.root
         #expect(root["a"]?.string == "yes")
         #expect(root["b"]?.string == "1")
@@ -70,14 +72,16 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
     }
 
     @Test func jsonLoadsWithLocations() throws {
-        let docs = try documents(["/spec/api.json": "{\n  \"openapi\": \"3.0.3\",\n  \"x\": [1, 2.5, \"a\\/b\"]\n}"], root: "/spec/api.json")
+        let docs = try documents(
+            ["/spec/api.json": "{\n  \"openapi\": \"3.0.3\",\n  \"x\": [1, 2.5, \"a\\/b\"]\n}"], root: "/spec/api.json")
         #expect(docs.root["openapi"]?.string == "3.0.3")
         #expect(docs.root["openapi"]?.location.line == 2)
         #expect(docs.root["x"]?.array?.last?.string == "a/b")
     }
 
     @Test func unresolvedRefIsReportedWhereItIsWritten() throws {
-        let (_, diagnostics) = try read("""
+        let (_, diagnostics) = try read(
+            """
             openapi: 3.1.0
             info: {title: t, version: '1'}
             paths: {}
@@ -94,7 +98,8 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
     }
 
     @Test func refCyclesAreErrorsButRecursiveSchemasAreFine() throws {
-        let (_, cycle) = try read("""
+        let (_, cycle) = try read(
+            """
             openapi: 3.1.0
             info: {title: t, version: '1'}
             paths: {}
@@ -105,7 +110,8 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
             """)
         #expect(cycle.contains { $0.severity == .error && $0.message.contains("$ref cycle") })
 
-        let (doc, recursive) = try read("""
+        let (doc, recursive) = try read(
+            """
             openapi: 3.1.0
             info: {title: t, version: '1'}
             paths: {}
@@ -122,7 +128,8 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
     }
 
     @Test func relativeFileRefsLoadTheOtherFile() throws {
-        let (doc, diagnostics) = try read("""
+        let (doc, diagnostics) = try read(
+            """
             openapi: 3.0.3
             info: {title: t, version: '1'}
             paths:
@@ -135,7 +142,12 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
                       content:
                         application/json:
                           schema: {$ref: 'schemas/pet.yaml#/Pet'}
-            """, extra: ["/spec/schemas/pet.yaml": "Pet:\n  type: object\n  properties:\n    tag: {$ref: '#/Tag'}\nTag:\n  type: string\n  nullable: true\n"])
+            """,
+            extra: [
+                "/spec/schemas/pet.yaml":
+                    "Pet:\n  type: object\n  properties:\n    tag: {$ref: '#/Tag'}\nTag:\n  type: string\n  "
+                    + "nullable: true\n"
+            ])
         #expect(diagnostics.isEmpty)
         #expect(doc?.namedSchemas.map(\.name) == ["Pet", "Tag"])
         #expect(doc?.namedSchemas.last?.schema.isNullable == true)
@@ -143,7 +155,8 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
     }
 
     @Test func nullableFormsOf30And31() throws {
-        let (doc, _) = try read("""
+        let (doc, _) = try read(
+            """
             openapi: 3.1.0
             info: {title: t, version: '1'}
             paths: {}
@@ -159,13 +172,17 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
             """)
         let schemas = try #require(doc?.namedSchemas)
         #expect(schemas.map(\.schema.isNullable) == [true, true, true, false])
-        if case .integer = schemas[1].schema.kind {} else { Issue.record("anyOf [integer, null] should be a nullable integer") }
+        if case .integer = schemas[1].schema.kind {
+        } else {
+            Issue.record("anyOf [integer, null] should be a nullable integer")
+        }
         #expect(schemas[3].schema.constraints.exclusiveMinimum == 1)
         #expect(schemas[3].schema.constraints.minimum == nil)
     }
 
     @Test func structuralErrors() throws {
-        let (_, diagnostics) = try read("""
+        let (_, diagnostics) = try read(
+            """
             openapi: 3.1.0
             info: {title: t}
             paths:
@@ -191,7 +208,9 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
     }
 
     @Test func swagger2AndUnknownVersionsAreRefused() throws {
-        #expect(try read("swagger: '2.0'\n").1.first?.message == "Swagger 2.0 is not supported; convert it to OpenAPI 3 first")
+        #expect(
+            try read("swagger: '2.0'\n").1.first?.message
+                == "Swagger 2.0 is not supported; convert it to OpenAPI 3 first")
         #expect(try read("openapi: 4.0.0\n").1.first?.message.contains("unsupported OpenAPI version") == true)
     }
 }

@@ -60,7 +60,8 @@ import Testing
             }
         }
         // An alias that would carry a deep subtree deeper still counts its height.
-        let nested = "a: &a " + String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        let nested =
+            "a: &a " + String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
             + "\nb: " + String(repeating: "[", count: 300) + "*a" + String(repeating: "]", count: 300) + "\n"
         do {
             _ = try SpecParser.parse(nested, file: "alias.yaml")
@@ -72,7 +73,8 @@ import Testing
     }
 
     @Test func aliasesWithinTheBudgetReadAsTheAnchoredNode() throws {
-        let root = try SpecParser.parse("""
+        let root = try SpecParser.parse(
+            """
             shared: &shared {type: string, maxLength: 3}
             use: *shared
             key: &k name
@@ -189,8 +191,10 @@ struct AliasBombCommandTests {
         let lint = try run(["lint", spec])
         #expect(lint.status == 1)
         #expect(lint.err.contains(expected), "\(lint.err)")
-        let generate = try run(["generate", "--spec", spec, "--output", dir.appendingPathComponent("out").path,
-                                "--name", "Bomb"])
+        let generate = try run([
+            "generate", "--spec", spec, "--output", dir.appendingPathComponent("out").path,
+            "--name", "Bomb",
+        ])
         #expect(generate.status == 1)
         #expect(generate.err.contains(expected), "\(generate.err)")
     }

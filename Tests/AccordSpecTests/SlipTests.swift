@@ -31,13 +31,21 @@ import Testing
         let (document, diagnostics) = try read(Self.spec)
         #expect(diagnostics.filter { $0.severity == .error }.isEmpty, "\(diagnostics)")
         let warnings = diagnostics.map(\.description)
-        #expect(warnings.contains { $0.hasPrefix("/spec/api.yaml:5:16: warning: 'parameters' has no value") }, "\(warnings)")
-        #expect(warnings.contains { $0.hasPrefix("/spec/api.yaml:8:18: warning: 'parameters' has no value") }, "\(warnings)")
-        #expect(warnings.contains {
-            $0.hasPrefix("/spec/api.yaml:15:31: warning: a bare null in 'type' is YAML's null, not the type name")
-        }, "\(warnings)")
-        #expect(warnings.contains { $0.hasPrefix("/spec/api.yaml:18:30: warning: 'properties' has no value") }, "\(warnings)")
-        #expect(warnings.contains { $0.hasPrefix("/spec/api.yaml:19:28: warning: 'required' has no value") }, "\(warnings)")
+        #expect(
+            warnings.contains { $0.hasPrefix("/spec/api.yaml:5:16: warning: 'parameters' has no value") }, "\(warnings)"
+        )
+        #expect(
+            warnings.contains { $0.hasPrefix("/spec/api.yaml:8:18: warning: 'parameters' has no value") }, "\(warnings)"
+        )
+        #expect(
+            warnings.contains {
+                $0.hasPrefix("/spec/api.yaml:15:31: warning: a bare null in 'type' is YAML's null, not the type name")
+            }, "\(warnings)")
+        #expect(
+            warnings.contains { $0.hasPrefix("/spec/api.yaml:18:30: warning: 'properties' has no value") },
+            "\(warnings)")
+        #expect(
+            warnings.contains { $0.hasPrefix("/spec/api.yaml:19:28: warning: 'required' has no value") }, "\(warnings)")
 
         let operation = try #require(document?.operations.first)
         #expect(operation.parameters.isEmpty)
@@ -51,7 +59,8 @@ import Testing
     }
 
     @Test func otherNonStringTypeEntriesAreStillErrors() throws {
-        let (_, diagnostics) = try read("""
+        let (_, diagnostics) = try read(
+            """
             openapi: 3.1.0
             info: {title: t, version: '1'}
             paths: {}
@@ -61,8 +70,9 @@ import Testing
                 B: {type: }
             """)
         #expect(diagnostics.contains { $0.severity == .error && $0.message == "'type' entries must be strings" })
-        #expect(diagnostics.contains {
-            $0.severity == .warning && $0.message.hasPrefix("'type' has no value") && $0.location?.line == 7
-        })
+        #expect(
+            diagnostics.contains {
+                $0.severity == .warning && $0.message.hasPrefix("'type' has no value") && $0.location?.line == 7
+            })
     }
 }

@@ -8,8 +8,12 @@ public enum HARImport {
     }
 
     /// The entries in recorded order; only those under `baseURL` when given (others are the app's other traffic).
-    public static func exchanges(_ data: Data, file: String, baseURL: String? = nil) throws -> [(WireRequest, WireResponse)] {
-        guard let text = String(data: data, encoding: .utf8) else { throw Failure(description: "\(file): not UTF-8 text") }
+    public static func exchanges(
+        _ data: Data, file: String, baseURL: String? = nil
+    ) throws -> [(WireRequest, WireResponse)] {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Failure(description: "\(file): not UTF-8 text")
+        }
         let root: SpecNode
         do { root = try SpecParser.parse(text, file: file) } catch { throw Failure(description: "\(error)") }
         guard let entries = root["log"]?["entries"]?.array else {
@@ -18,15 +22,19 @@ public enum HARImport {
         var out: [(WireRequest, WireResponse)] = []
         for entry in entries {
             guard let request = entry["request"], let response = entry["response"],
-                  let method = request["method"]?.string, let url = request["url"]?.string,
-                  let components = URLComponents(string: url), let status = response["status"]?.int else {
-                throw Failure(description: "\(entry.location): an entry without request.method, request.url or response.status")
+                let method = request["method"]?.string, let url = request["url"]?.string,
+                let components = URLComponents(string: url), let status = response["status"]?.int
+            else {
+                throw Failure(
+                    description: "\(entry.location): an entry without request.method, request.url or response.status")
             }
             if let baseURL, !url.hasPrefix(baseURL) { continue }
             // A HAR status 0 is a request that never got an answer: nothing to replay.
             if status == 0 { continue }
             var basePath = ""
-            if let baseURL, let base = URLComponents(string: baseURL) { basePath = base.path.hasSuffix("/") ? String(base.path.dropLast()) : base.path }
+            if let baseURL, let base = URLComponents(string: baseURL) {
+                basePath = base.path.hasSuffix("/") ? String(base.path.dropLast()) : base.path
+            }
             var target = String(components.percentEncodedPath.dropFirst(basePath.count))
             if target.isEmpty { target = "/" }
             if let query = components.percentEncodedQuery, !query.isEmpty { target += "?" + query }
@@ -44,11 +52,16 @@ public enum HARImport {
                 }
             }
             var responseHeaders = headers(response["headers"])
-            if let mime = response["content"]?["mimeType"]?.string, !responseHeaders.contains(where: { $0.name.lowercased() == "content-type" }), !mime.isEmpty {
+            if let mime = response["content"]?["mimeType"]?.string,
+                !responseHeaders.contains(where: { $0.name.lowercased() == "content-type" }), !mime.isEmpty
+            {
                 responseHeaders.append(("Content-Type", mime))
             }
-            out.append((WireRequest(method: method.uppercased(), target: target, headers: requestHeaders, body: body),
-                        WireResponse(status: status, headers: responseHeaders, body: responseBody)))
+            out.append(
+                (
+                    WireRequest(method: method.uppercased(), target: target, headers: requestHeaders, body: body),
+                    WireResponse(status: status, headers: responseHeaders, body: responseBody)
+                ))
         }
         return out
     }

@@ -24,14 +24,18 @@ public final class RecordingProxy: Sendable {
     public var recordedCount: Int { exchanges.withLock { $0.count } }
 
     /// Serves on `host:port` until SIGINT/SIGTERM; `onRunning` gets the bound port (useful with port 0).
-    public func run(host: String = "127.0.0.1", port: Int, logger: Logger,
-                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func run(
+        host: String = "127.0.0.1", port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         let server = LiveServer(baseURL: upstream, timeoutSeconds: 60)
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             try await self.forward(request, to: server)
         }
-        let app = Application(responder: responder, configuration: .init(address: .hostname(host, port: port), serverName: "accord-record"),
-                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname(host, port: port), serverName: "accord-record"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
         defer { Task { await server.shutdown() } }
         try await app.runService()
     }
@@ -42,8 +46,9 @@ public final class RecordingProxy: Sendable {
         do {
             answer = try await server.send(wire)
         } catch {
-            return Response(status: .badGateway, headers: [.contentType: "text/plain"],
-                            body: .init(byteBuffer: ByteBuffer(string: "accord record: \(error)\n")))
+            return Response(
+                status: .badGateway, headers: [.contentType: "text/plain"],
+                body: .init(byteBuffer: ByteBuffer(string: "accord record: \(error)\n")))
         }
         let all = exchanges.withLock { list -> [(WireRequest, WireResponse)] in
             list.append((wire, answer))
@@ -54,7 +59,8 @@ public final class RecordingProxy: Sendable {
     }
 
     private func save(_ all: [(WireRequest, WireResponse)]) {
-        let text = writer.render(name: scenarioName, description: "Recorded by accord record from \(upstream).", exchanges: all)
+        let text = writer.render(
+            name: scenarioName, description: "Recorded by accord record from \(upstream).", exchanges: all)
         try? text.write(toFile: outputFile, atomically: true, encoding: .utf8)
     }
 }

@@ -34,7 +34,9 @@ public struct ScenarioWriter: Sendable {
         "x-request-id", "cookie", "origin", "referer", "transfer-encoding", "keep-alive", "te", "upgrade",
         "proxy-connection", "cache-control", "pragma", "priority",
     ]
-    static let secretKeys: Set<String> = ["code", "otp", "password", "secret", "refresh_token", "access_token", "token", "id_token", "api_key"]
+    static let secretKeys: Set<String> = [
+        "code", "otp", "password", "secret", "refresh_token", "access_token", "token", "id_token", "api_key",
+    ]
 
     private struct Origin {
         var variable: String
@@ -52,8 +54,10 @@ public struct ScenarioWriter: Sendable {
         return render(name: name, description: description, exchanges: parsed, captured: firstPass.captured).text
     }
 
-    private func render(name: String, description: String?, exchanges: [Parsed],
-                        captured: Set<String>?) -> (text: String, captured: Set<String>) {
+    private func render(
+        name: String, description: String?, exchanges: [Parsed],
+        captured: Set<String>?
+    ) -> (text: String, captured: Set<String>) {
         // Candidate values: every string a response hands out that is long enough to be an id or a token.
         var origins: [String: Origin] = [:]
         var usedNames: Set<String> = []
@@ -73,8 +77,11 @@ public struct ScenarioWriter: Sendable {
             if let name = variable(for: text, sendingStep: step) { return "${\(name)}" }
             var out = text
             // Longest first so a token is not split by an id inside it.
-            for (value, _) in origins.sorted(by: { $0.key.count > $1.key.count }) where value.count >= 8 && out.contains(value) {
-                if let name = variable(for: value, sendingStep: step) { out = out.replacingOccurrences(of: value, with: "${\(name)}") }
+            for (value, _) in origins.sorted(by: { $0.key.count > $1.key.count })
+            where value.count >= 8 && out.contains(value) {
+                if let name = variable(for: value, sendingStep: step) {
+                    out = out.replacingOccurrences(of: value, with: "${\(name)}")
+                }
             }
             return out
         }
@@ -91,12 +98,17 @@ public struct ScenarioWriter: Sendable {
             }
             if let responseBody {
                 var found: [String: Origin] = [:]
-                collect(responseBody, pointer: "", parentKey: nil, resource: Self.resourceName(path), step: index,
-                        origins: &found, usedNames: &usedNames)
-                for (value, origin) in found where origins[value] == nil && !sent.contains(value) { origins[value] = origin }
+                collect(
+                    responseBody, pointer: "", parentKey: nil, resource: Self.resourceName(path), step: index,
+                    origins: &found, usedNames: &usedNames)
+                for (value, origin) in found where origins[value] == nil && !sent.contains(value) {
+                    origins[value] = origin
+                }
             }
-            if let location = response.header("Location"), let last = location.split(separator: "/").last, last.count >= 8,
-               origins[String(last)] == nil {
+            if let location = response.header("Location"), let last = location.split(separator: "/").last,
+                last.count >= 8,
+                origins[String(last)] == nil
+            {
                 let name = unique(Self.resourceName(path) + "_location", &usedNames)
                 origins[location] = Origin(variable: name, step: index, source: .header("Location"))
             }
@@ -124,7 +136,9 @@ public struct ScenarioWriter: Sendable {
                 lines.append("      query:")
                 for name in names {
                     let list = values[name] ?? []
-                    let shown = list.count == 1 ? YAMLText.scalar(list[0]) : "[" + list.map(YAMLText.scalar).joined(separator: ", ") + "]"
+                    let shown =
+                        list.count == 1
+                        ? YAMLText.scalar(list[0]) : "[" + list.map(YAMLText.scalar).joined(separator: ", ") + "]"
                     lines.append("        \(YAMLText.key(name)): \(shown)")
                 }
             }
@@ -142,7 +156,9 @@ public struct ScenarioWriter: Sendable {
             }
             if !headers.isEmpty {
                 lines.append("      headers:")
-                for (name, value) in headers { lines.append("        \(YAMLText.key(name)): \(YAMLText.scalar(value))") }
+                for (name, value) in headers {
+                    lines.append("        \(YAMLText.key(name)): \(YAMLText.scalar(value))")
+                }
             }
             if let resigner {
                 lines.append("      sign: {signer: \(YAMLText.scalar(resigner.name))}")
@@ -154,7 +170,10 @@ public struct ScenarioWriter: Sendable {
                 let substituted = mapStrings(body, key: nil) { text, key in
                     let replaced = replaceKnown(text, step: index)
                     if replaced == text, !options.keepSecrets, !options.publicValues.contains(text), let key,
-                       Self.secretKeys.contains(key.lowercased()) { return Self.redacted }
+                        Self.secretKeys.contains(key.lowercased())
+                    {
+                        return Self.redacted
+                    }
                     return replaced
                 }
                 lines.append("      body:" + YAMLText.block(substituted, indent: 8))
@@ -171,8 +190,12 @@ public struct ScenarioWriter: Sendable {
                     if name == "Location" {
                         // An id the same response hands out is captured, so the Location check follows it.
                         for (candidate, origin) in origins.sorted(by: { $0.key.count > $1.key.count })
-                        where origin.step <= index && candidate.count >= 8 && candidate != value && text.contains(candidate) {
-                            if let variable = variable(for: candidate, sendingStep: index + 1), captured == nil || captured!.contains(variable) {
+                        where origin.step <= index && candidate.count >= 8 && candidate != value
+                            && text.contains(candidate)
+                        {
+                            if let variable = variable(for: candidate, sendingStep: index + 1),
+                                captured == nil || captured!.contains(variable)
+                            {
                                 text = text.replacingOccurrences(of: candidate, with: "${\(variable)}")
                             }
                         }
@@ -190,9 +213,14 @@ public struct ScenarioWriter: Sendable {
                 }
                 lines.append("      body:" + YAMLText.block(shown, indent: 8))
                 // Opaque values made per run (tokens, cursors) that no later request uses: compared by type.
-                let capturedHere = Set(origins.values.filter { $0.step == index && captured?.contains($0.variable) == true }
-                    .compactMap { origin -> String? in if case .body(let pointer) = origin.source { return pointer }; return nil })
-                let loose = Self.generatedValuePointers(shown, pointer: "", key: nil).filter { !capturedHere.contains($0) }
+                let capturedHere = Set(
+                    origins.values.filter { $0.step == index && captured?.contains($0.variable) == true }
+                        .compactMap { origin -> String? in
+                            if case .body(let pointer) = origin.source { return pointer }; return nil
+                        })
+                let loose = Self.generatedValuePointers(shown, pointer: "", key: nil).filter {
+                    !capturedHere.contains($0)
+                }
                 if !loose.isEmpty { matchers[index] = loose }
             }
             steps.append(lines.joined(separator: "\n"))
@@ -223,8 +251,10 @@ public struct ScenarioWriter: Sendable {
         options.signers.sorted { $0.name < $1.name }.first { request.header($0.header) != nil }
     }
 
-    private func collect(_ node: SpecNode, pointer: String, parentKey: String?, resource: String, step: Int,
-                         origins: inout [String: Origin], usedNames: inout Set<String>) {
+    private func collect(
+        _ node: SpecNode, pointer: String, parentKey: String?, resource: String, step: Int,
+        origins: inout [String: Origin], usedNames: inout Set<String>
+    ) {
         switch node.value {
         case .string(let text) where text.count >= 8 && origins[text] == nil:
             guard let key = parentKey else { return }
@@ -233,12 +263,16 @@ public struct ScenarioWriter: Sendable {
             origins[text] = Origin(variable: unique(base, &usedNames), step: step, source: .body(pointer: pointer))
         case .array(let items):
             for (i, item) in items.enumerated() {
-                collect(item, pointer: pointer + "/\(i)", parentKey: parentKey, resource: resource, step: step, origins: &origins, usedNames: &usedNames)
+                collect(
+                    item, pointer: pointer + "/\(i)", parentKey: parentKey, resource: resource, step: step,
+                    origins: &origins, usedNames: &usedNames)
             }
         case .object(let object):
             for entry in object.entries {
-                collect(entry.value, pointer: pointer + "/" + JSON.escape(entry.key), parentKey: entry.key, resource: resource, step: step,
-                        origins: &origins, usedNames: &usedNames)
+                collect(
+                    entry.value, pointer: pointer + "/" + JSON.escape(entry.key), parentKey: entry.key,
+                    resource: resource, step: step,
+                    origins: &origins, usedNames: &usedNames)
             }
         default: break
         }
@@ -248,14 +282,22 @@ public struct ScenarioWriter: Sendable {
     static func generatedValuePointers(_ node: SpecNode, pointer: String, key: String?) -> [String] {
         switch node.value {
         case .string(let text):
-            if text.contains("${") || Formats.isValid(text, format: "uuid") || Formats.isValid(text, format: "date-time") { return [] }
+            if text.contains("${") || Formats.isValid(text, format: "uuid")
+                || Formats.isValid(text, format: "date-time")
+            {
+                return []
+            }
             let lowered = key?.lowercased() ?? ""
-            let looksRandom = text.count >= 16 && !text.contains(" ") && text.contains(where: \.isNumber) && text.contains(where: \.isLetter)
+            let looksRandom =
+                text.count >= 16 && !text.contains(" ") && text.contains(where: \.isNumber)
+                && text.contains(where: \.isLetter)
             return lowered.hasSuffix("token") || lowered.hasSuffix("cursor") || looksRandom ? [pointer] : []
         case .array(let items):
             return items.enumerated().flatMap { generatedValuePointers($1, pointer: pointer + "/\($0)", key: key) }
         case .object(let object):
-            return object.entries.flatMap { generatedValuePointers($0.value, pointer: pointer + "/" + JSON.escape($0.key), key: $0.key) }
+            return object.entries.flatMap {
+                generatedValuePointers($0.value, pointer: pointer + "/" + JSON.escape($0.key), key: $0.key)
+            }
         default: return []
         }
     }
@@ -284,11 +326,17 @@ public struct ScenarioWriter: Sendable {
     private func mapStrings(_ node: SpecNode, key: String?, _ transform: (String, String?) -> String) -> SpecNode {
         switch node.value {
         case .string(let text): return SpecNode(.string(transform(text, key)), at: node.location)
-        case .array(let items): return SpecNode(.array(items.map { mapStrings($0, key: key, transform) }), at: node.location)
+        case .array(let items):
+            return SpecNode(.array(items.map { mapStrings($0, key: key, transform) }), at: node.location)
         case .object(let object):
-            return SpecNode(.object(SpecObject(object.entries.map {
-                .init(key: $0.key, keyLocation: $0.keyLocation, value: mapStrings($0.value, key: $0.key, transform))
-            })), at: node.location)
+            return SpecNode(
+                .object(
+                    SpecObject(
+                        object.entries.map {
+                            .init(
+                                key: $0.key, keyLocation: $0.keyLocation,
+                                value: mapStrings($0.value, key: $0.key, transform))
+                        })), at: node.location)
         default: return node
         }
     }
@@ -302,7 +350,8 @@ public struct ScenarioWriter: Sendable {
     /// `/v1/todos/{id}` → `todo`; `/v1/me` → `me`.
     static func resourceName(_ path: String) -> String {
         let literal = path.split(separator: "/").last { segment in
-            !segment.isEmpty && !(segment.count >= 8 && segment.contains { $0.isNumber }) && segment.first?.isLetter == true
+            !segment.isEmpty && !(segment.count >= 8 && segment.contains { $0.isNumber })
+                && segment.first?.isLetter == true
         }
         return singular(literal.map { String($0) } ?? "resource")
     }
@@ -342,12 +391,14 @@ enum YAMLText {
     }
 
     static func key(_ text: String) -> String {
-        text.range(of: "^[A-Za-z_][A-Za-z0-9_-]*$", options: .regularExpression) != nil ? text : SpecNode(.string(text), at: JSON.nowhere).jsonText
+        text.range(of: "^[A-Za-z_][A-Za-z0-9_-]*$", options: .regularExpression) != nil
+            ? text : SpecNode(.string(text), at: JSON.nowhere).jsonText
     }
 
     /// Plain when it reads back as the same string, else JSON-quoted (valid YAML).
     static func scalar(_ text: String) -> String {
-        let plainSafe = text.range(of: #"^[A-Za-z_/][A-Za-z0-9_ ./+-]*$"#, options: .regularExpression) != nil
+        let plainSafe =
+            text.range(of: #"^[A-Za-z_/][A-Za-z0-9_ ./+-]*$"#, options: .regularExpression) != nil
             && !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(text.lowercased())
             && !text.hasSuffix(" ") && !text.contains(" #") && !text.contains(": ")
         return plainSafe ? text : SpecNode(.string(text), at: JSON.nowhere).jsonText

@@ -45,16 +45,22 @@ public struct ClientReplay: Sendable {
                 }
                 let body = response.body.flatMap { try? variables.substitute($0) }
                 var headers: [(name: String, value: String)] = []
-                for (name, value) in response.headers { headers.append((name, (try? variables.substitute(value)) ?? value)) }
-                let answer = WireResponse(status: response.status, headers: headers, body: Data((body?.jsonText ?? "").utf8))
+                for (name, value) in response.headers {
+                    headers.append((name, (try? variables.substitute(value)) ?? value))
+                }
+                let answer = WireResponse(
+                    status: response.status, headers: headers, body: Data((body?.jsonText ?? "").utf8))
                 // Captures from the recorded answer, for the steps after this one (lint reports missing ones).
                 _ = variables.capture(step.captures, body: body, headers: answer)
                 guard let operation = index.operation(method: request.method, path: wire.target) else {
-                    skipped.append((scenario.name, number, "\(request.method) \(request.path) is no operation of the spec"))
+                    skipped.append(
+                        (scenario.name, number, "\(request.method) \(request.path) is no operation of the spec"))
                     continue
                 }
-                steps.append(PlannedStep(scenario: scenario.name, number: number, step: step, operation: operation, wire: wire,
-                                         answer: answer, recordedBody: body))
+                steps.append(
+                    PlannedStep(
+                        scenario: scenario.name, number: number, step: step, operation: operation, wire: wire,
+                        answer: answer, recordedBody: body))
             }
         }
         return (steps, skipped)
@@ -67,13 +73,20 @@ public struct ClientReplay: Sendable {
         var skipped: [(String, Int, String)] = []
         for result in results {
             for exchange in result.observed {
-                guard let operation = index.operation(method: exchange.request.method, path: exchange.request.target) else {
-                    skipped.append((result.scenario, exchange.number, "\(exchange.request.method) \(exchange.request.path) is no operation of the spec"))
+                guard let operation = index.operation(method: exchange.request.method, path: exchange.request.target)
+                else {
+                    skipped.append(
+                        (
+                            result.scenario, exchange.number,
+                            "\(exchange.request.method) \(exchange.request.path) is no operation of the spec"
+                        ))
                     continue
                 }
-                steps.append(PlannedStep(scenario: result.scenario, number: exchange.number, step: exchange.step, operation: operation,
-                                         wire: exchange.request, answer: exchange.response,
-                                         recordedBody: JSON.parse(exchange.response.body)))
+                steps.append(
+                    PlannedStep(
+                        scenario: result.scenario, number: exchange.number, step: exchange.step, operation: operation,
+                        wire: exchange.request, answer: exchange.response,
+                        recordedBody: JSON.parse(exchange.response.body)))
             }
         }
         return (steps, skipped)
@@ -125,7 +138,9 @@ public struct ClientReplay: Sendable {
         return try run(steps, skipped: skipped, names: results.map { ($0.scenario, $0.file) }, tool: tool)
     }
 
-    private func run(_ steps: [PlannedStep], skipped: [(String, Int, String)], names: [(String, String)], tool: String) throws -> Outcome {
+    private func run(
+        _ steps: [PlannedStep], skipped: [(String, Int, String)], names: [(String, String)], tool: String
+    ) throws -> Outcome {
         let reportsData = try invoke(tool: tool, input: planJSON(steps))
         guard let reports = JSON.parse(reportsData)?.array else {
             let text = String(decoding: reportsData.prefix(500), as: UTF8.self)
@@ -140,18 +155,23 @@ public struct ClientReplay: Sendable {
             let id = "\(planned.scenario)#\(planned.number)"
             let label = "client: " + Replayer.label(planned.step)
             guard let report = byID[id] else {
-                perScenario[planned.scenario, default: []].append(StepResult(number: planned.number, name: planned.step.name, label: label,
-                                                                             outcome: .failed(["the replay tool reported nothing for this step"])))
+                perScenario[planned.scenario, default: []].append(
+                    StepResult(
+                        number: planned.number, name: planned.step.name, label: label,
+                        outcome: .failed(["the replay tool reported nothing for this step"])))
                 continue
             }
             if report["outcome"]?.string == "notExpressible" {
-                notExpressible.append("\(planned.scenario) step \(planned.number): \(report["message"]?.string ?? "not expressible")")
+                notExpressible.append(
+                    "\(planned.scenario) step \(planned.number): \(report["message"]?.string ?? "not expressible")")
                 continue
             }
             checked += 1
             let messages = differences(planned, report)
-            perScenario[planned.scenario, default: []].append(StepResult(number: planned.number, name: planned.step.name, label: label,
-                                                                         outcome: messages.isEmpty ? .passed : .failed(messages)))
+            perScenario[planned.scenario, default: []].append(
+                StepResult(
+                    number: planned.number, name: planned.step.name, label: label,
+                    outcome: messages.isEmpty ? .passed : .failed(messages)))
         }
         let results = names.map { name, file in
             ScenarioResult(scenario: name, file: file, steps: perScenario[name] ?? [], seconds: 0)
@@ -177,7 +197,11 @@ public struct ClientReplay: Sendable {
         let errors = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         if process.terminationStatus != 0 {
-            throw ToolFailure(description: "\(tool) failed with status \(process.terminationStatus): \(String(decoding: errors.prefix(1500), as: UTF8.self))")
+            throw ToolFailure(
+                description:
+                    "\(tool) failed with status \(process.terminationStatus): "
+                    + "\(String(decoding: errors.prefix(1500), as: UTF8.self))"
+            )
         }
         return output
     }
@@ -188,7 +212,9 @@ public struct ClientReplay: Sendable {
         let recordedCode = planned.recordedBody?["code"]?.string
         switch report["outcome"]?.string {
         case "success":
-            if status >= 400 { out.append("the client returned success for a recorded \(status)\(recordedCode.map { " \($0)" } ?? "")") }
+            if status >= 400 {
+                out.append("the client returned success for a recorded \(status)\(recordedCode.map { " \($0)" } ?? "")")
+            }
         case "apiError":
             if status < 400 {
                 out.append("the client threw \(report["code"]?.string ?? "an error") for a recorded \(status)")
@@ -196,7 +222,10 @@ public struct ClientReplay: Sendable {
                 out.append("the client decoded error code \(code), the recording says \(recordedCode)")
             }
         default:
-            out.append("the client failed on the recorded \(status) response: \(report["message"]?.string ?? "unknown failure")")
+            out.append(
+                "the client failed on the recorded \(status) response: "
+                    + "\(report["message"]?.string ?? "unknown failure")"
+            )
         }
         guard let built = report["request"] else {
             out.append("the client sent no request")
@@ -220,7 +249,10 @@ public struct ClientReplay: Sendable {
         let builtQuery = (url?.queryItems ?? []).map { "\($0.name)=\($0.value ?? "")" }.sorted()
         let expectedQuery = expected.query.map { "\($0.name)=\($0.value)" }.sorted()
         if builtQuery != expectedQuery {
-            out.append("client request: query \(builtQuery.joined(separator: "&")), recorded \(expectedQuery.joined(separator: "&"))")
+            out.append(
+                "client request: query \(builtQuery.joined(separator: "&")), recorded "
+                    + "\(expectedQuery.joined(separator: "&"))"
+            )
         }
         let headers = built["headers"]?.array ?? []
         func builtHeader(_ name: String) -> String? {
@@ -229,15 +261,22 @@ public struct ClientReplay: Sendable {
         if usesBearer(planned.operation) {
             let sent = builtHeader("Authorization"), recorded = expected.header("Authorization")
             if sent != recorded {
-                out.append("client request: Authorization \(sent == nil ? "missing" : "differs"), recorded \(recorded == nil ? "none" : "one")")
+                out.append(
+                    "client request: Authorization \(sent == nil ? "missing" : "differs"), recorded "
+                        + "\(recorded == nil ? "none" : "one")"
+                )
             }
         }
         // Header parameters the recording sent must come out the same; the client may add its own (a request id).
         for parameter in planned.operation.parameters
         where parameter.location == .header && expected.header(parameter.name) != nil
-            && parameter.name.caseInsensitiveCompare(requestIdHeader ?? "") != .orderedSame {
+            && parameter.name.caseInsensitiveCompare(requestIdHeader ?? "") != .orderedSame
+        {
             if builtHeader(parameter.name) != expected.header(parameter.name) {
-                out.append("client request: header \(parameter.name) \(builtHeader(parameter.name) ?? "missing"), recorded \(expected.header(parameter.name) ?? "none")")
+                out.append(
+                    "client request: header \(parameter.name) \(builtHeader(parameter.name) ?? "missing"), recorded "
+                        + "\(expected.header(parameter.name) ?? "none")"
+                )
             }
         }
         let builtBody = built["body"]?.string.flatMap { JSON.parse(Data($0.utf8)) }
@@ -266,7 +305,8 @@ public struct ClientReplay: Sendable {
     /// cannot send those (mass-assignment probes), and ignoring them is its correct behaviour.
     private func declaredOnly(_ body: SpecNode, for operation: AccordSpec.Operation) -> SpecNode {
         guard let schema = operation.requestBody?.content.schema, let object = body.object,
-              let names = validator.declaredMembers(of: schema) else { return body }
+            let names = validator.declaredMembers(of: schema)
+        else { return body }
         return SpecNode(.object(SpecObject(object.entries.filter { names.contains($0.key) })), at: body.location)
     }
 }

@@ -18,7 +18,8 @@ public struct OperationIndex: Sendable {
     public func operation(method: String, path: String) -> Operation? {
         let wanted = Self.segments(String(path.split(separator: "?", maxSplits: 1).first ?? ""))
         var best: (score: Int, operation: Operation)?
-        for (segments, operation) in templates where operation.method.rawValue == method.lowercased() && segments.count == wanted.count {
+        for (segments, operation) in templates
+        where operation.method.rawValue == method.lowercased() && segments.count == wanted.count {
             var score = 0
             var matches = true
             for (template, actual) in zip(segments, wanted) {

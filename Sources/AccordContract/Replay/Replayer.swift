@@ -94,7 +94,13 @@ public struct Replayer: Sendable {
         var steps = scenario.steps.map { (number: 0, step: $0) }
         for i in steps.indices { steps[i].number = i + 1 }
         if let state = scenario.state {
-            steps.insert((0, Scenario.Step(name: nil, action: .providerState(state), captures: [], matchers: [:], location: scenario.location)), at: 0)
+            steps.insert(
+                (
+                    0,
+                    Scenario.Step(
+                        name: nil, action: .providerState(state), captures: [], matchers: [:],
+                        location: scenario.location)
+                ), at: 0)
         }
         for (number, step) in steps {
             let label = Self.label(step)
@@ -114,11 +120,15 @@ public struct Replayer: Sendable {
                 }
             }
             failed = !messages.isEmpty && !continuesAfterFailure
-            results.append(StepResult(number: number, name: step.name, label: label, outcome: messages.isEmpty ? .passed : .failed(messages)))
+            results.append(
+                StepResult(
+                    number: number, name: step.name, label: label,
+                    outcome: messages.isEmpty ? .passed : .failed(messages)))
         }
         let elapsed = clock.now - start
-        var result = ScenarioResult(scenario: scenario.name, file: scenario.file, steps: results,
-                                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        var result = ScenarioResult(
+            scenario: scenario.name, file: scenario.file, steps: results,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         result.observed = observed
         return result
     }
@@ -132,23 +142,31 @@ public struct Replayer: Sendable {
 
     private func setState(_ state: String, on server: some HTTPExchanging) async -> [String] {
         let body = Data(("{\"state\":" + SpecNode(.string(state), at: JSON.nowhere).jsonText + "}").utf8)
-        let request = WireRequest(method: "POST", target: stateRoute, headers: [("Content-Type", "application/json")], body: body)
+        let request = WireRequest(
+            method: "POST", target: stateRoute, headers: [("Content-Type", "application/json")], body: body)
         do {
             let response = try await server.send(request)
             if response.status == 204 || response.status == 200 { return [] }
-            return ["provider state \"\(state)\" was not accepted: status \(response.status) (is the server in contract-test mode?)"]
+            return [
+                "provider state \"\(state)\" was not accepted: status \(response.status) (is the server in "
+                    + "contract-test mode?)"
+            ]
         } catch {
             return ["provider state \"\(state)\": \(error)"]
         }
     }
 
-    private func exchange(_ step: Scenario.Step, _ request: Scenario.RecordedRequest, _ response: Scenario.RecordedResponse,
-                          variables: inout Variables, server: some HTTPExchanging) async
-        -> (messages: [String], sent: WireRequest?, answer: WireResponse?) {
+    private func exchange(
+        _ step: Scenario.Step, _ request: Scenario.RecordedRequest, _ response: Scenario.RecordedResponse,
+        variables: inout Variables, server: some HTTPExchanging
+    ) async
+        -> (messages: [String], sent: WireRequest?, answer: WireResponse?)
+    {
         let wire: WireRequest
         do {
-            wire = try Self.wireRequest(request, variables: variables, signers: settings.signers,
-                                        environment: environment)
+            wire = try Self.wireRequest(
+                request, variables: variables, signers: settings.signers,
+                environment: environment)
         } catch {
             return (["\(error)"], nil, nil)
         }
@@ -163,18 +181,21 @@ public struct Replayer: Sendable {
         // Captures first: a response may refer to its own values (`Location: /v1/todos/${id}`).
         let missing = variables.capture(step.captures, body: body, headers: actual)
         let operation = index.operation(method: request.method, path: wire.target)
-        var check = ResponseCheck(operation: operation, validator: validator, catalog: document.errorCatalog, variables: variables,
-                                  step: step, request: request, recorded: response, sent: wire, settings: settings)
+        var check = ResponseCheck(
+            operation: operation, validator: validator, catalog: document.errorCatalog, variables: variables,
+            step: step, request: request, recorded: response, sent: wire, settings: settings)
         check.tolerantReader = tolerantReader
         return (check.differences(actual, body: body) + missing, wire, actual)
     }
 
     /// The request to send: variables substituted, body serialised, signature computed by the
     /// signer its `sign` directive names (`signers: nil` leaves it unsigned).
-    public static func wireRequest(_ request: Scenario.RecordedRequest, variables: Variables,
-                                   signers: [String: RequestSigner]?,
-                                   environment: [String: String] = ProcessInfo.processInfo.environment,
-                                   now: Date = Date()) throws -> WireRequest {
+    public static func wireRequest(
+        _ request: Scenario.RecordedRequest, variables: Variables,
+        signers: [String: RequestSigner]?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: Date = Date()
+    ) throws -> WireRequest {
         var target = try variables.substitute(request.path)
         if !request.query.isEmpty {
             var items: [String] = []
@@ -191,7 +212,8 @@ public struct Replayer: Sendable {
         case .raw(let text): body = Data(try variables.substitute(text).utf8)
         case .filler(let count):
             let prefix = #"{"filler":""#, suffix = #""}"#
-            body = Data((prefix + String(repeating: "a", count: max(0, count - prefix.count - suffix.count)) + suffix).utf8)
+            body = Data(
+                (prefix + String(repeating: "a", count: max(0, count - prefix.count - suffix.count)) + suffix).utf8)
         case nil: break
         }
         var isRaw = false
@@ -203,8 +225,9 @@ public struct Replayer: Sendable {
             let signer = try Self.signer(for: directive, in: signers)
             // The directive's own key (and its place, for errors) wins over accord.yaml's.
             let keyLocation = directive.key == nil ? signer.keyLocation : directive.keyLocation ?? directive.location
-            let key = try RequestSigner.keyBytes(directive.key ?? signer.key, at: keyLocation, signer: signer.name,
-                                                 environment: environment)
+            let key = try RequestSigner.keyBytes(
+                directive.key ?? signer.key, at: keyLocation, signer: signer.name,
+                environment: environment)
             // A signature the recording carried is stale: the fresh one replaces it.
             headers.removeAll { $0.name.caseInsensitiveCompare(signer.header) == .orderedSame }
             headers.append(signer.signedHeader(body: body, method: request.method, target: target, now: now, key: key))
@@ -213,14 +236,19 @@ public struct Replayer: Sendable {
     }
 
     /// The signer a `sign` directive names; an unknown name is an error at the directive.
-    public static func signer(for directive: Scenario.SignDirective, in signers: [String: RequestSigner])
-        throws(SigningFailure) -> RequestSigner {
+    public static func signer(
+        for directive: Scenario.SignDirective, in signers: [String: RequestSigner]
+    )
+        throws(SigningFailure) -> RequestSigner
+    {
         guard let signer = signers[directive.signer] else {
-            let known = signers.isEmpty
+            let known =
+                signers.isEmpty
                 ? "accord.yaml declares no signers"
                 : "accord.yaml's signers: " + signers.keys.sorted().joined(separator: ", ")
-            throw SigningFailure(message: "unknown signer '\(directive.signer)' (\(known))",
-                                 location: directive.location)
+            throw SigningFailure(
+                message: "unknown signer '\(directive.signer)' (\(known))",
+                location: directive.location)
         }
         return signer
     }

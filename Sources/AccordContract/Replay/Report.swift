@@ -9,8 +9,9 @@ public enum Report {
         for result in results {
             let ran = result.steps.filter { $0.outcome != .notRun }.count
             let status = result.passed ? "pass" : "FAIL"
-            lines.append("  \(status)  " + result.scenario.padding(toLength: width, withPad: " ", startingAt: 0)
-                         + "  \(ran)/\(result.steps.count) steps  " + String(format: "%.2fs", result.seconds))
+            lines.append(
+                "  \(status)  " + result.scenario.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + "  \(ran)/\(result.steps.count) steps  " + String(format: "%.2fs", result.seconds))
         }
         let failures = results.flatMap(\.failureLines)
         if !failures.isEmpty {
@@ -25,15 +26,23 @@ public enum Report {
     /// JUnit XML: one test suite, one test case per scenario step.
     public static func junit(_ results: [ScenarioResult], suite: String) -> String {
         let cases = results.flatMap { result in result.steps.map { (result, $0) } }
-        let failures = cases.filter { if case .failed = $0.1.outcome { return true }; return false }.count
+        let failures = cases.filter {
+            if case .failed = $0.1.outcome { return true }; return false
+        }.count
         let skipped = cases.filter { $0.1.outcome == .notRun }.count
         let time = results.reduce(0) { $0 + $1.seconds }
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml += #"<testsuites name="\#(escape(suite))" tests="\#(cases.count)" failures="\#(failures)" skipped="\#(skipped)" time="\#(String(format: "%.3f", time))">"# + "\n"
+        xml += #"<testsuites name="\#(escape(suite))" tests="\#(cases.count)" failures="\#(failures)" "#
+        xml += #"skipped="\#(skipped)" time="\#(String(format: "%.3f", time))">"# + "\n"
         for result in results {
             let steps = result.steps
-            let failed = steps.filter { if case .failed = $0.outcome { return true }; return false }.count
-            xml += #"  <testsuite name="\#(escape(result.scenario))" file="\#(escape(result.file))" tests="\#(steps.count)" failures="\#(failed)" skipped="\#(steps.filter { $0.outcome == .notRun }.count)" time="\#(String(format: "%.3f", result.seconds))">"# + "\n"
+            let failed = steps.filter {
+                if case .failed = $0.outcome { return true }; return false
+            }.count
+            let skippedSteps = steps.filter { $0.outcome == .notRun }.count
+            xml += #"  <testsuite name="\#(escape(result.scenario))" file="\#(escape(result.file))" "#
+            xml += #"tests="\#(steps.count)" failures="\#(failed)" skipped="\#(skippedSteps)" "#
+            xml += #"time="\#(String(format: "%.3f", result.seconds))">"# + "\n"
             for step in steps {
                 let name = (step.number == 0 ? "state" : "step \(step.number)") + ": " + (step.name ?? step.label)
                 xml += #"    <testcase classname="\#(escape(result.scenario))" name="\#(escape(name))""#
@@ -41,7 +50,9 @@ public enum Report {
                 case .passed: xml += "/>\n"
                 case .notRun: xml += ">\n      <skipped message=\"an earlier step failed\"/>\n    </testcase>\n"
                 case .failed(let messages):
-                    xml += ">\n      <failure message=\"\(escape(messages.first ?? ""))\">\(escape(messages.joined(separator: "\n")))</failure>\n    </testcase>\n"
+                    let message = escape(messages.first ?? "")
+                    let details = escape(messages.joined(separator: "\n"))
+                    xml += ">\n      <failure message=\"\(message)\">\(details)</failure>\n    </testcase>\n"
                 }
             }
             xml += "  </testsuite>\n"

@@ -23,7 +23,10 @@ struct ResponseCheck {
         var out: [String] = []
         out += authDifferences(actual)
         if actual.status != recorded.status {
-            out.append("expected status \(recorded.status), got \(actual.status)\(body?["code"]?.string.map { " (\($0))" } ?? "")")
+            out.append(
+                "expected status \(recorded.status), got "
+                    + "\(actual.status)\(body?["code"]?.string.map { " (\($0))" } ?? "")"
+            )
         }
         if let operation, OperationIndex.response(for: actual.status, in: operation) == nil {
             out.append("status \(actual.status) is not declared for \(operation.operationId)")
@@ -37,11 +40,14 @@ struct ResponseCheck {
     /// header of accord.yaml's `untrustedIdentityHeaders` claims who the caller is.
     private func authDifferences(_ actual: WireResponse) -> [String] {
         guard let operation, OperationIndex.isProtected(operation), (200..<300).contains(actual.status),
-              !carriesCredentials(sent, for: operation) else { return [] }
+            !carriesCredentials(sent, for: operation)
+        else { return [] }
         let refusal = settings.expectedRefusal(catalog: catalog)
         if let header = settings.untrustedIdentityHeaders.first(where: { sent.header($0) != nil }) {
-            return ["a request with only \(header) was accepted (status \(actual.status)); "
-                + "\(header) never identifies a caller, expected \(refusal)"]
+            return [
+                "a request with only \(header) was accepted (status \(actual.status)); "
+                    + "\(header) never identifies a caller, expected \(refusal)"
+            ]
         }
         return ["protected route answered \(actual.status) without a token; expected \(refusal)"]
     }
@@ -68,10 +74,14 @@ struct ResponseCheck {
             let expected: String
             do { expected = try variables.substitute(value) } catch { out.append("header \(name): \(error)"); continue }
             guard let got = actual.header(name) else {
-                if step.matchers["header " + name] != .any { out.append("missing header \(name) (expected \(expected))") }
+                if step.matchers["header " + name] != .any {
+                    out.append("missing header \(name) (expected \(expected))")
+                }
                 continue
             }
-            if let matcher = step.matchers.first(where: { $0.key.caseInsensitiveCompare("header " + name) == .orderedSame })?.value {
+            if let matcher = step.matchers.first(where: {
+                $0.key.caseInsensitiveCompare("header " + name) == .orderedSame
+            })?.value {
                 if case .pattern(let pattern) = matcher, got.range(of: pattern, options: .regularExpression) == nil {
                     out.append("header \(name): \(got) does not match /\(pattern)/")
                 }
@@ -79,12 +89,16 @@ struct ResponseCheck {
             }
             switch name.lowercased() {
             case "content-type":
-                if MediaType(expected).essence != MediaType(got).essence, !(actual.status >= 400 && contentType?.isProblemJSON != true) {
+                if MediaType(expected).essence != MediaType(got).essence,
+                    !(actual.status >= 400 && contentType?.isProblemJSON != true)
+                {
                     out.append("header Content-Type: expected \(expected), got \(got)")
                 }
             case "location":
                 // A server may answer an absolute URL for the same path.
-                if got != expected && !(got.contains("://") && got.hasSuffix(expected) && URL(string: got)?.path == expected) {
+                if got != expected
+                    && !(got.contains("://") && got.hasSuffix(expected) && URL(string: got)?.path == expected)
+                {
                     out.append("header Location: expected \(expected), got \(got)")
                 }
             default:
@@ -99,7 +113,9 @@ struct ResponseCheck {
         let isJSON = actual.header("Content-Type").map { MediaType($0).isJSON } ?? false
         guard !actual.body.isEmpty else {
             if let body = recorded.body, !body.isNull { return ["expected a body, got none"] }
-            if declared?.content?.schema != nil, actual.status == recorded.status { return ["expected a body, got none"] }
+            if declared?.content?.schema != nil, actual.status == recorded.status {
+                return ["expected a body, got none"]
+            }
             return []
         }
         guard isJSON || recorded.body != nil else { return [] }
@@ -114,15 +130,18 @@ struct ResponseCheck {
             mismatches += problemMismatches(json, status: actual.status)
         }
         if let body = recorded.body, actual.status == recorded.status {
-            var compare = BodyComparison(variables: variables, matchers: step.matchers,
-                                         captured: Set(step.captures.compactMap {
-                                             if case .body(let pointer) = $0.source { return pointer }
-                                             return nil
-                                         }),
-                                         isProblem: actual.status >= 400, problemMembers: catalog?.problemMembers ?? [:])
+            var compare = BodyComparison(
+                variables: variables, matchers: step.matchers,
+                captured: Set(
+                    step.captures.compactMap {
+                        if case .body(let pointer) = $0.source { return pointer }
+                        return nil
+                    }),
+                isProblem: actual.status >= 400, problemMembers: catalog?.problemMembers ?? [:])
             compare.compare(body, json, "")
             // One message per place: the spec's wording (with the format) wins.
-            for mismatch in compare.mismatches where !mismatches.contains(where: {
+            for mismatch in compare.mismatches
+            where !mismatches.contains(where: {
                 mismatch.pointer == $0.pointer || mismatch.pointer.hasPrefix($0.pointer + "/")
             }) {
                 mismatches.append(mismatch)
@@ -140,13 +159,18 @@ struct ResponseCheck {
                 out.append(Mismatch("/code", "\(code) is a \(entry.status) error, answered with status \(status)"))
             }
             if let listed = operation?.errorCodes, !listed.isEmpty, !listed.contains(where: { $0.code == code }),
-               // The server stubs answer these for any route, declared or not.
-               entry.role != .notFound, entry.role != .methodNotAllowed {
-                out.append(Mismatch("/code", "\(code) is not one of the codes \(operation!.operationId) declares",
-                                    absorbedByTolerantReader: true))
+                // The server stubs answer these for any route, declared or not.
+                entry.role != .notFound, entry.role != .methodNotAllowed
+            {
+                out.append(
+                    Mismatch(
+                        "/code", "\(code) is not one of the codes \(operation!.operationId) declares",
+                        absorbedByTolerantReader: true))
             }
         } else {
-            out.append(Mismatch("/code", "unknown error code \"\(code)\" (not in the catalog)", absorbedByTolerantReader: true))
+            out.append(
+                Mismatch("/code", "unknown error code \"\(code)\" (not in the catalog)", absorbedByTolerantReader: true)
+            )
         }
         if let bodyStatus = json["status"]?.int, bodyStatus != status {
             out.append(Mismatch("/status", "problem status \(bodyStatus) differs from the HTTP status \(status)"))
@@ -178,7 +202,8 @@ struct BodyComparison {
                 switch actual.value {
                 case .string(let s): text = s
                 case .int, .double, .bool: text = actual.jsonText
-                default: return mismatches.append(Mismatch(pointer, "expected a string or number, got \(actual.typeName)"))
+                default:
+                    return mismatches.append(Mismatch(pointer, "expected a string or number, got \(actual.typeName)"))
                 }
                 if text.range(of: pattern, options: .regularExpression) == nil {
                     mismatches.append(Mismatch(pointer, "\(JSON.describe(actual)) does not match /\(pattern)/"))
@@ -193,7 +218,9 @@ struct BodyComparison {
             do {
                 let expected = try variables.substitute(recorded)
                 if !JSON.equal(expected, actual) {
-                    mismatches.append(Mismatch(pointer, "expected \(JSON.describe(expected)) (\(text)), got \(JSON.describe(actual))"))
+                    mismatches.append(
+                        Mismatch(pointer, "expected \(JSON.describe(expected)) (\(text)), got \(JSON.describe(actual))")
+                    )
                 }
             } catch {
                 mismatches.append(Mismatch(pointer, "\(error)"))
@@ -205,14 +232,18 @@ struct BodyComparison {
             for entry in want.entries {
                 let path = pointer + "/" + JSON.escape(entry.key)
                 guard let value = got[entry.key] else {
-                    if matchers[path] != .any { mismatches.append(Mismatch(path, "missing field (the recording has it)")) }
+                    if matchers[path] != .any {
+                        mismatches.append(Mismatch(path, "missing field (the recording has it)"))
+                    }
                     continue
                 }
                 compare(entry.value, value, path)
             }
             for entry in got.entries where want[entry.key] == nil {
-                mismatches.append(Mismatch(pointer + "/" + JSON.escape(entry.key), "unexpected field (not in the recording)",
-                                           absorbedByTolerantReader: true))
+                mismatches.append(
+                    Mismatch(
+                        pointer + "/" + JSON.escape(entry.key), "unexpected field (not in the recording)",
+                        absorbedByTolerantReader: true))
             }
         case (.array(let want), .array(let got)):
             if want.count != got.count {
@@ -223,7 +254,8 @@ struct BodyComparison {
             if recorded.typeName != actual.typeName && !(isNumber(recorded) && isNumber(actual)) {
                 mismatches.append(Mismatch(pointer, "expected \(recorded.typeName), got \(actual.typeName)"))
             } else if !JSON.equal(recorded, actual) {
-                mismatches.append(Mismatch(pointer, "expected \(JSON.describe(recorded)), got \(JSON.describe(actual))"))
+                mismatches.append(
+                    Mismatch(pointer, "expected \(JSON.describe(recorded)), got \(JSON.describe(actual))"))
             }
         }
     }
@@ -233,19 +265,23 @@ struct BodyComparison {
     /// Each recorded item must match one live item, in any order.
     private mutating func compareUnordered(_ recorded: SpecNode, _ actual: SpecNode, _ pointer: String) {
         guard let want = recorded.array, let got = actual.array else { return compareType(recorded, actual, pointer) }
-        if want.count != got.count { mismatches.append(Mismatch(pointer, "expected \(want.count) item(s), got \(got.count)")) }
+        if want.count != got.count {
+            mismatches.append(Mismatch(pointer, "expected \(want.count) item(s), got \(got.count)"))
+        }
         var unmatched = Array(got.indices)
         for (index, item) in want.enumerated() {
             let match = unmatched.first { candidate in
-                var attempt = BodyComparison(variables: variables, matchers: [:], captured: [], isProblem: isProblem,
-                                             problemMembers: problemMembers)
+                var attempt = BodyComparison(
+                    variables: variables, matchers: [:], captured: [], isProblem: isProblem,
+                    problemMembers: problemMembers)
                 attempt.compare(item, got[candidate], pointer + "/\(candidate)")
                 return attempt.mismatches.isEmpty
             }
             if let match {
                 unmatched.removeAll { $0 == match }
             } else {
-                mismatches.append(Mismatch(pointer + "/\(index)", "no item matches the recorded \(JSON.describe(item))"))
+                mismatches.append(
+                    Mismatch(pointer + "/\(index)", "no item matches the recorded \(JSON.describe(item))"))
             }
         }
     }
@@ -259,7 +295,9 @@ struct BodyComparison {
     /// Timestamps, UUIDs and a problem's per-occurrence members change every run.
     private func isPerRunValue(_ recorded: SpecNode, _ pointer: String) -> Bool {
         if let text = recorded.string, !text.contains("${"),
-           Formats.isValid(text, format: "date-time") && text.count >= 20 || Formats.isValid(text, format: "uuid") && text.count == 36 {
+            Formats.isValid(text, format: "date-time") && text.count >= 20
+                || Formats.isValid(text, format: "uuid") && text.count == 36
+        {
             return true
         }
         guard isProblem else { return false }

@@ -104,8 +104,10 @@ public struct SchemaValidator: Sendable {
                     check(value, branch, pointer, depth: depth + 1, into: &out)
                 } else {
                     let known = discriminator.mapping.map { "\"\($0.value)\"" }.joined(separator: ", ")
-                    out.append(Mismatch(pointer + "/" + JSON.escape(discriminator.propertyName),
-                                        "\"\(tag)\" is not one of \(known)", absorbedByTolerantReader: true))
+                    out.append(
+                        Mismatch(
+                            pointer + "/" + JSON.escape(discriminator.propertyName),
+                            "\"\(tag)\" is not one of \(known)", absorbedByTolerantReader: true))
                 }
                 return
             }
@@ -119,7 +121,10 @@ public struct SchemaValidator: Sendable {
         }
         if let allowed = schema.enumValues, !allowed.contains(where: { JSON.equal($0, value) }) {
             let list = allowed.filter { !$0.isNull }.map(\.jsonText).joined(separator: ", ")
-            out.append(Mismatch(pointer, "\(JSON.describe(value)) is not one of \(list)", absorbedByTolerantReader: value.string != nil))
+            out.append(
+                Mismatch(
+                    pointer, "\(JSON.describe(value)) is not one of \(list)",
+                    absorbedByTolerantReader: value.string != nil))
         }
     }
 
@@ -136,7 +141,9 @@ public struct SchemaValidator: Sendable {
         }
     }
 
-    private func checkObject(_ members: SpecObject, _ object: ObjectSchema, _ pointer: String, depth: Int, into out: inout [Mismatch]) {
+    private func checkObject(
+        _ members: SpecObject, _ object: ObjectSchema, _ pointer: String, depth: Int, into out: inout [Mismatch]
+    ) {
         for property in object.properties {
             let path = pointer + "/" + JSON.escape(property.name)
             guard let member = members[property.name] else {
@@ -151,7 +158,9 @@ public struct SchemaValidator: Sendable {
             switch object.additionalProperties {
             case .unspecified: break
             case .forbidden:
-                out.append(Mismatch(path, "unexpected field (the schema allows no other members)", absorbedByTolerantReader: true))
+                out.append(
+                    Mismatch(
+                        path, "unexpected field (the schema allows no other members)", absorbedByTolerantReader: true))
             case .schema(let extra): check(entry.value, extra, path, depth: depth + 1, into: &out)
             }
         }
@@ -166,21 +175,36 @@ public struct SchemaValidator: Sendable {
             out.append(Mismatch(pointer, "expected at most \(max) character(s), got \(length)"))
         }
         if let pattern = schema.constraints.pattern, let regex = try? NSRegularExpression(pattern: pattern),
-           regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
-            out.append(Mismatch(pointer, "\(JSON.describe(SpecNode(.string(text), at: JSON.nowhere))) does not match pattern \(pattern)"))
+            regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil
+        {
+            out.append(
+                Mismatch(
+                    pointer,
+                    "\(JSON.describe(SpecNode(.string(text), at: JSON.nowhere))) does not match pattern \(pattern)"))
         }
         if let format = schema.format, !Formats.isValid(text, format: format) {
-            out.append(Mismatch(pointer, "expected string (\(format)), got \(JSON.describe(SpecNode(.string(text), at: JSON.nowhere)))"))
+            out.append(
+                Mismatch(
+                    pointer,
+                    "expected string (\(format)), got \(JSON.describe(SpecNode(.string(text), at: JSON.nowhere)))"))
         }
     }
 
     private func checkNumber(_ number: Double, _ schema: Schema, _ pointer: String, _ out: inout [Mismatch]) {
         let c = schema.constraints
         func show(_ d: Double) -> String { d.rounded() == d && abs(d) < 1e15 ? String(Int(d)) : String(d) }
-        if let min = c.minimum, number < min { out.append(Mismatch(pointer, "expected at least \(show(min)), got \(show(number))")) }
-        if let max = c.maximum, number > max { out.append(Mismatch(pointer, "expected at most \(show(max)), got \(show(number))")) }
-        if let min = c.exclusiveMinimum, number <= min { out.append(Mismatch(pointer, "expected more than \(show(min)), got \(show(number))")) }
-        if let max = c.exclusiveMaximum, number >= max { out.append(Mismatch(pointer, "expected less than \(show(max)), got \(show(number))")) }
+        if let min = c.minimum, number < min {
+            out.append(Mismatch(pointer, "expected at least \(show(min)), got \(show(number))"))
+        }
+        if let max = c.maximum, number > max {
+            out.append(Mismatch(pointer, "expected at most \(show(max)), got \(show(number))"))
+        }
+        if let min = c.exclusiveMinimum, number <= min {
+            out.append(Mismatch(pointer, "expected more than \(show(min)), got \(show(number))"))
+        }
+        if let max = c.exclusiveMaximum, number >= max {
+            out.append(Mismatch(pointer, "expected less than \(show(max)), got \(show(number))"))
+        }
     }
 
     private func typeMismatch(_ schema: Schema, _ value: SpecNode, _ pointer: String, _ out: inout [Mismatch]) {
@@ -231,9 +255,11 @@ public struct SchemaValidator: Sendable {
 enum Formats {
     static func isValid(_ text: String, format: String) -> Bool {
         switch format {
-        case "date-time": return matches(text, #"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"#)
+        case "date-time":
+            return matches(text, #"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"#)
         case "date": return matches(text, #"^\d{4}-\d{2}-\d{2}$"#)
-        case "uuid": return matches(text, #"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"#)
+        case "uuid":
+            return matches(text, #"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"#)
         case "email": return matches(text, #"^[^@\s]+@[^@\s]+$"#)
         case "uri": return matches(text, #"^[A-Za-z][A-Za-z0-9+.-]*:\S*$"#)
         case "uri-reference": return !text.contains(" ")

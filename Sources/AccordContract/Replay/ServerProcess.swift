@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A server under test started as a child process on a free loopback port, stopped with SIGTERM.
@@ -17,8 +17,10 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `command` (words separated by spaces) with `HOST` and `PORT` set, and waits until it answers HTTP.
-    public static func start(command: String, environment extra: [String: String] = [:],
-                             readyWithin seconds: Double = 60) async throws -> ServerProcess {
+    public static func start(
+        command: String, environment extra: [String: String] = [:],
+        readyWithin seconds: Double = 60
+    ) async throws -> ServerProcess {
         let words = command.split(separator: " ").map(String.init)
         guard let executable = words.first else { throw StartFailure(description: "the server command is empty") }
         let port = try freePort()
@@ -30,7 +32,8 @@ public final class ServerProcess: @unchecked Sendable {
         environment["PORT"] = String(port)
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
-        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("accord-server-\(port)-\(UUID().uuidString).log")
+        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "accord-server-\(port)-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         let handle = try FileHandle(forWritingTo: errorLog)
         process.standardOutput = handle
@@ -44,10 +47,15 @@ public final class ServerProcess: @unchecked Sendable {
         let probe = LiveServer(baseURL: server.baseURL, timeoutSeconds: 2)
         if await probe.waitUntilAnswering(within: .seconds(seconds), while: { process.isRunning }) { return server }
         if !process.isRunning {
-            throw StartFailure(description: "'\(command)' exited with status \(process.terminationStatus) before answering:\n\(server.logTail())")
+            throw StartFailure(
+                description:
+                    "'\(command)' exited with status \(process.terminationStatus) before "
+                    + "answering:\n\(server.logTail())"
+            )
         }
         server.stop()
-        throw StartFailure(description: "'\(command)' did not answer on port \(port) within \(Int(seconds)) s:\n\(server.logTail())")
+        throw StartFailure(
+            description: "'\(command)' did not answer on port \(port) within \(Int(seconds)) s:\n\(server.logTail())")
     }
 
     private init(port: Int, process: Process, errorLog: URL) {
@@ -76,9 +84,9 @@ public final class ServerProcess: @unchecked Sendable {
     /// A TCP port nothing listens on right now (the kernel picks it).
     public static func freePort() throws -> Int {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw StartFailure(description: "cannot open a socket") }
         defer { close(fd) }
@@ -87,7 +95,9 @@ public final class ServerProcess: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw StartFailure(description: "cannot bind a free port") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

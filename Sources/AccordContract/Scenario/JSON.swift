@@ -8,8 +8,9 @@ public enum JSON {
     /// Parses a JSON body strictly (JSON, not YAML), keeping integers apart from numbers.
     public static func parse(_ data: Data) -> SpecNode? {
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil,
-              let text = String(data: data, encoding: .utf8),
-              let node = try? SpecParser.parse(text, file: "response") else { return nil }
+            let text = String(data: data, encoding: .utf8),
+            let node = try? SpecParser.parse(text, file: "response")
+        else { return nil }
         return node
     }
 
@@ -25,7 +26,8 @@ public enum JSON {
         case (.int, .double), (.double, .int), (.double, .double): return a.double == b.double
         case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
         case (.object(let x), .object(let y)):
-            return x.count == y.count && x.entries.allSatisfy { entry in y[entry.key].map { equal(entry.value, $0) } ?? false }
+            return x.count == y.count
+                && x.entries.allSatisfy { entry in y[entry.key].map { equal(entry.value, $0) } ?? false }
         default: return false
         }
     }
@@ -85,7 +87,9 @@ public struct Variables: Sendable {
     }
 
     /// Takes each capture's value from a response; says which ones the response does not have.
-    public mutating func capture(_ captures: [Scenario.Capture], body: SpecNode?, headers: some HeaderLookup) -> [String] {
+    public mutating func capture(
+        _ captures: [Scenario.Capture], body: SpecNode?, headers: some HeaderLookup
+    ) -> [String] {
         var missing: [String] = []
         for capture in captures {
             switch capture.source {
@@ -113,7 +117,9 @@ public struct Variables: Sendable {
 
     public struct Undefined: Error, CustomStringConvertible {
         public var name: String
-        public var description: String { "variable '${\(name)}' is not defined (no earlier capture or 'variables' entry sets it)" }
+        public var description: String {
+            "variable '${\(name)}' is not defined (no earlier capture or 'variables' entry sets it)"
+        }
     }
 
     /// Every `${name}` in the text replaced by its value (strings as they are, other values as JSON).
@@ -169,7 +175,8 @@ public struct Variables: Sendable {
         case .object(let object):
             var entries: [SpecObject.Entry] = []
             for entry in object.entries {
-                entries.append(.init(key: entry.key, keyLocation: entry.keyLocation, value: try substitute(entry.value)))
+                entries.append(
+                    .init(key: entry.key, keyLocation: entry.keyLocation, value: try substitute(entry.value)))
             }
             return SpecNode(.object(SpecObject(entries)), at: node.location)
         default:

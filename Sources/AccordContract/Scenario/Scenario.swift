@@ -164,14 +164,18 @@ public enum ScenarioLoader {
         var log: DiagnosticLog
 
         mutating func scenario(_ root: SpecNode, file: String) -> Scenario? {
-            guard let object = mapping(root, "a scenario", known: ["scenario", "description", "state", "variables", "steps"]) else { return nil }
+            guard
+                let object = mapping(
+                    root, "a scenario", known: ["scenario", "description", "state", "variables", "steps"])
+            else { return nil }
             guard let name = string(object, "scenario", required: true, at: root.location) else { return nil }
             var variables: [(String, Scenario.VariableSource)] = []
             if let vars = object["variables"] {
                 if let map = vars.object {
                     for entry in map.entries {
                         checkVariableName(entry.key, at: entry.keyLocation)
-                        variables.append((entry.key, entry.value.string == "$uuid" ? .freshUUID : .literal(entry.value)))
+                        variables.append(
+                            (entry.key, entry.value.string == "$uuid" ? .freshUUID : .literal(entry.value)))
                     }
                 } else {
                     log.error("'variables' must be a mapping of name to value", at: vars.location)
@@ -188,22 +192,29 @@ public enum ScenarioLoader {
             for node in list {
                 if let step = step(node) { steps.append(step) }
             }
-            return Scenario(name: name, description: object["description"]?.string, file: file, variables: variables,
-                            state: object["state"]?.string, steps: steps, location: root.location)
+            return Scenario(
+                name: name, description: object["description"]?.string, file: file, variables: variables,
+                state: object["state"]?.string, steps: steps, location: root.location)
         }
 
         mutating func step(_ node: SpecNode) -> Scenario.Step? {
-            guard let object = mapping(node, "a step", known: ["name", "state", "request", "response", "capture", "match"]) else { return nil }
+            guard
+                let object = mapping(
+                    node, "a step", known: ["name", "state", "request", "response", "capture", "match"])
+            else { return nil }
             let name = object["name"]?.string
             if let state = object["state"] {
                 if object["request"] != nil || object["response"] != nil {
-                    log.error("a step is either a provider 'state' or a 'request' with its 'response', not both", at: node.location)
+                    log.error(
+                        "a step is either a provider 'state' or a 'request' with its 'response', not both",
+                        at: node.location)
                 }
                 guard let text = state.string else {
                     log.error("'state' must be a provider state name", at: state.location)
                     return nil
                 }
-                return Scenario.Step(name: name, action: .providerState(text), captures: [], matchers: [:], location: node.location)
+                return Scenario.Step(
+                    name: name, action: .providerState(text), captures: [], matchers: [:], location: node.location)
             }
             guard let requestNode = object["request"], let responseNode = object["response"] else {
                 log.error("a step needs a 'request' and a 'response' (or a provider 'state')", at: node.location)
@@ -218,16 +229,20 @@ public enum ScenarioLoader {
                         log.error("a capture is 'body /json/pointer' or 'header Name'", at: entry.value.location)
                         continue
                     }
-                    captures.append(Scenario.Capture(variable: entry.key, source: source, location: entry.value.location))
+                    captures.append(
+                        Scenario.Capture(variable: entry.key, source: source, location: entry.value.location))
                 }
-                if map.object == nil { log.error("'capture' must map variable names to 'body /pointer' or 'header Name'", at: map.location) }
+                if map.object == nil {
+                    log.error("'capture' must map variable names to 'body /pointer' or 'header Name'", at: map.location)
+                }
             }
             var matchers: [String: Scenario.Matcher] = [:]
             if let map = object["match"] {
                 for entry in map.object?.entries ?? [] {
                     guard entry.key.isEmpty || entry.key.hasPrefix("/") || entry.key.hasPrefix("header ") else {
-                        log.error("a matcher's key is a JSON pointer into the response body ('/items/0/id') or 'header Name'",
-                                  at: entry.keyLocation)
+                        log.error(
+                            "a matcher's key is a JSON pointer into the response body ('/items/0/id') or 'header Name'",
+                            at: entry.keyLocation)
                         continue
                     }
                     guard let text = entry.value.string, let matcher = matcher(text) else {
@@ -238,15 +253,20 @@ public enum ScenarioLoader {
                 }
                 if map.object == nil { log.error("'match' must map JSON pointers to matchers", at: map.location) }
             }
-            return Scenario.Step(name: name, action: .exchange(request, response), captures: captures, matchers: matchers,
-                                 location: node.location)
+            return Scenario.Step(
+                name: name, action: .exchange(request, response), captures: captures, matchers: matchers,
+                location: node.location)
         }
 
         mutating func request(_ node: SpecNode) -> Scenario.RecordedRequest? {
-            guard let object = mapping(node, "a request", known: ["method", "path", "query", "headers", "body", "raw_body", "filler_bytes", "sign"])
+            guard
+                let object = mapping(
+                    node, "a request",
+                    known: ["method", "path", "query", "headers", "body", "raw_body", "filler_bytes", "sign"])
             else { return nil }
             guard let method = string(object, "method", required: true, at: node.location),
-                  let path = string(object, "path", required: true, at: node.location) else { return nil }
+                let path = string(object, "path", required: true, at: node.location)
+            else { return nil }
             if HTTPMethod(rawValue: method.lowercased()) == nil {
                 log.error("'\(method)' is not an HTTP method", at: object["method"]?.location)
             }
@@ -264,18 +284,29 @@ public enum ScenarioLoader {
             }
             let headers = headerList(object["headers"])
             let bodies = ["body", "raw_body", "filler_bytes"].filter { object[$0] != nil }
-            if bodies.count > 1 { log.error("a request has one of 'body', 'raw_body' and 'filler_bytes'", at: node.location) }
+            if bodies.count > 1 {
+                log.error("a request has one of 'body', 'raw_body' and 'filler_bytes'", at: node.location)
+            }
             var body: Scenario.Body?
             if let json = object["body"] { body = .json(json) }
             if let raw = object["raw_body"] {
-                if let text = raw.string { body = .raw(text) } else { log.error("'raw_body' is the body's text", at: raw.location) }
+                if let text = raw.string {
+                    body = .raw(text)
+                } else {
+                    log.error("'raw_body' is the body's text", at: raw.location)
+                }
             }
             if let filler = object["filler_bytes"] {
-                if let count = filler.int, count > 0 { body = .filler(count) } else { log.error("'filler_bytes' is a positive byte count", at: filler.location) }
+                if let count = filler.int, count > 0 {
+                    body = .filler(count)
+                } else {
+                    log.error("'filler_bytes' is a positive byte count", at: filler.location)
+                }
             }
             let signature = object["sign"].flatMap { signDirective($0) }
-            return Scenario.RecordedRequest(method: method.uppercased(), path: path, query: query, headers: headers, body: body,
-                                            signature: signature, location: node.location)
+            return Scenario.RecordedRequest(
+                method: method.uppercased(), path: path, query: query, headers: headers, body: body,
+                signature: signature, location: node.location)
         }
 
         /// `{signer: NAME}` or `{signer: NAME, key: KEY | {env: VARIABLE}}`; `scheme` is the older name of `signer`.
@@ -306,15 +337,21 @@ public enum ScenarioLoader {
         mutating func response(_ node: SpecNode) -> Scenario.RecordedResponse? {
             guard let object = mapping(node, "a response", known: ["status", "headers", "body"]) else { return nil }
             guard let status = object["status"]?.int, (100...599).contains(status) else {
-                log.error("a response needs a 'status' between 100 and 599", at: object["status"]?.location ?? node.location)
+                log.error(
+                    "a response needs a 'status' between 100 and 599", at: object["status"]?.location ?? node.location)
                 return nil
             }
             let headers = headerList(object["headers"])
-            for header in headers where !Scenario.comparedHeaders.contains(where: { $0.caseInsensitiveCompare(header.name) == .orderedSame }) {
-                log.warning("response header '\(header.name)' is not compared (only \(Scenario.comparedHeaders.joined(separator: ", ")) are)",
-                            at: object["headers"]?.location)
+            for header in headers
+            where !Scenario.comparedHeaders.contains(where: { $0.caseInsensitiveCompare(header.name) == .orderedSame })
+            {
+                log.warning(
+                    "response header '\(header.name)' is not compared (only "
+                        + "\(Scenario.comparedHeaders.joined(separator: ", ")) are)",
+                    at: object["headers"]?.location)
             }
-            return Scenario.RecordedResponse(status: status, headers: headers, body: object["body"], location: node.location)
+            return Scenario.RecordedResponse(
+                status: status, headers: headers, body: object["body"], location: node.location)
         }
 
         func captureSource(_ text: String) -> Scenario.Capture.Source? {
@@ -368,7 +405,9 @@ public enum ScenarioLoader {
         }
 
         mutating func checkVariableName(_ name: String, at location: SourceLocation) {
-            if name.isEmpty || name.hasPrefix("$") || name.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+            if name.isEmpty || name.hasPrefix("$")
+                || name.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+            {
                 log.error("variable names are letters, digits, '_' and '-'", at: location)
             }
         }
@@ -379,12 +418,16 @@ public enum ScenarioLoader {
                 return nil
             }
             for entry in object.entries where !known.contains(entry.key) {
-                log.error("unknown key '\(entry.key)' in \(what) (known: \(known.sorted().joined(separator: ", ")))", at: entry.keyLocation)
+                log.error(
+                    "unknown key '\(entry.key)' in \(what) (known: \(known.sorted().joined(separator: ", ")))",
+                    at: entry.keyLocation)
             }
             return object
         }
 
-        mutating func string(_ object: SpecObject, _ key: String, required: Bool, at location: SourceLocation) -> String? {
+        mutating func string(
+            _ object: SpecObject, _ key: String, required: Bool, at location: SourceLocation
+        ) -> String? {
             guard let node = object[key] else {
                 if required { log.error("missing '\(key)'", at: location) }
                 return nil

@@ -70,9 +70,11 @@ public final class LiveServer: HTTPExchanging {
 
     /// One process-wide client (like `HTTPClient.shared`, but never following redirects): it
     /// lives as long as the process, so no instance can be dropped without its shutdown.
-    private static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                                           configuration: .init(redirectConfiguration: .disallow,
-                                                                timeout: .init(connect: .seconds(5))))
+    private static let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: .init(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5))))
     private var client: HTTPClient { Self.client }
 
     public init(baseURL: String, timeoutSeconds: Int64 = 30) {
@@ -108,8 +110,9 @@ public final class LiveServer: HTTPExchanging {
         do {
             let response = try await client.execute(outgoing, timeout: timeout)
             let body = try await response.body.collect(upTo: 32 * 1024 * 1024)
-            return WireResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                                body: Data(body.readableBytesView))
+            return WireResponse(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                body: Data(body.readableBytesView))
         } catch {
             throw Unreachable(url: baseURL + request.target, reason: String(describing: error))
         }

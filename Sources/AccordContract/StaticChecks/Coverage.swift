@@ -24,11 +24,14 @@ public struct Coverage: Sendable {
         for scenario in scenarios {
             for step in scenario.steps {
                 guard let request = step.request, let response = step.response else { continue }
-                if response.status >= 400, let code = response.body?[document.errorCatalog?.codeMember ?? "code"]?.string {
+                if response.status >= 400,
+                    let code = response.body?[document.errorCatalog?.codeMember ?? "code"]?.string
+                {
                     codeCounts[code, default: 0] += 1
                 }
                 guard let operation = index.operation(method: request.method, path: request.path),
-                      let declared = OperationIndex.response(for: response.status, in: operation) else {
+                    let declared = OperationIndex.response(for: response.status, in: operation)
+                else {
                     unmatched += 1
                     continue
                 }
@@ -36,8 +39,10 @@ public struct Coverage: Sendable {
             }
         }
         operations = document.operations.map { operation in
-            OperationRow(operationId: operation.operationId, method: operation.method.rawValue.uppercased(), path: operation.path,
-                         statuses: operation.responses.map { ($0.status, statusCounts[operation.operationId]?[$0.status] ?? 0) })
+            OperationRow(
+                operationId: operation.operationId, method: operation.method.rawValue.uppercased(),
+                path: operation.path,
+                statuses: operation.responses.map { ($0.status, statusCounts[operation.operationId]?[$0.status] ?? 0) })
         }
         errorCodes = (document.errorCatalog?.entries ?? []).map { ($0.code, codeCounts[$0.code] ?? 0) }
         unmatchedSteps = unmatched
@@ -60,7 +65,9 @@ public struct Coverage: Sendable {
         lines.append(pad("operation", idWidth) + "  " + pad("route", routeWidth) + "  statuses (steps)")
         for row in operations {
             let cells = row.statuses.map { "\($0.steps > 0 ? "✓" : "✗") \($0.status) (\($0.steps))" }
-            lines.append(pad(row.operationId, idWidth) + "  " + pad(row.method + " " + row.path, routeWidth) + "  " + cells.joined(separator: "  "))
+            lines.append(
+                pad(row.operationId, idWidth) + "  " + pad(row.method + " " + row.path, routeWidth) + "  "
+                    + cells.joined(separator: "  "))
         }
         if !errorCodes.isEmpty {
             lines.append("")
@@ -70,10 +77,11 @@ public struct Coverage: Sendable {
             }
         }
         lines.append("")
-        lines.append("operations \(operationsCovered)/\(operations.count) (\(percent(operationsCovered, operations.count))), "
-                     + "statuses \(statusesCovered)/\(statusesTotal) (\(percent(statusesCovered, statusesTotal))), "
-                     + "error codes \(codesCovered)/\(errorCodes.count) (\(percent(codesCovered, errorCodes.count)))"
-                     + (unmatchedSteps > 0 ? "; \(unmatchedSteps) step(s) on routes the spec does not declare" : ""))
+        lines.append(
+            "operations \(operationsCovered)/\(operations.count) (\(percent(operationsCovered, operations.count))), "
+                + "statuses \(statusesCovered)/\(statusesTotal) (\(percent(statusesCovered, statusesTotal))), "
+                + "error codes \(codesCovered)/\(errorCodes.count) (\(percent(codesCovered, errorCodes.count)))"
+                + (unmatchedSteps > 0 ? "; \(unmatchedSteps) step(s) on routes the spec does not declare" : ""))
         return lines.joined(separator: "\n")
     }
 

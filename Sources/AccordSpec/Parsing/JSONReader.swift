@@ -40,8 +40,10 @@ struct JSONReader {
         return false
     }
 
-    static func read(_ bytes: UnsafeBufferPointer<UInt8>, file: String,
-                     limits: ReadingLimits) throws(Failure) -> SpecNode {
+    static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String,
+        limits: ReadingLimits
+    ) throws(Failure) -> SpecNode {
         var reader = JSONReader(bytes, file: file, limits: limits)
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             reader.position = 3
@@ -124,7 +126,7 @@ struct JSONReader {
             while position < bytes.count {
                 switch bytes[position] {
                 case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-                     UInt8(ascii: "e"), UInt8(ascii: "E"):
+                    UInt8(ascii: "e"), UInt8(ascii: "E"):
                     position += 1
                 default:
                     let number = SpecParser.plainScalar(text(start..<position))
@@ -233,7 +235,8 @@ struct JSONReader {
                     if (0xD800..<0xDC00).contains(scalar) {
                         // A surrogate pair: the low half must follow.
                         guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
-                              bytes[position + 1] == UInt8(ascii: "u") else { throw .notJSON }
+                            bytes[position + 1] == UInt8(ascii: "u")
+                        else { throw .notJSON }
                         position += 2
                         let low = try hex4()
                         guard (0xDC00..<0xE000).contains(low) else { throw .notJSON }

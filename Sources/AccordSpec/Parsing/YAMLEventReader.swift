@@ -47,8 +47,10 @@ struct YAMLEventReader {
     }
 
     /// Reads the single document of `bytes` (UTF-8). `nil` when the stream holds no document.
-    static func read(_ bytes: UnsafeBufferPointer<UInt8>, file: String,
-                     limits: ReadingLimits) -> Result<SpecNode?, Diagnostic> {
+    static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String,
+        limits: ReadingLimits
+    ) -> Result<SpecNode?, Diagnostic> {
         var reader = YAMLEventReader(file: file, limits: limits)
         yaml_parser_initialize(&reader.parser)
         yaml_parser_set_encoding(&reader.parser, YAML_UTF8_ENCODING)
@@ -88,8 +90,9 @@ struct YAMLEventReader {
         }
         _ = try next(bytes)  // DOCUMENT-END
         if try next(bytes) != YAML_STREAM_END_EVENT {
-            throw .error("the file holds more than one YAML document; a spec is one document",
-                         at: location(event.start_mark))
+            throw .error(
+                "the file holds more than one YAML document; a spec is one document",
+                at: location(event.start_mark))
         }
         return root
     }
@@ -108,7 +111,8 @@ struct YAMLEventReader {
                 }
                 try setKey(text, at: here)
                 if let anchor = Self.string(scalar.anchor) {
-                    anchors[anchor] = Anchored(node: SpecNode(.string(text), at: here), keyText: text, size: 1, height: 1)
+                    anchors[anchor] = Anchored(
+                        node: SpecNode(.string(text), at: here), keyText: text, size: 1, height: 1)
                 }
                 return nil
             }
@@ -136,7 +140,8 @@ struct YAMLEventReader {
             return nil
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let frame = stack.removeLast()
-            let node = frame.isMapping
+            let node =
+                frame.isMapping
                 ? SpecNode(.object(SpecObject(frame.entries)), at: frame.location)
                 : SpecNode(.array(frame.items), at: frame.location)
             if let anchor = frame.anchor {
@@ -157,7 +162,8 @@ struct YAMLEventReader {
             }
             aliasNodes += anchored.size
             if aliasNodes > limits.maxAliasNodes {
-                throw .error("""
+                throw .error(
+                    """
                     YAML alias '*\(name)' expands the document past \(limits.maxAliasNodes) nodes made by aliases \
                     (an alias bomb?); refer to shared parts with $ref instead
                     """, at: here)
@@ -166,8 +172,9 @@ struct YAMLEventReader {
                 throw .error("YAML alias '*\(name)' nests the document deeper than \(limits.maxDepth) levels", at: here)
             }
             // The subtree is shared, not copied: its arrays are copy-on-write.
-            return add(SpecNode(anchored.node.value, at: anchored.node.location), size: anchored.size,
-                       height: anchored.height)
+            return add(
+                SpecNode(anchored.node.value, at: anchored.node.location), size: anchored.size,
+                height: anchored.height)
         default:
             throw .error("malformed YAML: unexpected event", at: here)
         }
@@ -233,7 +240,8 @@ struct YAMLEventReader {
                 line += 1
                 lineStart = i + 1
             }
-            return .error("cannot read: \(problem)", at: SourceLocation(file: file, line: line, column: offset - lineStart + 1))
+            return .error(
+                "cannot read: \(problem)", at: SourceLocation(file: file, line: line, column: offset - lineStart + 1))
         default:
             var message = "malformed YAML: \(problem)"
             if let context = parser.context.map({ String(cString: $0) }) {

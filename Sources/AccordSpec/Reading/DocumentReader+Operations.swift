@@ -1,8 +1,10 @@
 extension DocumentReader {
     // MARK: Paths and operations
 
-    mutating func readPathItem(_ path: String, _ rawItem: SpecNode, keyLocation: SourceLocation, in rootFile: String,
-                                       globalSecurity: [[String]], schemes: [String: SecurityScheme]) -> [Operation] {
+    mutating func readPathItem(
+        _ path: String, _ rawItem: SpecNode, keyLocation: SourceLocation, in rootFile: String,
+        globalSecurity: [[String]], schemes: [String: SecurityScheme]
+    ) -> [Operation] {
         if !path.hasPrefix("/") { log.error("path '\(path)' must start with '/'", at: keyLocation) }
         let item: SpecNode
         let file: String
@@ -18,23 +20,29 @@ extension DocumentReader {
         var operations: [Operation] = []
         for method in HTTPMethod.allCases {
             guard let opNode = item[method.rawValue] else { continue }
-            if let op = readOperation(method, path: path, opNode, shared: shared, in: file,
-                                      globalSecurity: globalSecurity, schemes: schemes) {
+            if let op = readOperation(
+                method, path: path, opNode, shared: shared, in: file,
+                globalSecurity: globalSecurity, schemes: schemes)
+            {
                 operations.append(op)
             }
         }
         return operations
     }
 
-    mutating func readOperation(_ method: HTTPMethod, path: String, _ node: SpecNode, shared: [Parameter], in file: String,
-                                        globalSecurity: [[String]], schemes: [String: SecurityScheme]) -> Operation? {
+    mutating func readOperation(
+        _ method: HTTPMethod, path: String, _ node: SpecNode, shared: [Parameter], in file: String,
+        globalSecurity: [[String]], schemes: [String: SecurityScheme]
+    ) -> Operation? {
         guard let object = node.object else {
             log.error("operation \(method.rawValue.uppercased()) \(path) must be an object", at: node.location)
             return nil
         }
         var operationId = object["operationId"]?.string ?? ""
         if operationId.isEmpty {
-            log.warning("\(method.rawValue.uppercased()) \(path) has no operationId; one is derived from the method and path", at: node.location)
+            log.warning(
+                "\(method.rawValue.uppercased()) \(path) has no operationId; one is derived from the method and path",
+                at: node.location)
             operationId = Self.derivedOperationId(method, path)
         }
 
@@ -55,7 +63,9 @@ extension DocumentReader {
         if let responsesNode = object["responses"]?.object {
             for entry in responsesNode.entries {
                 guard let status = Self.statusCode(entry.key) else {
-                    if !entry.key.hasPrefix("x-") { log.error("'\(entry.key)' is not a response status code", at: entry.keyLocation) }
+                    if !entry.key.hasPrefix("x-") {
+                        log.error("'\(entry.key)' is not a response status code", at: entry.keyLocation)
+                    }
                     continue
                 }
                 if let response = readResponse(status, entry.value, in: file) { responses.append(response) }
@@ -71,7 +81,9 @@ extension DocumentReader {
         if let codes = object["x-error-codes"] {
             if let list = codes.array {
                 for code in list {
-                    if let text = code.string { errorCodes.append((text, code.location)) } else {
+                    if let text = code.string {
+                        errorCodes.append((text, code.location))
+                    } else {
                         log.error("'x-error-codes' entries must be strings", at: code.location)
                     }
                 }
@@ -82,21 +94,27 @@ extension DocumentReader {
 
         var bodyLimit: Int?
         if let limit = object["x-body-limit"] {
-            if let bytes = limit.int, bytes > 0 { bodyLimit = bytes } else {
+            if let bytes = limit.int, bytes > 0 {
+                bodyLimit = bytes
+            } else {
                 log.error("'x-body-limit' must be a positive number of bytes", at: limit.location)
             }
         }
         var isWebhook = false
         if let webhook = object["x-webhook"] {
-            if let flag = webhook.bool { isWebhook = flag } else {
+            if let flag = webhook.bool {
+                isWebhook = flag
+            } else {
                 log.error("'x-webhook' must be true or false", at: webhook.location)
             }
         }
         var operation = Operation(
-            operationId: operationId, isOperationIdDerived: object["operationId"]?.string == nil, method: method, path: path, summary: object["summary"]?.string,
+            operationId: operationId, isOperationIdDerived: object["operationId"]?.string == nil, method: method,
+            path: path, summary: object["summary"]?.string,
             description: object["description"]?.string, tags: object["tags"]?.array?.compactMap(\.string) ?? [],
             isDeprecated: object["deprecated"]?.bool ?? false, parameters: parameters, requestBody: requestBody,
-            responses: responses, security: security, securityScopes: scopes, bodyLimit: bodyLimit, errorCodes: errorCodes,
+            responses: responses, security: security, securityScopes: scopes, bodyLimit: bodyLimit,
+            errorCodes: errorCodes,
             location: node.location)
         operation.isWebhook = isWebhook
         return operation
@@ -121,7 +139,9 @@ extension DocumentReader {
     }
 
     static func derivedOperationId(_ method: HTTPMethod, _ path: String) -> String {
-        let words = path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "by_").replacingOccurrences(of: "}", with: "") }
+        let words = path.split(separator: "/").map {
+            $0.replacingOccurrences(of: "{", with: "by_").replacingOccurrences(of: "}", with: "")
+        }
         return ([method.rawValue] + words).joined(separator: "_")
     }
 
@@ -129,7 +149,9 @@ extension DocumentReader {
         if key == "default" { return .default }
         if let code = Int(key), (100...599).contains(code) { return .code(code) }
         let upper = key.uppercased()
-        if upper.count == 3, upper.hasSuffix("XX"), let first = Int(upper.prefix(1)), (1...5).contains(first) { return .range(first) }
+        if upper.count == 3, upper.hasSuffix("XX"), let first = Int(upper.prefix(1)), (1...5).contains(first) {
+            return .range(first)
+        }
         return nil
     }
 
@@ -179,7 +201,9 @@ extension DocumentReader {
             var schema = Schema(.string, at: item.location)
             if let schemaNode = item["schema"] {
                 schema = readSchema(schemaNode, in: itemFile)
-            } else if let content = item["content"]?.object, let first = content.entries.first, let s = first.value["schema"] {
+            } else if let content = item["content"]?.object, let first = content.entries.first,
+                let s = first.value["schema"]
+            {
                 schema = readSchema(s, in: itemFile)
             } else {
                 log.warning("parameter '\(name)' has no schema; read as a string", at: item.location)
@@ -187,13 +211,20 @@ extension DocumentReader {
             let style = item["style"]?.string ?? (location == .query || location == .cookie ? "form" : "simple")
             let isObject: Bool = if case .object = schema.kind { true } else { false }
             if style == "deepObject" && !isObject {
-                log.warning("parameter '\(name)' uses style 'deepObject' but is not an object; it is sent as form", at: item.location)
+                log.warning(
+                    "parameter '\(name)' uses style 'deepObject' but is not an object; it is sent as form",
+                    at: item.location)
             } else if !["form", "simple", "deepObject"].contains(style) {
-                log.warning("parameter '\(name)' uses style '\(style)'; it is sent as \(location == .query ? "form" : "simple")", at: item.location)
+                log.warning(
+                    "parameter '\(name)' uses style '\(style)'; it is sent as "
+                        + "\(location == .query ? "form" : "simple")",
+                    at: item.location)
             }
-            result.append(Parameter(name: name, location: location, isRequired: required, schema: schema,
-                                    description: item["description"]?.string, isDeprecated: item["deprecated"]?.bool ?? false,
-                                    explode: item["explode"]?.bool ?? (style == "form"), style: style, sourceLocation: item.location))
+            result.append(
+                Parameter(
+                    name: name, location: location, isRequired: required, schema: schema,
+                    description: item["description"]?.string, isDeprecated: item["deprecated"]?.bool ?? false,
+                    explode: item["explode"]?.bool ?? (style == "form"), style: style, sourceLocation: item.location))
         }
         return result
     }
@@ -216,8 +247,9 @@ extension DocumentReader {
             log.error("a request body needs 'content'", at: node.location)
             return nil
         }
-        return RequestBody(isRequired: node["required"]?.bool ?? false, description: node["description"]?.string,
-                           content: content, otherMediaTypes: others, location: node.location)
+        return RequestBody(
+            isRequired: node["required"]?.bool ?? false, description: node["description"]?.string,
+            content: content, otherMediaTypes: others, location: node.location)
     }
 
     mutating func readResponse(_ status: StatusCode, _ raw: SpecNode, in file: String) -> Response? {
@@ -227,13 +259,19 @@ extension DocumentReader {
         if let headerNodes = node["headers"]?.object {
             for entry in headerNodes.entries {
                 let header: SpecNode, headerFile: String
-                do { (header, _, headerFile) = try docs.followRefs(entry.value, in: responseFile) } catch { log.add(error); continue }
-                let schema = header["schema"].map { readSchema($0, in: headerFile) } ?? Schema(.string, at: header.location)
-                headers.append(Header(name: entry.key, isRequired: header["required"]?.bool ?? false, schema: schema,
-                                      description: header["description"]?.string))
+                do { (header, _, headerFile) = try docs.followRefs(entry.value, in: responseFile) } catch {
+                    log.add(error); continue
+                }
+                let schema =
+                    header["schema"].map { readSchema($0, in: headerFile) } ?? Schema(.string, at: header.location)
+                headers.append(
+                    Header(
+                        name: entry.key, isRequired: header["required"]?.bool ?? false, schema: schema,
+                        description: header["description"]?.string))
             }
         }
-        return Response(status: status, description: node["description"]?.string,
-                        content: readContent(node["content"], in: responseFile)?.0, headers: headers, location: node.location)
+        return Response(
+            status: status, description: node["description"]?.string,
+            content: readContent(node["content"], in: responseFile)?.0, headers: headers, location: node.location)
     }
 }

@@ -114,11 +114,13 @@ extension DocumentReader {
                 continue
             }
             if keyword != "allOf", case .object(let own) = schema.kind, !own.properties.isEmpty,
-               items.allSatisfy(Self.isConstraintOnly) {
+                items.allSatisfy(Self.isConstraintOnly)
+            {
                 // `properties` + `anyOf: [{required: [a]}, {required: [b]}]`: the members are the object's;
                 // the branches only say which must be present.
-                log.warning("'\(keyword)' of member constraints only (`required`…) is not enforced by generated code",
-                            at: list.location)
+                log.warning(
+                    "'\(keyword)' of member constraints only (`required`…) is not enforced by generated code",
+                    at: list.location)
                 continue
             }
             var branches: [Schema] = []
@@ -151,7 +153,10 @@ extension DocumentReader {
                 schema.location = outer.location
             } else {
                 switch keyword {
-                case "oneOf": schema.kind = .oneOf(branches, discriminator: readDiscriminator(object["discriminator"], branches: branches, in: file))
+                case "oneOf":
+                    schema.kind = .oneOf(
+                        branches,
+                        discriminator: readDiscriminator(object["discriminator"], branches: branches, in: file))
                 case "anyOf": schema.kind = .anyOf(branches)
                 default: schema.kind = .allOf(branches)
                 }
@@ -187,15 +192,18 @@ extension DocumentReader {
             if let prefix = object["prefixItems"] {
                 log.error("'prefixItems' (tuples) is not supported", at: prefix.location)
             }
-            return .array(items: Schema(.any, at: object.keyLocation("type") ?? SourceLocation(file: file, line: 1, column: 1)))
+            return .array(
+                items: Schema(.any, at: object.keyLocation("type") ?? SourceLocation(file: file, line: 1, column: 1)))
         case "object":
             var properties: [ObjectSchema.Property] = []
             let requiredNames = object["required"]?.array?.compactMap(\.string) ?? []
             if let props = object["properties"], !isNoValueSlip(props, "properties") {
                 if let props = props.object {
                     for entry in props.entries {
-                        properties.append(.init(name: entry.key, schema: readSchema(entry.value, in: file),
-                                                isRequired: requiredNames.contains(entry.key), location: entry.keyLocation))
+                        properties.append(
+                            .init(
+                                name: entry.key, schema: readSchema(entry.value, in: file),
+                                isRequired: requiredNames.contains(entry.key), location: entry.keyLocation))
                     }
                 } else {
                     log.error("'properties' must be an object", at: props.location)
@@ -213,7 +221,8 @@ extension DocumentReader {
                 }
             }
             if let patternProps = object["patternProperties"], additional.isUnspecified,
-               let first = patternProps.object?.entries.first {
+                let first = patternProps.object?.entries.first
+            {
                 // Every key matches some pattern: a map of the (first) pattern's schema.
                 additional = .schema(readSchema(first.value, in: file))
             }
@@ -240,10 +249,15 @@ extension DocumentReader {
             guard let node = object[keyword] else { continue }
             if let flag = node.bool {
                 if is31 {
-                    log.warning("'\(keyword): \(flag)' is OpenAPI 3.0 style in a 3.1 document; read as 3.0", at: node.location)
+                    log.warning(
+                        "'\(keyword): \(flag)' is OpenAPI 3.0 style in a 3.1 document; read as 3.0", at: node.location)
                 }
                 if flag {
-                    if isMin { c.exclusiveMinimum = c.minimum; c.minimum = nil } else { c.exclusiveMaximum = c.maximum; c.maximum = nil }
+                    if isMin {
+                        c.exclusiveMinimum = c.minimum; c.minimum = nil
+                    } else {
+                        c.exclusiveMaximum = c.maximum; c.maximum = nil
+                    }
                 }
             } else if let bound = node.double {
                 if isMin { c.exclusiveMinimum = bound } else { c.exclusiveMaximum = bound }
@@ -253,11 +267,15 @@ extension DocumentReader {
         }
         for keyword in ["minimum", "maximum"] {
             if case .double(let d)? = object[keyword]?.value, abs(d) > 9.3e18, d.rounded() == d {
-                log.warning("'\(keyword)' \(object[keyword]!.jsonText) is outside the 64-bit integer range", at: object[keyword]!.location)
+                log.warning(
+                    "'\(keyword)' \(object[keyword]!.jsonText) is outside the 64-bit integer range",
+                    at: object[keyword]!.location)
             }
         }
         if let pattern = c.pattern, !compiles(pattern) {
-            log.warning("pattern '\(pattern)' is not a regular expression Swift can compile; it is not enforced", at: object["pattern"]!.location)
+            log.warning(
+                "pattern '\(pattern)' is not a regular expression Swift can compile; it is not enforced",
+                at: object["pattern"]!.location)
             c.pattern = nil
         }
     }
@@ -338,14 +356,17 @@ extension DocumentReader {
                 log.error("error code '\(code)' must be UPPER_SNAKE_CASE", at: item["code"]!.location)
             }
             if !(400...599).contains(status) {
-                log.error("error code '\(code)' has status \(status), not an error status", at: item["status"]!.location)
+                log.error(
+                    "error code '\(code)' has status \(status), not an error status", at: item["status"]!.location)
             }
             if entries.contains(where: { $0.code == code }) {
                 log.error("error code '\(code)' is listed twice", at: item["code"]!.location)
                 continue
             }
-            entries.append(.init(code: code, status: status, title: title, message: message, isRetryable: retryable,
-                                 description: description, role: role, location: item.location))
+            entries.append(
+                .init(
+                    code: code, status: status, title: title, message: message, isRetryable: retryable,
+                    description: description, role: role, location: item.location))
         }
         return ErrorCatalog(schemaKey: RefKey(file: "", pointer: []), schemaName: "", entries: entries)
     }

@@ -12,7 +12,8 @@ extension DocumentReader {
             }
         case "apiKey":
             guard let name = node["name"]?.string, let inText = node["in"]?.string,
-                  let location = Parameter.Location(rawValue: inText) else {
+                let location = Parameter.Location(rawValue: inText)
+            else {
                 log.error("an apiKey security scheme needs 'name' and 'in'", at: node.location)
                 return nil
             }
@@ -36,7 +37,9 @@ extension DocumentReader {
         for requirement in list {
             guard let object = requirement.object else { continue }
             for entry in object.entries where schemes[entry.key] == nil {
-                log.error("security scheme '\(entry.key)' is not defined in components.securitySchemes", at: entry.keyLocation)
+                log.error(
+                    "security scheme '\(entry.key)' is not defined in components.securitySchemes", at: entry.keyLocation
+                )
             }
             result.append(object.keys)
         }

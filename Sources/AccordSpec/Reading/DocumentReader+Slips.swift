@@ -11,8 +11,9 @@ extension DocumentReader {
     }
 
     mutating func warnNoValue(_ field: String, at location: SourceLocation, readAs reading: String) {
-        log.warning("'\(field)' has no value (YAML reads an empty or bare null value as null); \(reading)",
-                    at: location)
+        log.warning(
+            "'\(field)' has no value (YAML reads an empty or bare null value as null); \(reading)",
+            at: location)
     }
 
     /// `type: [array, null]`: a bare `null` in YAML is no value rather than the string "null";
@@ -24,7 +25,8 @@ extension DocumentReader {
             if let name = entry.string {
                 types.append(name)
             } else if entry.isNull {
-                log.warning("""
+                log.warning(
+                    """
                     a bare null in 'type' is YAML's null, not the type name; read as "null" \
                     (write 'null' in quotes)
                     """, at: entry.location)

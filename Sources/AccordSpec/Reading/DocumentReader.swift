@@ -35,7 +35,8 @@ public struct DocumentReader {
         }
         guard let versionNode = root["openapi"] else {
             if root["swagger"] != nil {
-                log.error("Swagger 2.0 is not supported; convert it to OpenAPI 3 first", at: object.keyLocation("swagger"))
+                log.error(
+                    "Swagger 2.0 is not supported; convert it to OpenAPI 3 first", at: object.keyLocation("swagger"))
             } else {
                 log.error("missing 'openapi' version field", at: root.location)
             }
@@ -80,8 +81,9 @@ public struct DocumentReader {
         if let paths = root["paths"] {
             if let paths = paths.object {
                 for entry in paths.entries {
-                    operations += readPathItem(entry.key, entry.value, keyLocation: entry.keyLocation, in: file,
-                                               globalSecurity: globalSecurity, schemes: securitySchemes)
+                    operations += readPathItem(
+                        entry.key, entry.value, keyLocation: entry.keyLocation, in: file,
+                        globalSecurity: globalSecurity, schemes: securitySchemes)
                 }
             } else if !isNoValueSlip(paths, "paths") {
                 log.error("'paths' must be an object", at: paths.location)
@@ -99,7 +101,9 @@ public struct DocumentReader {
                 if catalog != nil {
                     log.error("only one schema may carry 'x-error-catalog'", at: schema.schema.location)
                 } else {
-                    catalog = ErrorCatalog(schemaKey: schema.key, schemaName: schema.name, entries: found.entries, typeBase: found.typeBase)
+                    catalog = ErrorCatalog(
+                        schemaKey: schema.key, schemaName: schema.name, entries: found.entries, typeBase: found.typeBase
+                    )
                 }
             }
         }
