@@ -59,22 +59,34 @@ enum Text {
     /// Prose and list items wrapped at word boundaries to `width` (a list item's continuation lines
     /// indented under its text); other indented lines (code, tables) stay as they are.
     static func wrapped(_ line: String, width: Int) -> [String] {
-        let leading = line.prefix { $0 == " " }
-        let rest = line.dropFirst(leading.count)
+        let leadingCount = line.prefix { $0 == " " }.count
+        let rest = line.dropFirst(leadingCount)
         let isListItem = rest.hasPrefix("- ")
-        guard line.count > width, let first = rest.first, first != "|", leading.isEmpty || isListItem else { return [line] }
-        let continuation = String(leading) + (isListItem ? "  " : "")
+        guard line.count > width, let first = rest.first, first != "|", leadingCount == 0 || isListItem else {
+            return [line]
+        }
+        // Lengths are counted as words are added: `String.count` walks the whole string each time.
+        let continuation = String(repeating: " ", count: leadingCount) + (isListItem ? "  " : "")
+        let continuationCount = leadingCount + (isListItem ? 2 : 0)
         var lines: [String] = []
-        var current = String(leading)
+        var current = String(repeating: " ", count: leadingCount)
+        var currentCount = leadingCount
         for word in rest.split(separator: " ") {
-            if current.count > continuation.count, current.count + 1 + word.count > width {
+            let wordCount = word.count
+            if currentCount > continuationCount, currentCount + 1 + wordCount > width {
                 lines.append(current)
                 current = continuation + word
+                currentCount = continuationCount + wordCount
+            } else if currentCount == leadingCount || (currentCount == continuationCount && current == continuation) {
+                current += word
+                currentCount += wordCount
             } else {
-                current += current.count == leading.count || current == continuation ? String(word) : " " + word
+                current += " "
+                current += word
+                currentCount += 1 + wordCount
             }
         }
-        if current.count > continuation.count { lines.append(current) }
+        if currentCount > continuationCount { lines.append(current) }
         return lines
     }
 
@@ -83,13 +95,8 @@ enum Text {
     private static func asciiDoc(_ text: String, indent: String) -> String? {
         let bytes = text.utf8
         guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
-        // A line that needs wrapping takes the other path (rare: most descriptions are short).
+        // Lines longer than this are wrapped (in ASCII, bytes and characters count alike).
         let width = 120 - indent.utf8.count - 4
-        var run = 0
-        for b in bytes {
-            run = b == 0x0A ? 0 : run + (b == 0x09 ? 4 : 1)
-            if run > width { return nil }
-        }
         // Foundation's whitespacesAndNewlines and Character.isWhitespace, in ASCII.
         func isBlank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
         let all = Array(bytes)
@@ -117,12 +124,21 @@ enum Text {
                 i += 1
             }
             if lineStart > first { out.append(0x0A) }
-            out.append(contentsOf: prefix)
-            out.append(contentsOf: [UInt8(ascii: "/"), UInt8(ascii: "/"), UInt8(ascii: "/")])
-            if !line.allSatisfy(isBlank) {
+            if line.allSatisfy(isBlank) {
+                out.append(contentsOf: prefix)
+                out.append(contentsOf: [UInt8(ascii: "/"), UInt8(ascii: "/"), UInt8(ascii: "/")])
+            } else {
                 while line.last == 0x20 { line.removeLast() }
-                out.append(0x20)
-                out.append(contentsOf: line)
+                var pieces = [line]
+                if line.count > width {
+                    pieces = wrapped(String(decoding: line, as: UTF8.self), width: width).map { Array($0.utf8) }
+                }
+                for (index, piece) in pieces.enumerated() {
+                    if index > 0 { out.append(0x0A) }
+                    out.append(contentsOf: prefix)
+                    out.append(contentsOf: [UInt8(ascii: "/"), UInt8(ascii: "/"), UInt8(ascii: "/"), 0x20])
+                    out.append(contentsOf: piece)
+                }
             }
             lineStart = lineEnd + 1
         }

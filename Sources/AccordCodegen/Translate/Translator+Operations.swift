@@ -18,14 +18,16 @@ extension Translator {
             for n in decl.nested { collect(n, prefix: full) }
         }
         func resolveName(_ name: String, from scope: String) -> String {
-            // A nested name is looked up in the enclosing scopes first.
-            var parts = scope.split(separator: ".").map(String.init)
-            while !parts.isEmpty {
-                let candidate = (parts + [name]).joined(separator: ".")
+            // A nested name is looked up in the enclosing scopes first, innermost first (without
+            // splitting and joining the scope for every property: Stripe has many thousands).
+            guard !scope.isEmpty else { return name }
+            var end = scope.endIndex
+            while true {
+                let candidate = scope[..<end] + "." + name
                 if structProps[candidate] != nil { return candidate }
-                parts.removeLast()
+                guard let dot = scope[..<end].lastIndex(of: ".") else { return name }
+                end = dot
             }
-            return name
         }
         for t in types { collect(t, prefix: "") }
         // Second pass now that every struct is known.
