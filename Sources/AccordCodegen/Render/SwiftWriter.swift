@@ -90,6 +90,46 @@ struct SwiftWriter {
         }
     }
 
+    /// `case a, b: body` on one line when it fits, else the body on the line below (and the
+    /// patterns packed when they alone do not fit).
+    mutating func caseLine(_ patterns: [String], _ body: String) {
+        let head = "case " + patterns.joined(separator: ", ") + ":"
+        if head.count + 1 + body.count <= room {
+            line(head + " " + body)
+            return
+        }
+        if head.count <= room {
+            line(head)
+        } else {
+            // `case "a", "b",` then the other patterns packed one level deeper.
+            var first = "case "
+            var rest = patterns[...]
+            while let pattern = rest.first, first.count + pattern.count + 1 <= room || first == "case " {
+                first += pattern + (rest.count == 1 ? ":" : ", ")
+                rest = rest.dropFirst()
+            }
+            line(first.trimmingTrailingSpaces())
+            if !rest.isEmpty {
+                indented { w in
+                    var last = Array(rest)
+                    last[last.count - 1] += ":"
+                    w.packed(last)
+                }
+            }
+        }
+        indented { $0.line(body) }
+    }
+
+    /// `header { statement }` on one line when it fits, else a scope around the statement.
+    mutating func compactScope(_ header: String, _ statement: String) {
+        let single = header + " { " + statement + " }"
+        if single.count <= room {
+            line(single)
+        } else {
+            scope(header) { $0.line(statement) }
+        }
+    }
+
     /// Comma-separated items on as few lines as fit.
     mutating func packed(_ items: [String]) {
         var current = ""
