@@ -91,6 +91,9 @@ import Testing
         #expect(lines.dropLast().last?.hasSuffix("\"pattern20\":") == true)
         #expect(lines.last == "    self = .many")
         #expect(lines.allSatisfy { $0.count <= SwiftWriter.width })
+        writer = SwiftWriter()
+        writer.caseLine([".long"], body) { $0.call("self = .long(", ["argument"]) }
+        #expect(writer.text == "case .long:\n    self = .long(argument)\n")
     }
 
     @Test func aCompactScopeStaysOnOneLineWhenItFits() {
@@ -101,5 +104,11 @@ import Testing
         let statement = "use(" + String(repeating: "x", count: 110) + ")"
         writer.compactScope("for x in xs", statement)
         #expect(writer.text == "for x in xs {\n    \(statement)\n}\n")
+    }
+
+    @Test func switchCasesStayAtTheSwitchsDepth() {
+        var writer = SwiftWriter()
+        writer.indented { $0.switchScope("self") { $0.caseLine([".a"], "1") } }
+        #expect(writer.text == "    switch self {\n    case .a: 1\n    }\n")
     }
 }

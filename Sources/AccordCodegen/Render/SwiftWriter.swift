@@ -52,6 +52,13 @@ struct SwiftWriter {
         line(closing)
     }
 
+    /// `switch subject {`, the cases at the switch's own depth (Swift's usual style), then `}`.
+    mutating func switchScope(_ subject: String, _ cases: (inout SwiftWriter) -> Void) {
+        line("switch " + subject + " {")
+        cases(&self)
+        line("}")
+    }
+
     /// A declaration whose parameters wrap: `open` + parameters + `close` (such as `public init(`,
     /// `) {`) on one line when it fits, else the parameters on their own lines below `open`,
     /// as many to a line as fit, and `close` on a line of its own.
@@ -91,8 +98,9 @@ struct SwiftWriter {
     }
 
     /// `case a, b: body` on one line when it fits, else the body on the line below (and the
-    /// patterns packed when they alone do not fit).
-    mutating func caseLine(_ patterns: [String], _ body: String) {
+    /// patterns packed when they alone do not fit). `below`, when given, writes the body there
+    /// instead (such as a call whose arguments wrap).
+    mutating func caseLine(_ patterns: [String], _ body: String, below: ((inout SwiftWriter) -> Void)? = nil) {
         let head = "case " + patterns.joined(separator: ", ") + ":"
         if head.count + 1 + body.count <= room {
             line(head + " " + body)
@@ -117,7 +125,9 @@ struct SwiftWriter {
                 }
             }
         }
-        indented { $0.line(body) }
+        indented { w in
+            if let below { below(&w) } else { w.line(body) }
+        }
     }
 
     /// `header { statement }` on one line when it fits, else a scope around the statement.
