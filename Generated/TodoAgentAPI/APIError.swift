@@ -163,6 +163,7 @@ public struct APIError: Swift.Error, Sendable, Hashable, CustomStringConvertible
         self.problem = problem
         self.retryAfter = retryAfter
     }
+
     /// For servers: an error of the catalog. `update` sets more problem members
     /// (the request id is filled in when the response is written). `status` is for a code
     /// the catalog does not hold; a catalog code brings its own.

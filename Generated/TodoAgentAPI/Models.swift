@@ -120,15 +120,8 @@ public struct Problem: Codable, Hashable, Sendable {
     public var attemptsRemaining: Int?
 
     public init(
-        type: String,
-        title: String,
-        status: Int,
-        detail: String,
-        code: ErrorCode,
-        requestID: String,
-        retryAfter: Int? = nil,
-        errors: [FieldError]? = nil,
-        attemptsRemaining: Int? = nil
+        type: String, title: String, status: Int, detail: String, code: ErrorCode, requestID: String,
+        retryAfter: Int? = nil, errors: [FieldError]? = nil, attemptsRemaining: Int? = nil
     ) {
         self.type = type
         self.title = title
@@ -299,11 +292,7 @@ public struct TokenPair: Codable, Hashable, Sendable {
     public var user: User
 
     public init(
-        accessToken: String,
-        tokenType: TokenType,
-        expiresIn: Int,
-        refreshToken: String,
-        refreshExpiresIn: Int,
+        accessToken: String, tokenType: TokenType, expiresIn: Int, refreshToken: String, refreshExpiresIn: Int,
         user: User
     ) {
         self.accessToken = accessToken
@@ -340,14 +329,8 @@ public struct Todo: Codable, Hashable, Sendable {
     public var updatedAt: Date
 
     public init(
-        id: UUID,
-        title: String,
-        notes: String? = nil,
-        completed: Bool,
-        dueAt: Date? = nil,
-        completedAt: Date? = nil,
-        createdAt: Date,
-        updatedAt: Date
+        id: UUID, title: String, notes: String? = nil, completed: Bool, dueAt: Date? = nil, completedAt: Date? = nil,
+        createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.title = title
@@ -417,10 +400,7 @@ public struct TodoUpdate: Codable, Hashable, Sendable {
     public var completed: Bool?
 
     public init(
-        title: String? = nil,
-        notes: Nullable<String>? = nil,
-        dueAt: Nullable<Date>? = nil,
-        completed: Bool? = nil
+        title: String? = nil, notes: Nullable<String>? = nil, dueAt: Nullable<Date>? = nil, completed: Bool? = nil
     ) {
         self.title = title
         self.notes = notes
@@ -647,14 +627,8 @@ public struct TranscriptSummary: Codable, Hashable, Sendable {
     public var summary: String?
 
     public init(
-        id: UUID,
-        callID: String,
-        direction: CallDirection,
-        status: TranscriptStatus,
-        startedAt: Date,
-        endedAt: Date? = nil,
-        durationSeconds: Double? = nil,
-        summary: String? = nil
+        id: UUID, callID: String, direction: CallDirection, status: TranscriptStatus, startedAt: Date,
+        endedAt: Date? = nil, durationSeconds: Double? = nil, summary: String? = nil
     ) {
         self.id = id
         self.callID = callID
@@ -711,17 +685,9 @@ public struct Transcript: Codable, Hashable, Sendable {
     public var turns: [TranscriptTurn]
 
     public init(
-        id: UUID,
-        callID: String,
-        direction: CallDirection,
-        status: TranscriptStatus,
-        startedAt: Date,
-        endedAt: Date? = nil,
-        durationSeconds: Double? = nil,
-        summary: String? = nil,
-        disconnectionReason: String? = nil,
-        userSentiment: UserSentiment? = nil,
-        callSuccessful: Bool? = nil,
+        id: UUID, callID: String, direction: CallDirection, status: TranscriptStatus, startedAt: Date,
+        endedAt: Date? = nil, durationSeconds: Double? = nil, summary: String? = nil,
+        disconnectionReason: String? = nil, userSentiment: UserSentiment? = nil, callSuccessful: Bool? = nil,
         turns: [TranscriptTurn]
     ) {
         self.id = id
@@ -804,12 +770,7 @@ public struct TranscriptTurn: Codable, Hashable, Sendable {
     /// Seconds from the start of the call.
     public var endSeconds: Double?
 
-    public init(
-        role: Role,
-        content: String,
-        startSeconds: Double? = nil,
-        endSeconds: Double? = nil
-    ) {
+    public init(role: Role, content: String, startSeconds: Double? = nil, endSeconds: Double? = nil) {
         self.role = role
         self.content = content
         self.startSeconds = startSeconds
@@ -891,20 +852,10 @@ public struct RetellCall: Codable, Hashable, Sendable {
     public var callAnalysis: RetellCallAnalysis?
 
     public init(
-        callID: String,
-        agentID: String? = nil,
-        callType: String? = nil,
-        callStatus: String? = nil,
-        direction: String? = nil,
-        fromNumber: String? = nil,
-        toNumber: String? = nil,
-        startTimestamp: Int? = nil,
-        endTimestamp: Int? = nil,
-        durationMs: Int? = nil,
-        disconnectionReason: String? = nil,
-        transcript: String? = nil,
-        transcriptObject: [RetellUtterance]? = nil,
-        metadata: [String: JSONValue]? = nil,
+        callID: String, agentID: String? = nil, callType: String? = nil, callStatus: String? = nil,
+        direction: String? = nil, fromNumber: String? = nil, toNumber: String? = nil, startTimestamp: Int? = nil,
+        endTimestamp: Int? = nil, durationMs: Int? = nil, disconnectionReason: String? = nil, transcript: String? = nil,
+        transcriptObject: [RetellUtterance]? = nil, metadata: [String: JSONValue]? = nil,
         callAnalysis: RetellCallAnalysis? = nil
     ) {
         self.callID = callID
@@ -976,10 +927,7 @@ public struct RetellCallAnalysis: Codable, Hashable, Sendable {
     public var inVoicemail: Bool?
 
     public init(
-        callSummary: String? = nil,
-        userSentiment: String? = nil,
-        callSuccessful: Bool? = nil,
-        inVoicemail: Bool? = nil
+        callSummary: String? = nil, userSentiment: String? = nil, callSuccessful: Bool? = nil, inVoicemail: Bool? = nil
     ) {
         self.callSummary = callSummary
         self.userSentiment = userSentiment

@@ -74,4 +74,41 @@ import Testing
         outer.indented { $0.append(inner) }
         #expect(outer.text == "    case .a {\n        return 1\n    }\n")
     }
+
+    @Test func aCaseFitsOnOneLineOrPutsItsBodyBelow() {
+        var writer = SwiftWriter()
+        writer.caseLine(["\"a\"", "\"b\""], "self = .a")
+        #expect(writer.text == "case \"a\", \"b\": self = .a\n")
+        writer = SwiftWriter()
+        let body = "self = ." + String(repeating: "x", count: 110)
+        writer.caseLine([".short"], body)
+        #expect(writer.text == "case .short:\n    \(body)\n")
+        writer = SwiftWriter()
+        let patterns = (1...20).map { "\"pattern\($0)\"" }
+        writer.caseLine(patterns, "self = .many")
+        let lines = writer.text.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("case \"pattern1\", ") == true)
+        #expect(lines.dropLast().last?.hasSuffix("\"pattern20\":") == true)
+        #expect(lines.last == "    self = .many")
+        #expect(lines.allSatisfy { $0.count <= SwiftWriter.width })
+        writer = SwiftWriter()
+        writer.caseLine([".long"], body) { $0.call("self = .long(", ["argument"]) }
+        #expect(writer.text == "case .long:\n    self = .long(argument)\n")
+    }
+
+    @Test func aCompactScopeStaysOnOneLineWhenItFits() {
+        var writer = SwiftWriter()
+        writer.compactScope("for x in xs", "use(x)")
+        #expect(writer.text == "for x in xs { use(x) }\n")
+        writer = SwiftWriter()
+        let statement = "use(" + String(repeating: "x", count: 110) + ")"
+        writer.compactScope("for x in xs", statement)
+        #expect(writer.text == "for x in xs {\n    \(statement)\n}\n")
+    }
+
+    @Test func switchCasesStayAtTheSwitchsDepth() {
+        var writer = SwiftWriter()
+        writer.indented { $0.switchScope("self") { $0.caseLine([".a"], "1") } }
+        #expect(writer.text == "    switch self {\n    case .a: 1\n    }\n")
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Stage 4d: the error catalog published for the app team: Markdown, JSON, and an Xcode String Catalog.
 struct CatalogRenderer {
     let api: GeneratedAPI
@@ -5,7 +7,10 @@ struct CatalogRenderer {
 
     func render() -> [(name: String, contents: String)] {
         guard let catalog = api.catalog else { return [] }
-        return [("ERRORS.md", markdown(catalog)), ("errors.json", json(catalog)), ("Localizable.xcstrings", xcstrings(catalog))]
+        return [
+            ("ERRORS.md", markdown(catalog)), ("errors.json", json(catalog)),
+            ("Localizable.xcstrings", xcstrings(catalog)),
+        ]
     }
 
     private func markdown(_ catalog: CatalogDecl) -> String {
@@ -16,15 +21,19 @@ struct CatalogRenderer {
         out += "and treat a code you do not know by its HTTP status.\n\n"
         out += "| code | status | title | retryable | message for the user |\n|---|---:|---|---|---|\n"
         for e in catalog.entries {
-            out += "| [`\(e.code)`](#\(e.code.lowercased())) | \(e.status) | \(cell(e.title)) | \(e.isRetryable ? "yes" : "no") | \(cell(e.message)) |\n"
+            let link = "[`\(e.code)`](#\(e.code.lowercased()))"
+            out += "| \(link) | \(e.status) | \(cell(e.title)) | \(yesNo(e.isRetryable)) | \(cell(e.message)) |\n"
         }
         for e in catalog.entries {
             out += "\n## \(e.code)\n\n"
-            out += "- Status: \(e.status)\n- Title: \(e.title)\n- Retryable: \(e.isRetryable ? "yes" : "no")\n"
-            out += "- Type: `\(catalog.typeBase)\(e.code.lowercased().replacingOccurrences(of: "_", with: "-"))`\n"
+            out += "- Status: \(e.status)\n- Title: \(e.title)\n- Retryable: \(yesNo(e.isRetryable))\n"
+            out += "- Type: `\(typeURI(e, catalog))`\n"
             out += "- Swift: `\(catalog.typeName).\(e.caseName)`\n"
             out += "- Message for the user: \(e.message)\n"
-            out += e.operations.isEmpty ? "- Returned by: any route (framework level)\n" : "- Returned by: \(e.operations.map { "`\($0)`" }.joined(separator: ", "))\n"
+            out +=
+                e.operations.isEmpty
+                ? "- Returned by: any route (framework level)\n"
+                : "- Returned by: \(e.operations.map { "`\($0)`" }.joined(separator: ", "))\n"
             out += "\n\(e.description)\n"
         }
         return out
@@ -32,43 +41,78 @@ struct CatalogRenderer {
 
     private func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
 
+    private func yesNo(_ value: Bool) -> String { value ? "yes" : "no" }
+
+    private func typeURI(_ entry: CatalogDecl.Entry, _ catalog: CatalogDecl) -> String {
+        catalog.typeBase + entry.code.lowercased().replacingOccurrences(of: "_", with: "-")
+    }
+
+    // MARK: JSON
+
+    /// `errors.json`: the catalog in the spec's order, for tools.
+    private struct CatalogFile: Encodable {
+        struct Entry: Encodable {
+            var code: String
+            var status: Int
+            var title: String
+            var message: String
+            var retryable: Bool
+            var type: String
+            var description: String
+            var operations: [String]
+        }
+        var api: String
+        var version: String
+        var errors: [Entry]
+    }
+
+    /// `Localizable.xcstrings`: Xcode's String Catalog, one `error.<CODE>` key per code.
+    private struct StringCatalog: Encodable {
+        struct Entry: Encodable {
+            var comment: String
+            var extractionState = "manual"
+            var localizations: [String: Localization]
+        }
+        struct Localization: Encodable {
+            var stringUnit: StringUnit
+        }
+        struct StringUnit: Encodable {
+            var state = "translated"
+            var value: String
+        }
+        var sourceLanguage = "en"
+        var strings: [String: Entry]
+        var version = "1.0"
+    }
+
     private func json(_ catalog: CatalogDecl) -> String {
-        var out = "{\n  \"api\": \(Text.literal(api.title)),\n  \"version\": \(Text.literal(api.version)),\n  \"errors\": [\n"
-        out += catalog.entries.map { e in
-            """
-                {
-                  "code": \(Text.literal(e.code)),
-                  "status": \(e.status),
-                  "title": \(Text.literal(e.title)),
-                  "message": \(Text.literal(e.message)),
-                  "retryable": \(e.isRetryable),
-                  "type": \(Text.literal(catalog.typeBase + e.code.lowercased().replacingOccurrences(of: "_", with: "-"))),
-                  "description": \(Text.literal(e.description)),
-                  "operations": [\(e.operations.map(Text.literal).joined(separator: ", "))]
-                }
-            """
-        }.joined(separator: ",\n")
-        return out + "\n  ]\n}\n"
+        let entries = catalog.entries.map { e in
+            CatalogFile.Entry(
+                code: e.code, status: e.status, title: e.title, message: e.message, retryable: e.isRetryable,
+                type: typeURI(e, catalog), description: e.description, operations: e.operations)
+        }
+        return encoded(CatalogFile(api: api.title, version: api.version, errors: entries))
     }
 
     private func xcstrings(_ catalog: CatalogDecl) -> String {
-        var out = "{\n  \"sourceLanguage\" : \"en\",\n  \"strings\" : {\n"
-        out += catalog.entries.sorted { $0.code < $1.code }.map { e in
-            """
-                "error.\(e.code)" : {
-                  "comment" : \(Text.literal("\(e.title) (HTTP \(e.status)). \(e.description)")),
-                  "extractionState" : "manual",
-                  "localizations" : {
-                    "en" : {
-                      "stringUnit" : {
-                        "state" : "translated",
-                        "value" : \(Text.literal(e.message))
-                      }
-                    }
-                  }
-                }
-            """
-        }.joined(separator: ",\n")
-        return out + "\n  },\n  \"version\" : \"1.0\"\n}\n"
+        var strings: [String: StringCatalog.Entry] = [:]
+        for e in catalog.entries {
+            strings["error." + e.code] = StringCatalog.Entry(
+                comment: "\(e.title) (HTTP \(e.status)). \(e.description)",
+                localizations: [
+                    "en": StringCatalog.Localization(stringUnit: StringCatalog.StringUnit(value: e.message))
+                ])
+        }
+        return encoded(StringCatalog(strings: strings))
+    }
+
+    /// Pretty-printed with sorted keys (Xcode writes String Catalogs the same way), so the output
+    /// is stable from run to run; a final newline, as for every generated file.
+    private func encoded(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // The values are strings, numbers and booleans: encoding them cannot fail.
+        guard let data = try? encoder.encode(value) else { preconditionFailure("catalog JSON did not encode") }
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

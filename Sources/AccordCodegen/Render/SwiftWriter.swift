@@ -52,6 +52,13 @@ struct SwiftWriter {
         line(closing)
     }
 
+    /// `switch subject {`, the cases at the switch's own depth (Swift's usual style), then `}`.
+    mutating func switchScope(_ subject: String, _ cases: (inout SwiftWriter) -> Void) {
+        line("switch " + subject + " {")
+        cases(&self)
+        line("}")
+    }
+
     /// A declaration whose parameters wrap: `open` + parameters + `close` (such as `public init(`,
     /// `) {`) on one line when it fits, else the parameters on their own lines below `open`,
     /// as many to a line as fit, and `close` on a line of its own.
@@ -87,6 +94,49 @@ struct SwiftWriter {
             var packed = items
             if let last = packed.popLast() { packed.append(last + close) }
             writer.packed(packed)
+        }
+    }
+
+    /// `case a, b: body` on one line when it fits, else the body on the line below (and the
+    /// patterns packed when they alone do not fit). `below`, when given, writes the body there
+    /// instead (such as a call whose arguments wrap).
+    mutating func caseLine(_ patterns: [String], _ body: String, below: ((inout SwiftWriter) -> Void)? = nil) {
+        let head = "case " + patterns.joined(separator: ", ") + ":"
+        if head.count + 1 + body.count <= room {
+            line(head + " " + body)
+            return
+        }
+        if head.count <= room {
+            line(head)
+        } else {
+            // `case "a", "b",` then the other patterns packed one level deeper.
+            var first = "case "
+            var rest = patterns[...]
+            while let pattern = rest.first, first.count + pattern.count + 1 <= room || first == "case " {
+                first += pattern + (rest.count == 1 ? ":" : ", ")
+                rest = rest.dropFirst()
+            }
+            line(first.trimmingTrailingSpaces())
+            if !rest.isEmpty {
+                indented { w in
+                    var last = Array(rest)
+                    last[last.count - 1] += ":"
+                    w.packed(last)
+                }
+            }
+        }
+        indented { w in
+            if let below { below(&w) } else { w.line(body) }
+        }
+    }
+
+    /// `header { statement }` on one line when it fits, else a scope around the statement.
+    mutating func compactScope(_ header: String, _ statement: String) {
+        let single = header + " { " + statement + " }"
+        if single.count <= room {
+            line(single)
+        } else {
+            scope(header) { $0.line(statement) }
         }
     }
 

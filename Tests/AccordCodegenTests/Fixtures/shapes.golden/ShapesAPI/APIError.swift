@@ -30,7 +30,11 @@ public struct APIError: Swift.Error, Sendable, Hashable, CustomStringConvertible
     }
 
     public var detail: String {
-        if case .object(let members)? = body, case .string(let detail)? = members["detail"] ?? members["message"] { return detail }
+        if case .object(let members)? = body,
+            case .string(let detail)? = members["detail"] ?? members["message"]
+        {
+            return detail
+        }
         return "HTTP \(status)"
     }
 

@@ -60,12 +60,7 @@ public struct Cat: Codable, Hashable, Sendable {
     public var labels: [String: String]?
     public var indoor: Bool?
 
-    public init(
-        kind: String,
-        color: Color? = nil,
-        labels: [String: String]? = nil,
-        indoor: Bool? = nil
-    ) {
+    public init(kind: String, color: Color? = nil, labels: [String: String]? = nil, indoor: Bool? = nil) {
         self.kind = kind
         self.color = color
         self.labels = labels
