@@ -123,9 +123,7 @@ public struct TodoAgentClient: Sendable {
     ///   - cursor: The `next_cursor` of the previous page; absent for the first page.
     ///   - status: Which to-dos to list.
     public func listTodos(
-        limit: Int? = nil,
-        cursor: String? = nil,
-        status: TodoStatusFilter? = nil
+        limit: Int? = nil, cursor: String? = nil, status: TodoStatusFilter? = nil
     ) async throws -> TodoPage {
         var request = RequestBuilder(method: "GET", path: "/v1/todos")
         request.query("limit", limit)

@@ -9,16 +9,16 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
     switch step.operationId {
     case "startOtp":
         arguments.pathTemplate = "/v1/auth/otp/start"
-        _ = try await client.startOTP(try arguments.jsonBody(OtpStartRequest.self))
+        _ = try await client.startOTP(arguments.jsonBody(OtpStartRequest.self))
     case "verifyOtp":
         arguments.pathTemplate = "/v1/auth/otp/verify"
-        _ = try await client.verifyOTP(try arguments.jsonBody(OtpVerifyRequest.self))
+        _ = try await client.verifyOTP(arguments.jsonBody(OtpVerifyRequest.self))
     case "refreshTokens":
         arguments.pathTemplate = "/v1/auth/refresh"
-        _ = try await client.refreshTokens(try arguments.jsonBody(RefreshRequest.self))
+        _ = try await client.refreshTokens(arguments.jsonBody(RefreshRequest.self))
     case "logout":
         arguments.pathTemplate = "/v1/auth/logout"
-        _ = try await client.logout(try arguments.jsonBody(LogoutRequest.self))
+        _ = try await client.logout(arguments.jsonBody(LogoutRequest.self))
     case "getMe":
         arguments.pathTemplate = "/v1/me"
         _ = try await client.getMe()
@@ -28,43 +28,35 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
     case "listTodos":
         arguments.pathTemplate = "/v1/todos"
         _ = try await client.listTodos(
-            limit: try arguments.query("limit", as: Int.self),
-            cursor: try arguments.query("cursor", as: String.self),
-            status: try arguments.query("status", as: TodoStatusFilter.self)
-        )
+            limit: arguments.query("limit", as: Int.self), cursor: arguments.query("cursor", as: String.self),
+            status: arguments.query("status", as: TodoStatusFilter.self))
     case "createTodo":
         arguments.pathTemplate = "/v1/todos"
         _ = try await client.createTodo(
-            try arguments.jsonBody(TodoCreate.self),
-            idempotencyKey: try arguments.header("Idempotency-Key", as: String.self)
-        )
+            arguments.jsonBody(TodoCreate.self), idempotencyKey: arguments.header("Idempotency-Key", as: String.self))
     case "getTodo":
         arguments.pathTemplate = "/v1/todos/{todo_id}"
-        _ = try await client.getTodo(todoID: try arguments.path("todo_id", as: UUID.self))
+        _ = try await client.getTodo(todoID: arguments.path("todo_id", as: UUID.self))
     case "deleteTodo":
         arguments.pathTemplate = "/v1/todos/{todo_id}"
-        _ = try await client.deleteTodo(todoID: try arguments.path("todo_id", as: UUID.self))
+        _ = try await client.deleteTodo(todoID: arguments.path("todo_id", as: UUID.self))
     case "updateTodo":
         arguments.pathTemplate = "/v1/todos/{todo_id}"
         _ = try await client.updateTodo(
-            todoID: try arguments.path("todo_id", as: UUID.self),
-            try arguments.jsonBody(TodoUpdate.self)
-        )
+            todoID: arguments.path("todo_id", as: UUID.self), arguments.jsonBody(TodoUpdate.self))
     case "createCall":
         arguments.pathTemplate = "/v1/calls"
-        _ = try await client.createCall(try arguments.jsonBody(CallCreate.self))
+        _ = try await client.createCall(arguments.jsonBody(CallCreate.self))
     case "listTranscripts":
         arguments.pathTemplate = "/v1/transcripts"
         _ = try await client.listTranscripts(
-            limit: try arguments.query("limit", as: Int.self),
-            cursor: try arguments.query("cursor", as: String.self)
-        )
+            limit: arguments.query("limit", as: Int.self), cursor: arguments.query("cursor", as: String.self))
     case "getTranscript":
         arguments.pathTemplate = "/v1/transcripts/{transcript_id}"
-        _ = try await client.getTranscript(transcriptID: try arguments.path("transcript_id", as: UUID.self))
+        _ = try await client.getTranscript(transcriptID: arguments.path("transcript_id", as: UUID.self))
     case "receiveRetellWebhook":
         throw ReplayArgumentError(
-            "receiveRetellWebhook is a webhook: a provider calls it, the client has no method for it")
+            "\(step.operationId) is a webhook: a provider calls it, the client has no method for it")
     case "checkHealth":
         arguments.pathTemplate = "/healthz"
         _ = try await client.checkHealth()

@@ -161,6 +161,12 @@ struct OperationDecl: Sendable {
     var takesAppVersion = false
     /// What the client sends to authenticate it.
     var clientCredential: ClientCredential = .none
+    /// The client method's arguments and what it returns (see `ClientModel.swift`): decided once
+    /// by the translator, read by the client, the replay tool and the app-facing surface alike.
+    var clientArguments: [ClientArgument] = []
+    var clientReturn: ClientReturn = .none
+
+    var successResponses: [ResponseDecl] { responses.filter(\.status.isSuccess) }
 }
 
 /// A validation rule as Swift source (`SchemaRule` in the generated runtime).
@@ -179,6 +185,8 @@ struct GeneratedAPI: Sendable {
     var rules: [(name: String, rule: RuleExpr)]
     var catalog: CatalogDecl?
     var problemType: String?
+    /// The problem type's members by what they carry, when the catalog's code is one of them.
+    var problem: ProblemDecl?
     var requestIdHeader: String?
     var appVersionHeader: String?
     var securitySchemes: [String: SecurityScheme]
@@ -228,57 +236,17 @@ struct CatalogDecl: Sendable {
     func entry(role: ErrorRole) -> Entry? { roles[role].flatMap { code in entries.first { $0.code == code } } }
 }
 
-/// One argument of a client method, in the order the method declares them.
-struct ClientArgument: Sendable {
-    /// `_` for the body.
-    var label: String
-    var name: String
-    /// As declared, optionality included (`Int?` for an optional query parameter).
-    var type: SwiftType
-    var hasDefault: Bool
-    /// The parameter's wire name, or nil for the body.
-    var wireName: String?
-    var location: Parameter.Location?
+/// The problem type (RFC 9457) when an error catalog's code is one of its members: its members by
+/// what they carry, found once by the translator for every renderer.
+struct ProblemDecl: Sendable {
+    var typeName: String
+    var properties: [PropertyDecl]
+    /// The member whose type is the catalog's code enum.
+    var code: PropertyDecl
+    /// The members the spec marks with `x-problem-member` (RFC 9457 has no such members).
+    var requestId: PropertyDecl?
+    var retryAfter: PropertyDecl?
+    var fieldErrors: PropertyDecl?
 
-    var declaration: String {
-        let head = label == name ? name : "\(label) \(name)"
-        return "\(head): \(type.code)\(hasDefault ? " = nil" : "")"
-    }
-}
-
-extension OperationDecl {
-    var successResponses: [ResponseDecl] { responses.filter(\.status.isSuccess) }
-
-    /// The client method's return type: the one success body, nothing (`Void`), or `<Type>Result`
-    /// when the successes carry different bodies.
-    var clientReturnType: String? {
-        let successes = successResponses
-        let bodies = Set(successes.map { $0.body?.type.code ?? "Void" })
-        if successes.isEmpty || bodies == ["Void"] { return nil }
-        if bodies.count == 1 { return bodies.first! }
-        return "\(typeName)Result"
-    }
-
-    /// Path parameters, then the body, then required and optional other parameters: the client
-    /// and the replay tool call in this order.
-    var clientArguments: [ClientArgument] {
-        var arguments: [ClientArgument] = []
-        for p in parameters where p.location == .path {
-            arguments.append(ClientArgument(label: p.name, name: p.name, type: p.type, hasDefault: false,
-                                            wireName: p.wireName, location: p.location))
-        }
-        if let body {
-            arguments.append(ClientArgument(label: "_", name: "body", type: body.isRequired ? body.type : .optional(body.type),
-                                            hasDefault: !body.isRequired, wireName: nil, location: nil))
-        }
-        for p in parameters where p.location != .path && p.isRequired {
-            arguments.append(ClientArgument(label: p.name, name: p.name, type: p.type, hasDefault: false,
-                                            wireName: p.wireName, location: p.location))
-        }
-        for p in parameters where p.location != .path && !p.isRequired {
-            arguments.append(ClientArgument(label: p.name, name: p.name, type: .optional(p.type), hasDefault: true,
-                                            wireName: p.wireName, location: p.location))
-        }
-        return arguments
-    }
+    func property(wireName: String) -> PropertyDecl? { properties.first { $0.wireName == wireName } }
 }

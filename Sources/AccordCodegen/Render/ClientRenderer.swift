@@ -1,3 +1,4 @@
+import AccordSpec
 import Foundation
 
 /// Stage 4b: renders the client SDK module: one async method per operation.
@@ -10,268 +11,281 @@ struct ClientRenderer {
         [("\(clientName).swift", client()), ("ClientSupport.swift", RuntimeSources.client(modelsModule: modelsModule))]
     }
 
-    private var problem: ProblemShape? { ProblemShape(api: api) }
-
     private func client() -> String {
-        var out = """
-        import Foundation
-        #if canImport(FoundationNetworking)
-        import FoundationNetworking
-        #endif
-        @_exported import \(modelsModule)
-
-
-        """
-        out += Text.doc(clientDoc, indent: "")
-        out += """
-        public struct \(clientName): Sendable {
-            package var core: ClientCore
-
-            /// - Parameters:
-            ///   - baseURL: The server, such as `https://api.example.com`.
-            ///   - transport: How requests are sent; `URLSessionTransport` unless a test replays exchanges.
-        \(credentialDoc)\(appVersionDoc)\(initializer)
-
-        """
+        var w = SwiftWriter(reservingCapacity: 2048 + 1024 * api.operations.count)
+        w.lines(
+            """
+            import Foundation
+            #if canImport(FoundationNetworking)
+            import FoundationNetworking
+            #endif
+            @_exported import \(modelsModule)
+            """)
+        w.blank()
+        w.doc(clientDoc)
+        w.scope("public struct \(clientName): Sendable") { w in
+            w.line("package var core: ClientCore")
+            w.blank()
+            initializer(&w)
+            for op in api.clientOperations {
+                w.blank()
+                method(op, &w)
+            }
+            w.blank()
+            expiredCheck(&w)
+        }
         for op in api.clientOperations {
-            out += "\n" + method(op)
+            guard case .result(let typeName) = op.clientReturn else { continue }
+            w.blank()
+            resultEnum(op, typeName: typeName, &w)
         }
-        out += "\n" + expiredCheck() + "}\n"
-        out += "\n" + resultEnums()
-        out += "\n" + errorDecoding()
-        return out
+        w.blank()
+        errorDecoding(&w)
+        return w.text
     }
 
-    /// With an app-version header, the client takes the app's version once and sends it on every request.
-    private var appVersionDoc: String {
-        guard let header = api.appVersionHeader else { return "" }
-        return "    ///   - appVersion: The app's version (`CFBundleShortVersionString`), sent as `\(header)`: a server\n"
-            + "    ///     that no longer supports it answers with a typed error asking the user to update.\n"
-    }
-
-    /// The credentials the client's operations need, by scheme kind.
-    private var credentialDoc: String {
-        var doc = ""
-        if api.clientUsesBearer {
-            doc += "    ///   - tokenProvider: Supplies (and refreshes) the bearer token for operations that need one.\n"
-        }
-        if api.clientUsesAPIKeys {
-            doc += "    ///   - apiKeyProvider: Supplies API keys, by security scheme name, for operations that need one.\n"
-        }
-        return doc
-    }
-
-    /// The client's initializer: a credential provider per scheme kind the operations use, and
-    /// with an app-version header, the app's version.
-    private var initializer: String {
-        var parameters = ["baseURL: URL", "transport: any HTTPTransport = URLSessionTransport()"]
-        var arguments = ["baseURL: baseURL", "transport: transport"]
-        if api.clientUsesBearer {
-            parameters.append("tokenProvider: (any TokenProvider)? = nil")
-            arguments.append("tokenProvider: tokenProvider")
-        }
-        if api.clientUsesAPIKeys {
-            parameters.append("apiKeyProvider: (any APIKeyProvider)? = nil")
-            arguments.append("apiKeyProvider: apiKeyProvider")
-        }
-        arguments.append("requestIdHeader: \(api.requestIdHeader.map(Text.literal) ?? "nil")")
-        if let header = api.appVersionHeader {
-            parameters.append("appVersion: String? = nil")
-            arguments.append("appVersion: appVersion.map { (\(Text.literal(header)), $0) }")
-        }
-        let i2 = "    ", i3 = "        "
-        var out = "\(i2)public init(\n"
-        out += Text.argumentLines(parameters, indent: i3) + "\n\(i2)) {\n"
-        out += "\(i3)core = ClientCore(\n" + Text.argumentLines(arguments, indent: i3 + "    ") + ")\n"
-        out += "\(i2)}"
-        return out
-    }
-
+    // MARK: The client
 
     private var clientDoc: String {
         var doc = "A client of \(api.title) \(api.version)."
         // The whole first paragraph: its first line alone can stop mid-sentence.
         if let paragraph = api.description?.components(separatedBy: "\n\n").first?
             .split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).joined(separator: " "),
-           !paragraph.isEmpty {
+            !paragraph.isEmpty
+        {
             doc += "\n\n" + paragraph
         }
         return doc
     }
 
-    private func successResponses(_ op: OperationDecl) -> [ResponseDecl] { op.successResponses }
+    /// A credential provider per scheme kind the operations use and, with an app-version header,
+    /// the app's version, given once.
+    private func initializer(_ w: inout SwiftWriter) {
+        var doc = """
+            - Parameters:
+              - baseURL: The server, such as `https://api.example.com`.
+              - transport: How requests are sent; `URLSessionTransport` unless a test replays exchanges.
+            """
+        var parameters = ["baseURL: URL", "transport: any HTTPTransport = URLSessionTransport()"]
+        var arguments = ["baseURL: baseURL", "transport: transport"]
+        if api.clientUsesBearer {
+            doc += "\n  - tokenProvider: Supplies (and refreshes) the bearer token for operations that need one."
+            parameters.append("tokenProvider: (any TokenProvider)? = nil")
+            arguments.append("tokenProvider: tokenProvider")
+        }
+        if api.clientUsesAPIKeys {
+            doc += "\n  - apiKeyProvider: Supplies API keys, by security scheme name, for operations that need one."
+            parameters.append("apiKeyProvider: (any APIKeyProvider)? = nil")
+            arguments.append("apiKeyProvider: apiKeyProvider")
+        }
+        arguments.append("requestIdHeader: \(api.requestIdHeader.map(Text.literal) ?? "nil")")
+        if let header = api.appVersionHeader {
+            doc += "\n  - appVersion: The app's version (`CFBundleShortVersionString`), sent as `\(header)`: a server"
+            doc += "\n    that no longer supports it answers with a typed error asking the user to update."
+            parameters.append("appVersion: String? = nil")
+            arguments.append("appVersion: appVersion.map { (\(Text.literal(header)), $0) }")
+        }
+        w.doc(doc)
+        w.scope("public init(", parameters, ")") { w in
+            w.call("core = ClientCore(", arguments)
+        }
+    }
 
-    private func returnType(_ op: OperationDecl) -> String? { op.clientReturnType }
+    // MARK: Operations
 
-    private func method(_ op: OperationDecl) -> String {
-        let i2 = "    ", i3 = "        "
+    private func method(_ op: OperationDecl, _ w: inout SwiftWriter) {
+        w.doc(methodDoc(op))
+        if op.isDeprecated { w.line("@available(*, deprecated)") }
+        let arguments = op.clientArguments.map(\.declaration)
+        let returns = op.clientReturn.typeCode.map { " -> \($0)" } ?? ""
+        w.scope("public func \(op.methodName)(", arguments, ") async throws\(returns)") { w in
+            buildRequest(op, &w)
+            let credential = "credential: \(credential(op.clientCredential))"
+            w.call("let response = try await core.send(", ["request", credential, "isExpired: Self.isExpiredToken"])
+            w.line("switch response.status {")
+            for response in op.successResponses {
+                statusCase(pattern(response.status), returning: returned(response, op.clientReturn), &w)
+            }
+            w.line("case 400...599: throw APIError(response: response)")
+            w.line("default: throw ClientError.unexpectedStatus(response.status)")
+            w.line("}")
+        }
+    }
+
+    /// The operation's doc, then its parameters' when any has one.
+    private func methodDoc(_ op: OperationDecl) -> String {
         var doc = op.doc ?? ""
-        let documented = op.parameters.filter { $0.doc != nil }
-        if !documented.isEmpty || op.body?.doc != nil {
-            doc += "\n\n- Parameters:"
-            for p in op.parameters where p.location == .path { doc += paramDoc(p) }
-            if let body = op.body { doc += "\n  - body: \((body.doc ?? "The request body.").split(separator: "\n").joined(separator: " "))" }
-            for p in op.parameters where p.location != .path { doc += paramDoc(p) }
+        guard op.parameters.contains(where: { $0.doc != nil }) || op.body?.doc != nil else { return doc }
+        func item(_ name: String, _ text: String?) {
+            doc += "\n  - \(name): " + (text ?? "").split(separator: "\n").joined(separator: " ")
         }
-        var out = Text.doc(doc, indent: i2)
-        if op.isDeprecated { out += "\(i2)@available(*, deprecated)\n" }
+        doc += "\n\n- Parameters:"
+        for p in op.parameters where p.location == .path { item(p.name, p.doc) }
+        if let body = op.body { item("body", body.doc ?? "The request body.") }
+        for p in op.parameters where p.location != .path { item(p.name, p.doc) }
+        return doc
+    }
 
-        let params = op.clientArguments.map(\.declaration)
-        let returns = returnType(op).map { " -> \($0)" } ?? ""
-        let signature = "public func \(op.methodName)(\(params.joined(separator: ", "))) async throws\(returns)"
-        if signature.count > 110 {
-            out += "\(i2)public func \(op.methodName)(\n" + params.map { "\(i3)\($0)" }.joined(separator: ",\n") + "\n\(i2)) async throws\(returns) {\n"
-        } else {
-            out += "\(i2)\(signature) {\n"
-        }
-
+    /// The request, in the order the spec declares the parameters, then the body.
+    private func buildRequest(_ op: OperationDecl, _ w: inout SwiftWriter) {
         let mutates = !op.parameters.isEmpty || op.body != nil
-        out += "\(i3)\(mutates ? "var" : "let") request = RequestBuilder(method: \(Text.literal(op.httpMethod)), path: \(Text.literal(op.path)))\n"
+        w.call(
+            "\(mutates ? "var" : "let") request = RequestBuilder(",
+            ["method: \(Text.literal(op.httpMethod))", "path: \(Text.literal(op.path))"])
         for p in op.parameters {
+            let wire = Text.literal(p.wireName)
             switch p.location {
-            case .path: out += "\(i3)request.path(\(Text.literal(p.wireName)), \(p.name))\n"
+            case .path: w.line("request.path(\(wire), \(p.name))")
             case .query:
                 if case .array = p.type {
-                    out += "\(i3)request.query(\(Text.literal(p.wireName)), \(p.name), explode: \(p.explode))\n"
+                    w.line("request.query(\(wire), \(p.name), explode: \(p.explode))")
                 } else if isObject(p.type) {
-                    out += "\(i3)try request.query(\(Text.literal(p.wireName)), object: \(p.name))\n"
+                    w.line("try request.query(\(wire), object: \(p.name))")
                 } else {
-                    out += "\(i3)request.query(\(Text.literal(p.wireName)), \(p.name))\n"
+                    w.line("request.query(\(wire), \(p.name))")
                 }
-            case .header:
-                out += "\(i3)request.header(\(Text.literal(p.wireName)), \(p.name))\n"
+            case .header: w.line("request.header(\(wire), \(p.name))")
             case .cookie: break
             }
         }
-        if let body = op.body {
-            let call: String = switch body.encoding {
+        guard let body = op.body else { return }
+        let call =
+            switch body.encoding {
             case .json: "try request.json(body)"
             case .form: "try request.form(body)"
             case .text: "request.text(body, contentType: \(Text.literal(body.contentType)))"
             case .binary: "request.raw(body, contentType: \(Text.literal(body.contentType)))"
             }
-            out += body.isRequired ? "\(i3)\(call)\n" : "\(i3)if let body { \(call) }\n"
-        }
-        let credential: String = switch op.clientCredential {
+        w.line(body.isRequired ? call : "if let body { \(call) }")
+    }
+
+    private func credential(_ credential: ClientCredential) -> String {
+        switch credential {
         case .none: ".none"
         case .bearer: ".bearer"
         case .apiKey(let scheme, let name, let location):
             ".apiKey(scheme: \(Text.literal(scheme)), name: \(Text.literal(name)), inQuery: \(location == .query))"
         }
-        let send = "\(i3)let response = try await core.send(request, credential: \(credential), isExpired: Self.isExpiredToken)"
-        out += send.count <= 120 ? send + "\n"
-            : "\(i3)let response = try await core.send(\n\(i3)    request, credential: \(credential), isExpired: Self.isExpiredToken)\n"
-        out += "\(i3)switch response.status {\n"
-        let successes = successResponses(op)
-        let multi = returnType(op) == "\(op.typeName)Result"
-        for r in successes {
-            let pattern: String = switch r.status {
-            case .code(let c): String(c)
-            case .range(let first): "\(first * 100)..<\(first * 100 + 100)"
-            case .default: "_"
+    }
+
+    private func pattern(_ status: StatusCode) -> String {
+        switch status {
+        case .code(let c): String(c)
+        case .range(let first): "\(first * 100)..<\(first * 100 + 100)"
+        case .default: "_"
+        }
+    }
+
+    /// A `return` whose value is a call: its arguments wrap when the line is too long.
+    private struct Returned {
+        var open: String
+        var arguments: [String] = []
+        var close = ""
+
+        var single: String { open + arguments.joined(separator: ", ") + close }
+    }
+
+    /// What a success answer's `case` returns: the decoded body, the `Result` case that carries
+    /// it, or nothing.
+    private func returned(_ response: ResponseDecl, _ returns: ClientReturn) -> Returned {
+        guard let body = response.body else {
+            return Returned(open: returns == .none ? "return" : "return .\(response.caseName)")
+        }
+        var value =
+            switch body.encoding {
+            case .json, .form:
+                Returned(open: "try core.decode(", arguments: ["\(body.type.code).self", "from: response"], close: ")")
+            case .text: Returned(open: "core.text(from: response)")
+            case .binary: Returned(open: "response.body")
             }
-            let decoded: String? = r.body.map { body in
-                switch body.encoding {
-                case .json, .form: "try core.decode(\(body.type.code).self, from: response)"
-                case .text: "core.text(from: response)"
-                case .binary: "response.body"
-                }
-            }
-            if multi {
-                out += "\(i3)case \(pattern): return .\(r.caseName)\(decoded.map { "(\($0))" } ?? "")\n"
-            } else if let decoded, returnType(op) != nil {
-                out += "\(i3)case \(pattern): return \(decoded)\n"
+        if case .result = returns {
+            value.open = ".\(response.caseName)(" + value.open
+            value.close += ")"
+        }
+        value.open = "return " + value.open
+        return value
+    }
+
+    /// `case 200: return …` on one line, or the statement below the label when that is too long.
+    private func statusCase(_ pattern: String, returning statement: Returned, _ w: inout SwiftWriter) {
+        let single = "case \(pattern): \(statement.single)"
+        guard single.count > w.room else { return w.line(single) }
+        w.line("case \(pattern):")
+        w.indented { w in
+            if statement.arguments.isEmpty {
+                w.line(statement.single)
             } else {
-                out += "\(i3)case \(pattern): return\n"
+                w.call(statement.open, statement.arguments, statement.close)
             }
         }
-        let failure = "throw APIError(response: response)"
-        out += "\(i3)case 400...599: \(failure)\n"
-        out += "\(i3)default: throw ClientError.unexpectedStatus(response.status)\n"
-        out += "\(i3)}\n\(i2)}\n"
-        return out
     }
 
     private func isObject(_ type: SwiftType) -> Bool {
-        guard case .named(let name) = type else { if case .dictionary = type { return true }; return false }
-        return api.types.contains { t in
-            if t.name == name, case .structure = t.kind { return true }
-            return false
-        }
-    }
-
-    private func paramDoc(_ p: ParameterDecl) -> String {
-        "\n  - \(p.name): \((p.doc ?? "").split(separator: "\n").joined(separator: " "))"
-    }
-
-    private func expiredCheck() -> String {
-        if let problem, let catalog = api.catalog {
-            guard let expired = catalog.entry(role: .tokenExpired) else {
-                // The catalog names no token-expired code (the translator warned): no 401 is taken for one.
-                return """
-                    /// The catalog has no token-expired code: the client never refreshes and retries.
-                    @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool { false }
-
-                """
+        switch type {
+        case .dictionary: return true
+        case .named(let name):
+            return api.types.contains { t in
+                if t.name == name, case .structure = t.kind { return true }
+                return false
             }
-            return """
-                /// An access token past its expiry answers `\(expired.code)`: refresh and retry once.
-                @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool {
-                    guard response.status == \(expired.status) else { return false }
-                    let problem = try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body)
-                    return problem?.\(problem.codeProperty.name) == .\(expired.caseName)
-                }
-
-            """
+        default: return false
         }
-        return """
-            /// A 401 means the token was refused: refresh and retry once.
-            @Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool { response.status == 401 }
-
-        """
     }
 
-    private func resultEnums() -> String {
-        var out = ""
-        for op in api.clientOperations where returnType(op) == "\(op.typeName)Result" {
-            out += "extension \(clientName) {\n    /// The success answers of `\(op.methodName)`.\n"
-            out += "    public enum \(op.typeName)Result: Sendable, Hashable {\n"
-            for r in successResponses(op) {
-                out += Text.doc(r.doc, indent: "        ")
-                out += "        case \(r.caseName)\(r.body.map { "(\($0.type.code))" } ?? "")\n"
-            }
-            out += "    }\n}\n\n"
+    // MARK: Errors and results
+
+    private func expiredCheck(_ w: inout SwiftWriter) {
+        let signature = "@Sendable static func isExpiredToken(_ response: TransportResponse) -> Bool"
+        guard let problem = api.problem, let catalog = api.catalog else {
+            w.line("/// A 401 means the token was refused: refresh and retry once.")
+            w.line("\(signature) { response.status == 401 }")
+            return
         }
-        return out
+        guard let expired = catalog.entry(role: .tokenExpired) else {
+            // The catalog names no token-expired code (the translator warned): no 401 is taken for one.
+            w.line("/// The catalog has no token-expired code: the client never refreshes and retries.")
+            w.line("\(signature) { false }")
+            return
+        }
+        w.line("/// An access token past its expiry answers `\(expired.code)`: refresh and retry once.")
+        w.scope(signature) { w in
+            w.line("guard response.status == \(expired.status) else { return false }")
+            w.line("let problem = try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body)")
+            w.line("return problem?.\(problem.code.name) == .\(expired.caseName)")
+        }
     }
 
-    private func errorDecoding() -> String {
-        if let problem, let catalog = api.catalog {
-            let retry = problem.retryAfterWire.flatMap { problem.property($0) }
-            let retryExpr = retry.map { "problem?.\($0.name)" } ?? "nil"
-            return """
-            extension APIError {
-                /// Reads an error answer: the problem body when there is one, else just the status.
-                public init(response: TransportResponse) {
-                    let problem = try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body)
-                    let retryAfter = response.header("Retry-After").flatMap { Int($0) } ?? \(retryExpr)
-                    let code = problem?.\(problem.codeProperty.name) ?? .undocumented("")
-                    self.init(status: response.status, code: code, problem: problem, retryAfter: retryAfter)
+    private func resultEnum(_ op: OperationDecl, typeName: String, _ w: inout SwiftWriter) {
+        w.scope("extension \(clientName)") { w in
+            w.line("/// The success answers of `\(op.methodName)`.")
+            w.scope("public enum \(typeName): Sendable, Hashable") { w in
+                for response in op.successResponses {
+                    w.doc(response.doc)
+                    w.line("case \(response.caseName)" + (response.body.map { "(\($0.type.code))" } ?? ""))
                 }
             }
-
-            """
-            + (catalog.entries.isEmpty ? "" : "")
         }
-        return """
-        extension APIError {
-            /// Reads an error answer: its status and, when JSON, its body.
-            public init(response: TransportResponse) {
-                let body = try? JSONCoding.decoder.decode(JSONValue.self, from: response.body)
-                self.init(status: response.status, body: body, retryAfter: response.header("Retry-After").flatMap { Int($0) })
+    }
+
+    private func errorDecoding(_ w: inout SwiftWriter) {
+        w.scope("extension APIError") { w in
+            guard let problem = api.problem, api.catalog != nil else {
+                w.line("/// Reads an error answer: its status and, when JSON, its body.")
+                w.scope("public init(response: TransportResponse)") { w in
+                    w.line("let body = try? JSONCoding.decoder.decode(JSONValue.self, from: response.body)")
+                    let retryAfter = "retryAfter: response.header(\"Retry-After\").flatMap { Int($0) }"
+                    w.call("self.init(", ["status: response.status", "body: body", retryAfter])
+                }
+                return
+            }
+            let retryAfter = problem.retryAfter.map { "problem?.\($0.name)" } ?? "nil"
+            w.line("/// Reads an error answer: the problem body when there is one, else just the status.")
+            w.scope("public init(response: TransportResponse)") { w in
+                w.line("let problem = try? JSONCoding.decoder.decode(\(problem.typeName).self, from: response.body)")
+                w.line("let retryAfter = response.header(\"Retry-After\").flatMap { Int($0) } ?? \(retryAfter)")
+                w.line("let code = problem?.\(problem.code.name) ?? .undocumented(\"\")")
+                w.line("self.init(status: response.status, code: code, problem: problem, retryAfter: retryAfter)")
             }
         }
-
-        """
     }
 }

@@ -11,127 +11,135 @@ struct ReplayRenderer {
     }
 
     private func main() -> String {
-        var out = """
-        import Foundation
-        import \(clientModule)
+        var w = SwiftWriter(reservingCapacity: 2048 + 256 * api.operations.count)
+        w.lines(
+            """
+            import Foundation
+            import \(clientModule)
 
-        // Reads a replay plan (JSON) on standard input, writes one report per step on standard output.
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        let reports = await ClientReplay.run(input) { client, step, arguments in
-            switch step.operationId {
+            // Reads a replay plan (JSON) on standard input, writes one report per step on standard output.
+            let input = FileHandle.standardInput.readDataToEndOfFile()
+            """)
+        w.line("let reports = await ClientReplay.run(input) { client, step, arguments in")
+        w.indented { w in
+            w.line("switch step.operationId {")
+            for op in api.operations { call(op, &w) }
+            w.line("default:")
+            w.indented { $0.line("throw ReplayArgumentError(\"the client has no operation \\(step.operationId)\")") }
+            w.line("}")
+        }
+        let tokens = api.clientUsesBearer ? "tokens" : "_", arguments = usesArguments ? "arguments" : "_"
+        w.line("} makeClient: { transport, \(tokens), \(arguments) in")
+        w.indented { makeClient(&$0) }
+        w.line("} errorCode: { error in")
+        w.indented { w in
+            w.line(
+                api.catalog != nil
+                    ? "(error as? APIError).map { ($0.status, Optional($0.code.rawValue)) }"
+                    : "(error as? APIError).map { ($0.status, nil) }")
+        }
+        w.line("}")
+        w.line("FileHandle.standardOutput.write(reports)")
+        return w.text
+    }
 
-        """
-        for op in api.operations {
-            out += "    case \(Text.literal(op.operationId)):\n"
+    /// One operation's `case`: the client method called with the recorded values, in the order
+    /// the client declares its arguments.
+    private func call(_ op: OperationDecl, _ w: inout SwiftWriter) {
+        w.line("case \(Text.literal(op.operationId)):")
+        w.indented { w in
             if let reason = unsupported(op) {
-                let line = "        throw ReplayArgumentError(\(Text.literal(reason)))"
-                out += line.count <= 120 ? line + "\n" : "        throw ReplayArgumentError(\n            \(Text.literal(reason)))\n"
-                continue
+                // The operation's id comes from the step: the literal stays short.
+                w.call("throw ReplayArgumentError(", ["\"\\(step.operationId)" + Text.literal(reason).dropFirst()])
+                return
             }
-            out += "        arguments.pathTemplate = \(Text.literal(op.path))\n"
-            var args: [String] = []
-            for p in op.parameters where p.location == .path {
-                args.append("\(p.name): try arguments.path(\(Text.literal(p.wireName)), as: \(p.type.unwrapped.code).self)")
-            }
-            if let body = op.body {
-                let read = body.encoding == .json ? "jsonBody" : "textBody"
-                let value = body.isRequired ? "try arguments.\(read)(\(body.type.unwrapped.code).self)"
-                    : "try arguments.optional\(read.prefix(1).uppercased() + read.dropFirst())(\(body.type.unwrapped.code).self)"
-                args.append(value)
-            }
-            let nonPath = op.parameters.filter { $0.location != .path }
-            for p in nonPath.filter(\.isRequired) + nonPath.filter({ !$0.isRequired }) {
-                args.append("\(p.name): try \(argument(p))")
-            }
-            let call = "        _ = try await client.\(op.methodName)(\(args.joined(separator: ", ")))"
-            if call.count > 120 {
-                out += "        _ = try await client.\(op.methodName)(\n" + args.map { "            \($0)" }.joined(separator: ",\n") + "\n        )\n"
+            let template = "arguments.pathTemplate = \(Text.literal(op.path))"
+            if template.count <= w.room {
+                w.line(template)
             } else {
-                out += call + "\n"
+                w.line("arguments.pathTemplate =")
+                w.indented { $0.line(Text.literal(op.path)) }
             }
-        }
-        out += """
-            default:
-                throw ReplayArgumentError("the client has no operation \\(step.operationId)")
+            let arguments = op.clientArguments.map { argument in
+                let value = read(argument, op)
+                return argument.isBody ? value : "\(argument.label): \(value)"
             }
-        } makeClient: { transport, \(api.clientUsesBearer ? "tokens" : "_"), \(usesArguments ? "arguments" : "_") in
-            \(makeClient)
-        } errorCode: { error in
-            \(errorCodeExpression)
+            w.call("_ = try await client.\(op.methodName)(", arguments)
         }
-        FileHandle.standardOutput.write(reports)
+    }
 
-        """
-        return out
+    /// The recorded value of one argument, read as its type (the call's `try` covers the reading).
+    private func read(_ argument: ClientArgument, _ op: OperationDecl) -> String {
+        let type = argument.type.unwrapped
+        let wire = argument.wireName.map(Text.literal) ?? ""
+        let isRequired = !argument.hasDefault
+        guard let location = argument.location else {
+            let json = op.body?.encoding == .json
+            let method =
+                isRequired ? (json ? "jsonBody" : "textBody") : (json ? "optionalJsonBody" : "optionalTextBody")
+            return "arguments.\(method)(\(type.code).self)"
+        }
+        if location == .path { return "arguments.path(\(wire), as: \(type.code).self)" }
+        if location == .query, case .array(let element) = type {
+            return "arguments.queryList(\(wire), as: \(element.code).self, explode: \(argument.explode))"
+                + (isRequired ? " ?? []" : "")
+        }
+        let call = "arguments.\(location == .header ? "header" : "query")(\(wire), as: \(type.code).self)"
+        return isRequired ? "arguments.require(\(call), \(wire))" : call
     }
 
     /// The client as the app makes it; with an app-version header, with the version the recording sent.
     /// API keys are the ones the recording sent.
-    private var makeClient: String {
+    private func makeClient(_ w: inout SwiftWriter) {
         var arguments = ["baseURL: URL(string: \"http://replay.invalid\")!", "transport: transport"]
         if api.clientUsesBearer { arguments.append("tokenProvider: tokens") }
         if api.clientUsesAPIKeys {
-            var keys: [String] = []
+            // A key the recording did not send stays out (a nil assigned to a dictionary adds nothing).
+            w.line("var apiKeys: [String: String] = [:]")
             var seen = Set<String>()
             for op in api.clientOperations {
                 guard case .apiKey(let scheme, let name, let location) = op.clientCredential,
-                      seen.insert(scheme).inserted else { continue }
-                let read = location == .query
+                    seen.insert(scheme).inserted
+                else { continue }
+                let read =
+                    location == .query
                     ? "(try? arguments.query(\(Text.literal(name)), as: String.self)) ?? nil"
                     : "arguments.rawHeader(\(Text.literal(name)))"
-                keys.append("(\(Text.literal(scheme)), \(read))")
+                w.line("apiKeys[\(Text.literal(scheme))] = \(read)")
             }
-            arguments.append("apiKeyProvider: StaticAPIKeys(Dictionary(uniqueKeysWithValues: [\(keys.joined(separator: ", "))]"
-                             + ".compactMap { scheme, key in key.map { (scheme, $0) } }))")
+            arguments.append("apiKeyProvider: StaticAPIKeys(apiKeys)")
         }
         if let header = api.appVersionHeader {
             arguments.append("appVersion: arguments.rawHeader(\(Text.literal(header)))")
         }
-        return "\(clientName)(\n" + Text.argumentLines(arguments, indent: "        ") + ")"
+        w.call((api.clientUsesAPIKeys ? "return " : "") + "\(clientName)(", arguments)
     }
 
     private var usesArguments: Bool { api.appVersionHeader != nil || api.clientUsesAPIKeys }
 
-    private var errorCodeExpression: String {
-        api.catalog != nil
-            ? "(error as? APIError).map { ($0.status, Optional($0.code.rawValue)) }"
-            : "(error as? APIError).map { ($0.status, nil) }"
-    }
-
-    /// Operations the replay cannot call from recorded values (said in the report, not guessed).
+    /// Operations the replay cannot call from recorded values (said in the report, not guessed): why,
+    /// to follow the operation's id.
     private func unsupported(_ op: OperationDecl) -> String? {
         if op.isWebhook {
-            return "\(op.operationId) is a webhook: a provider calls it, the client has no method for it"
+            return " is a webhook: a provider calls it, the client has no method for it"
         }
         if let body = op.body, body.encoding == .form || body.encoding == .binary {
-            return "\(op.operationId): \(body.contentType) bodies are not replayed through the client"
+            return ": \(body.contentType) bodies are not replayed through the client"
         }
         if op.parameters.contains(where: { $0.location == .cookie }) {
-            return "\(op.operationId): cookie parameters are not replayed through the client"
+            return ": cookie parameters are not replayed through the client"
         }
-        if op.parameters.contains(where: { p in
-            guard p.location == .query, case .named(let name) = p.type.unwrapped else { return false }
-            return api.types.contains { t in if t.name == name, case .structure = t.kind { return true }; return false }
-        }) {
-            return "\(op.operationId): object-valued query parameters are not replayed through the client"
+        if op.parameters.contains(where: { $0.location == .query && isStructure($0.type.unwrapped) }) {
+            return ": object-valued query parameters are not replayed through the client"
         }
         return nil
     }
 
-    private func argument(_ p: ParameterDecl) -> String {
-        let type = p.type.unwrapped
-        let accessor: String
-        switch p.location {
-        case .query:
-            if case .array(let element) = type {
-                return "arguments.queryList(\(Text.literal(p.wireName)), as: \(element.code).self, explode: \(p.explode))"
-                    + (p.isRequired ? " ?? []" : "")
-            }
-            accessor = "query"
-        case .header: accessor = "header"
-        default: accessor = "query"
+    private func isStructure(_ type: SwiftType) -> Bool {
+        guard case .named(let name) = type else { return false }
+        return api.types.contains { t in
+            if t.name == name, case .structure = t.kind { return true }
+            return false
         }
-        let call = "arguments.\(accessor)(\(Text.literal(p.wireName)), as: \(type.code).self)"
-        return p.isRequired ? "arguments.require(\(call), \(Text.literal(p.wireName)))" : call
     }
 }

@@ -140,17 +140,17 @@ public struct ClientSurface: Sendable {
                     label: $0.label, type: $0.type, hasDefault: $0.hasDefault, wireName: $0.wireName,
                     location: $0.location?.rawValue ?? "body")
             }
-            let returnType = op.clientReturnType
-            let resultCases: [ResultCase]? =
-                returnType == "\(op.typeName)Result"
-                ? op.successResponses.map {
+            var resultCases: [ResultCase]?
+            if case .result = op.clientReturn {
+                resultCases = op.successResponses.map {
                     ResultCase(status: $0.status.description, name: $0.caseName, payload: $0.body?.type)
                 }
-                : nil
+            }
             var responseTypes: [String: SwiftType] = [:]
             for r in op.responses { if let body = r.body { responseTypes[r.status.description] = body.type } }
             methods[Self.operationKey(method: op.httpMethod, path: op.path)] = Method(
-                operationId: op.operationId, name: op.methodName, arguments: arguments, returnType: returnType,
+                operationId: op.operationId, name: op.methodName, arguments: arguments,
+                returnType: op.clientReturn.typeCode,
                 resultCases: resultCases, isDeprecated: op.isDeprecated, sendsCredentials: op.security != .none,
                 bodyType: op.body?.type, responseTypes: responseTypes)
         }

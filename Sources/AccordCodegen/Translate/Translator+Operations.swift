@@ -170,31 +170,8 @@ extension Translator {
             errorCodes: op.errorCodes.map(\.code), notFoundCode: notFound, bodyLimit: op.bodyLimit)
         decl.isWebhook = op.isWebhook
         decl.takesAppVersion = takesAppVersion
-        if !op.isWebhook { decl.clientCredential = clientCredential(for: op) }
+        if !op.isWebhook { clientMethod(&decl, for: op) }
         return decl
-    }
-
-    /// The first security alternative the client can satisfy by itself: a bearer token (HTTP
-    /// bearer, OAuth 2, OpenID Connect) or an API key in a header or the query.
-    mutating func clientCredential(for op: Operation) -> ClientCredential {
-        var unsupported: [String] = []
-        for alternative in op.security {
-            guard alternative.count == 1, let name = alternative.first else {
-                if alternative.count > 1 { unsupported.append(alternative.joined(separator: " + ")) }
-                continue
-            }
-            switch document.securitySchemes[name] {
-            case .httpBearer, .oauth2, .openIdConnect: return .bearer
-            case .apiKey(let keyName, let location) where location == .header || location == .query:
-                return .apiKey(scheme: name, name: keyName, location: location)
-            default: unsupported.append(name)
-            }
-        }
-        if !unsupported.isEmpty, !op.security.contains(where: \.isEmpty) {
-            log.warning("the client sends no credentials for \(op.operationId) (scheme \(unsupported.joined(separator: ", ")) "
-                        + "is not a bearer token or an API key); set them through the transport", at: op.location)
-        }
-        return .none
     }
 
     static func encoding(for mediaType: MediaType) -> BodyEncoding {

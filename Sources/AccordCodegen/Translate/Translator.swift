@@ -103,11 +103,13 @@ struct Translator {
         }
         rules.sort { $0.0 < $1.0 }
 
+        let catalog = catalogDecl(operations), problemType = problemTypeName()
         var api = GeneratedAPI(
             title: document.title, version: document.version, description: document.description,
-            types: types, operations: operations, rules: rules, catalog: catalogDecl(operations),
-            problemType: problemTypeName(), requestIdHeader: options.requestIdHeader, appVersionHeader: options.appVersionHeader,
+            types: types, operations: operations, rules: rules, catalog: catalog,
+            problemType: problemType, requestIdHeader: options.requestIdHeader, appVersionHeader: options.appVersionHeader,
             securitySchemes: document.securitySchemes)
+        api.problem = problemDecl(types: types, catalog: catalog, typeName: problemType)
         api.defaultBodyLimit = options.defaultBodyLimit
         return api
     }

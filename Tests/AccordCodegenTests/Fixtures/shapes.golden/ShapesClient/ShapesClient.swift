@@ -15,11 +15,8 @@ public struct ShapesClient: Sendable {
     /// - Parameters:
     ///   - baseURL: The server, such as `https://api.example.com`.
     ///   - transport: How requests are sent; `URLSessionTransport` unless a test replays exchanges.
-    public init(
-        baseURL: URL, transport: any HTTPTransport = URLSessionTransport()
-    ) {
-        core = ClientCore(
-            baseURL: baseURL, transport: transport, requestIdHeader: "X-Request-ID")
+    public init(baseURL: URL, transport: any HTTPTransport = URLSessionTransport()) {
+        core = ClientCore(baseURL: baseURL, transport: transport, requestIdHeader: "X-Request-ID")
     }
 
     /// `GET /pets/{pet_id}`

@@ -10,19 +10,17 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
     case "get_pet":
         arguments.pathTemplate = "/pets/{pet_id}"
         _ = try await client.getPet(
-            petID: try arguments.path("pet_id", as: Int.self),
-            fields: try arguments.queryList("fields", as: String.self, explode: false),
-            xTrace: try arguments.header("X-Trace", as: String.self)
-        )
+            petID: arguments.path("pet_id", as: Int.self),
+            fields: arguments.queryList("fields", as: String.self, explode: false),
+            xTrace: arguments.header("X-Trace", as: String.self))
     case "replacePet":
         throw ReplayArgumentError(
-            "replacePet: application/x-www-form-urlencoded bodies are not replayed through the client")
+            "\(step.operationId): application/x-www-form-urlencoded bodies are not replayed through the client")
     default:
         throw ReplayArgumentError("the client has no operation \(step.operationId)")
     }
 } makeClient: { transport, _, _ in
-    ShapesClient(
-        baseURL: URL(string: "http://replay.invalid")!, transport: transport)
+    ShapesClient(baseURL: URL(string: "http://replay.invalid")!, transport: transport)
 } errorCode: { error in
     (error as? APIError).map { ($0.status, nil) }
 }
