@@ -147,13 +147,13 @@ public struct TodoAgentClient: Sendable {
     ///   - body: The request body.
     ///   - idempotencyKey: A client-chosen unique key (a UUID is a good choice). The same key with the same body within
     ///     24 hours answers the first response again instead of creating twice.
-    public func createTodo(_ body: TodoCreate, idempotencyKey: String? = nil) async throws -> Todo {
+    public func createTodo(_ body: TodoCreate, idempotencyKey: String? = nil) async throws -> Created<Todo> {
         var request = RequestBuilder(method: "POST", path: "/v1/todos")
         request.header("Idempotency-Key", idempotencyKey)
         try request.json(body)
         let response = try await core.send(request, credential: .bearer, isExpired: Self.isExpiredToken)
         switch response.status {
-        case 201: return try core.decode(Todo.self, from: response)
+        case 201: return try core.created(Todo.self, from: response, for: request)
         case 400...599: throw APIError(response: response)
         default: throw ClientError.unexpectedStatus(response.status)
         }

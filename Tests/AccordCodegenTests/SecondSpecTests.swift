@@ -64,6 +64,7 @@ import Testing
             refresh: 1 sent: [Bearer old, Bearer new] loans: 1
             no-session: 401 NO_SESSION refreshes: 0
             staff: key=desk-key authorization=nil
+            created: l2 at https://library.example/loans/l2
             limit: 409 LOAN_LIMIT_REACHED retry=30 trace=t-9 retryable=true
             invalid: 422 FIELDS_INVALID /isbn
             undocumented: 418 RATE_LIMITED status=nil
@@ -141,6 +142,16 @@ import Testing
             let request = await transport.sent[0]
             let key = request.header("X-Staff-Key") ?? "nil"
             print("staff: key=\(key) authorization=\(request.header("Authorization") ?? "nil")")
+        }
+
+        // A 201 that declares Location hands it over, resolved against the request's URL.
+        do {
+            var borrowed = answer(201, #"{"id": "l2", "isbn": "9780000000001", "dueOn": "2026-12-24"}"#)
+            borrowed.headers["Location"] = "/loans/l2"
+            let client = LibraryClient(
+                baseURL: base, transport: ScriptedTransport([borrowed]), tokenProvider: Session())
+            let created = try await client.borrowBook(BorrowRequest(isbn: "9780000000001"))
+            print("created: \(created.value.id) at \(created.location?.absoluteString ?? "nil")")
         }
 
         // Error mapping through the spec's own problem members.

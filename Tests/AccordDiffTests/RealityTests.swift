@@ -53,6 +53,16 @@ struct RealityTests {
             rule: "request-constraint-narrowed",
             snippet: call + "    _ = try await client.createItem(ItemCreate(name: \"x\"))\n}\n"),
         SourceCase(
+            rule: "response-location-added",
+            snippet: call
+                + "    let item = try await client.createItem(ItemCreate(name: \"x\"))\n"
+                + "    print(item.name)\n}\n"),
+        SourceCase(
+            rule: "response-location-removed",
+            snippet: call
+                + "    let created = try await client.createItem(ItemCreate(name: \"x\"))\n"
+                + "    print(created.location as Any)\n}\n"),
+        SourceCase(
             rule: "response-property-added", note: "optional: a new initializer argument with a default",
             snippet: "import FixtureClient\n\nlet item = Item(id: \"a\", name: \"b\", count: 1)\n"),
         SourceCase(

@@ -29,6 +29,11 @@ private let created = """
               content: { application/json: { schema: { $ref: '#/components/schemas/Item' } } }
 
     """
+/// The created item's 201 declares where the item lives.
+private let withLocation = (
+    "          description: Created.\n",
+    "          description: Created.\n          headers: { Location: { schema: { type: string } } }\n"
+)
 private let verbose = "        - { name: verbose, in: query, schema: { type: boolean } }\n"
 private let page = "        - { name: page, in: query, schema: { type: integer } }\n"
 private let busy =
@@ -273,6 +278,10 @@ let ruleFixtures: [RuleFixture] = [
         revision: [
             ("        '201':\n          description: Created.\n", created)
         ]),
+    RuleFixture(rule: "response-location-added", wire: .safe, source: .breaking, revision: [withLocation]),
+    RuleFixture(
+        rule: "response-location-removed", wire: .safe, source: .breaking, base: [withLocation],
+        revision: [(withLocation.1, withLocation.0)]),
     RuleFixture(
         rule: "response-media-type-changed", wire: .breaking, source: .breaking,
         revision: [

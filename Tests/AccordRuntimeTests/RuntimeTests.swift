@@ -103,6 +103,28 @@ actor Tokens: TokenProvider {
         #expect(request.header("X-Staff-Key") == nil)
     }
 
+    struct Item: Decodable, Sendable, Hashable { var id: Int }
+
+    @Test func createdCarriesTheLocationResolvedAgainstTheRequest() throws {
+        let client = core(ScriptedTransport([]))
+        let request = RequestBuilder(method: "POST", path: "/items")
+        func answer(_ location: String?) -> TransportResponse {
+            let headers = location.map { ["location": $0] } ?? [:]
+            return TransportResponse(status: 201, headers: headers, body: Data(#"{"id": 42}"#.utf8))
+        }
+        func resolved(_ location: String?) -> String? {
+            client.location(of: answer(location), for: request)?.absoluteString
+        }
+        let created = try client.created(Item.self, from: answer("/v2/items/42"), for: request)
+        #expect(created.value == Item(id: 42))
+        #expect(created.location?.absoluteString == "https://api.example.com/v2/items/42")
+        // A relative reference resolves against the request's URL; an absolute one stays.
+        #expect(resolved("items/7") == "https://api.example.com/v2/items/7")
+        #expect(resolved("https://cdn.example.com/i/42") == "https://cdn.example.com/i/42")
+        #expect(resolved(nil) == nil)
+        #expect(resolved(" ") == nil)
+    }
+
     @Test func pathAndQueryAreEscaped() throws {
         var builder = RequestBuilder(method: "GET", path: "/items/{id}")
         builder.path("id", "a b/c")

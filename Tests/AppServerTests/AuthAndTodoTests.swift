@@ -105,7 +105,9 @@ import TodoAgentClient
         try await withServer(backend) { server in
             let (client, _) = try await server.signIn()
             let due = Date(timeIntervalSince1970: 1_800_000_000)
-            let created = try await client.createTodo(TodoCreate(title: "  Call mum  ", notes: "about Sunday", dueAt: due))
+            let answer = try await client.createTodo(TodoCreate(title: "  Call mum  ", notes: "about Sunday", dueAt: due))
+            let created = answer.value
+            #expect(answer.location?.path == "/v1/todos/\(created.id.parameterText)")
             #expect(created.title == "Call mum")
             #expect(created.dueAt == due)
             #expect(!created.completed && created.completedAt == nil)
@@ -132,7 +134,7 @@ import TodoAgentClient
         try await withServer(backend) { server in
             let (client, _) = try await server.signIn()
             var ids: [UUID] = []
-            for i in 1...5 { ids.append(try await client.createTodo(TodoCreate(title: "todo \(i)")).id) }
+            for i in 1...5 { ids.append(try await client.createTodo(TodoCreate(title: "todo \(i)")).value.id) }
             _ = try await client.updateTodo(todoID: ids[0], TodoUpdate(completed: true))
             var seen: [String] = []
             var cursor: String?
@@ -168,7 +170,7 @@ import TodoAgentClient
         try await withServer(backend) { server in
             let (alice, _) = try await server.signIn("+15555550100")
             let (bob, _) = try await server.signIn("+15555550101")
-            let secret = try await alice.createTodo(TodoCreate(title: "Alice's"))
+            let secret = try await alice.createTodo(TodoCreate(title: "Alice's")).value
             for attempt in [
                 { _ = try await bob.getTodo(todoID: secret.id) },
                 { _ = try await bob.updateTodo(todoID: secret.id, TodoUpdate(title: "mine now")) },
@@ -229,7 +231,7 @@ import TodoAgentClient
         try await withServer(backend) { server in
             let (client, _) = try await server.signIn()
             let created = try await withThrowingTaskGroup(of: UUID.self) { group in
-                for i in 0..<40 { group.addTask { try await client.createTodo(TodoCreate(title: "parallel \(i)")).id } }
+                for i in 0..<40 { group.addTask { try await client.createTodo(TodoCreate(title: "parallel \(i)")).value.id } }
                 return try await group.reduce(into: Set<UUID>()) { $0.insert($1) }
             }
             #expect(created.count == 40)

@@ -79,7 +79,7 @@ import TodoAgentClient
                     group.addTask {
                         var i = 0
                         while !Task.isCancelled {
-                            guard let todo = try? await client.createTodo(TodoCreate(title: "w\(writer)-\(i)")) else { return }
+                            guard let todo = try? await client.createTodo(TodoCreate(title: "w\(writer)-\(i)")).value else { return }
                             await acknowledged.add(todo.id)
                             i += 1
                         }

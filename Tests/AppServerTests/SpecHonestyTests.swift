@@ -32,7 +32,7 @@ import TodoAgentClient
     func rateLimitAnswers429OnAuthenticatedOperations(_ backend: Backend) async throws {
         try await withServer(backend) { server in
             let (client, pair) = try await server.signIn()
-            let todo = try await client.createTodo(TodoCreate(title: "Before the limit"))
+            let todo = try await client.createTodo(TodoCreate(title: "Before the limit")).value
             try await server.state("api rate limit reached")
             let bearer = ["Authorization": "Bearer \(pair.accessToken)"]
             let requests: [(String, String, String?)] = [

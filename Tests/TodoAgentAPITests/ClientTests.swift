@@ -52,8 +52,10 @@ let sampleTodo = """
     @Test func buildsTheRequestTheSpecDescribes() async throws {
         let transport = ScriptedTransport([TransportResponse(status: 201, headers: ["Location": "/v1/todos/x"], body: Data(sampleTodo.utf8))])
         let client = TodoAgentClient(baseURL: base, transport: transport, tokenProvider: TestTokens("tok"))
-        let todo = try await client.createTodo(TodoCreate(title: "Call mum"), idempotencyKey: "key-1")
-        #expect(todo.title == "Call mum")
+        let created = try await client.createTodo(TodoCreate(title: "Call mum"), idempotencyKey: "key-1")
+        #expect(created.value.title == "Call mum")
+        // The 201's Location, resolved against the request's URL.
+        #expect(created.location?.absoluteString == "https://api.example.test/v1/todos/x")
         let sent = try #require(transport.requests.first)
         #expect(sent.method == "POST")
         #expect(sent.url.absoluteString == "https://api.example.test/v1/todos")

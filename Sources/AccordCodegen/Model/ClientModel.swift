@@ -22,13 +22,32 @@ struct ClientArgument: Sendable {
     }
 }
 
+/// What a client method gives back for one success answer.
+enum ClientPayload: Sendable, Hashable {
+    /// The decoded body.
+    case body(SwiftType)
+    /// `Created<Body>`: the body, and the `Location` the answer declares.
+    case created(SwiftType)
+    /// `URL?`: an answer without a body that declares a `Location` gives just that.
+    case location
+
+    /// As the method's signature spells it.
+    var type: SwiftType {
+        switch self {
+        case .body(let type): type
+        case .created(let type): .named("Created<\(type.code)>")
+        case .location: .optional(.named("URL"))
+        }
+    }
+}
+
 /// What a client method gives back.
 enum ClientReturn: Sendable, Equatable {
-    /// Nothing: no success carries a body.
+    /// Nothing: no success has a body or a `Location`.
     case none
-    /// The one body every success carries.
+    /// What every success gives back, the same for each.
     case single(SwiftType)
-    /// `<Operation>Result`, a case per success, when the successes carry different bodies.
+    /// `<Operation>Result`, a case per success, when the successes give back different things.
     case result(typeName: String)
 
     /// As the method's signature spells it; nil for `Void`.

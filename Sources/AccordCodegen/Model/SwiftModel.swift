@@ -131,6 +131,8 @@ struct ResponseDecl: Sendable {
     var body: (type: SwiftType, encoding: BodyEncoding, contentType: String)?
     var headers: [ResponseHeaderDecl]
     var doc: String?
+    /// What the client method gives back for this answer (a success's), decided by the translator.
+    var clientPayload: ClientPayload?
 }
 
 enum SecurityDecl: Sendable, Equatable {

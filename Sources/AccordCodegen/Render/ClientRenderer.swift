@@ -185,19 +185,29 @@ struct ClientRenderer {
         var single: String { open + arguments.joined(separator: ", ") + close }
     }
 
-    /// What a success answer's `case` returns: the decoded body, the `Result` case that carries
-    /// it, or nothing.
+    /// What a success answer's `case` returns: the decoded body (with the location when the
+    /// answer declares one), the `Result` case that carries it, or nothing.
     private func returned(_ response: ResponseDecl, _ returns: ClientReturn) -> Returned {
-        guard let body = response.body else {
+        guard let payload = response.clientPayload else {
             return Returned(open: returns == .none ? "return" : "return .\(response.caseName)")
         }
-        var value =
-            switch body.encoding {
-            case .json, .form:
-                Returned(open: "try core.decode(", arguments: ["\(body.type.code).self", "from: response"], close: ")")
-            case .text: Returned(open: "core.text(from: response)")
-            case .binary: Returned(open: "response.body")
-            }
+        let location = "location: core.location(of: response, for: request)"
+        var value: Returned
+        switch (payload, response.body?.encoding) {
+        case (.location, _):
+            value = Returned(open: "core.location(", arguments: ["of: response", "for: request"], close: ")")
+        case (.body(let type), .json?), (.body(let type), .form?):
+            value = Returned(open: "try core.decode(", arguments: ["\(type.code).self", "from: response"], close: ")")
+        case (.created(let type), .json?), (.created(let type), .form?):
+            value = Returned(
+                open: "try core.created(", arguments: ["\(type.code).self", "from: response", "for: request"],
+                close: ")")
+        case (.created, .text?):
+            value = Returned(open: "Created(", arguments: ["core.text(from: response)", location], close: ")")
+        case (.created, _): value = Returned(open: "Created(", arguments: ["response.body", location], close: ")")
+        case (_, .text?): value = Returned(open: "core.text(from: response)")
+        case (_, _): value = Returned(open: "response.body")
+        }
         if case .result = returns {
             value.open = ".\(response.caseName)(" + value.open
             value.close += ")"
@@ -261,7 +271,7 @@ struct ClientRenderer {
             w.scope("public enum \(typeName): Sendable, Hashable") { w in
                 for response in op.successResponses {
                     w.doc(response.doc)
-                    w.line("case \(response.caseName)" + (response.body.map { "(\($0.type.code))" } ?? ""))
+                    w.line("case \(response.caseName)" + (response.clientPayload.map { "(\($0.type.code))" } ?? ""))
                 }
             }
         }

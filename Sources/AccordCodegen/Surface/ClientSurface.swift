@@ -143,7 +143,7 @@ public struct ClientSurface: Sendable {
             var resultCases: [ResultCase]?
             if case .result = op.clientReturn {
                 resultCases = op.successResponses.map {
-                    ResultCase(status: $0.status.description, name: $0.caseName, payload: $0.body?.type)
+                    ResultCase(status: $0.status.description, name: $0.caseName, payload: $0.clientPayload?.type)
                 }
             }
             var responseTypes: [String: SwiftType] = [:]

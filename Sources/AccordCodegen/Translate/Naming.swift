@@ -20,7 +20,7 @@ enum Naming {
         "UUID", "Void", "Never", "Character", "Substring", "Indirect", "Operations", "Foundation", "Task",
         "APIError", "ClientError", "HTTPRequest", "HTTPResponse", "TransportRequest", "TransportResponse", "HTTPTransport", "TokenProvider",
         "RequestInfo", "Router", "Request", "Response", "Validation", "SchemaRule", "FieldViolation",
-        "ParameterValue", "FormEncoding", "ISO8601",
+        "ParameterValue", "FormEncoding", "ISO8601", "Created",
     ]
 
     /// Splits `snake_case`, `kebab-case`, `camelCase`, `dotted.names` and `HTTPHeader` into words.

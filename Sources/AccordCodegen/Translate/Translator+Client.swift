@@ -7,7 +7,22 @@ extension Translator {
     mutating func clientMethod(_ decl: inout OperationDecl, for op: Operation) {
         decl.clientCredential = clientCredential(for: op)
         decl.clientArguments = Self.clientArguments(decl.parameters, body: decl.body)
+        for index in decl.responses.indices where decl.responses[index].status.isSuccess {
+            decl.responses[index].clientPayload = Self.clientPayload(decl.responses[index])
+        }
         decl.clientReturn = Self.clientReturn(decl.successResponses, typeName: decl.typeName)
+    }
+
+    /// The body; with a `Location` declared, the body and the location (a created resource's URL
+    /// is what a caller usually wants next), or the location alone.
+    static func clientPayload(_ response: ResponseDecl) -> ClientPayload? {
+        let hasLocation = response.headers.contains { $0.wireName.lowercased() == "location" }
+        switch (response.body, hasLocation) {
+        case (let body?, false): return .body(body.type)
+        case (let body?, true): return .created(body.type)
+        case (nil, true): return .location
+        case (nil, false): return nil
+        }
     }
 
     /// Path parameters (in path order), then the body, then the required and the optional other
@@ -31,12 +46,12 @@ extension Translator {
         return arguments
     }
 
-    /// Nothing when no success has a body, the body when every success has the same one, else
-    /// `<Operation>Result`.
+    /// Nothing when no success gives anything back, the one payload when every success gives the
+    /// same, else `<Operation>Result`.
     static func clientReturn(_ successes: [ResponseDecl], typeName: String) -> ClientReturn {
-        let bodies = Set(successes.map { $0.body?.type })
-        if successes.isEmpty || bodies == [nil] { return .none }
-        if bodies.count == 1, let only = bodies.first, let type = only { return .single(type) }
+        let payloads = Set(successes.map(\.clientPayload))
+        if successes.isEmpty || payloads == [nil] { return .none }
+        if payloads.count == 1, let only = payloads.first, let payload = only { return .single(payload.type) }
         return .result(typeName: "\(typeName)Result")
     }
 

@@ -339,6 +339,15 @@ extension Comparison {
             let at = place.appending("responses", b.status.description)
             let oldType = oldMethod?.responseTypes[a.status.description],
                 newType = newMethod?.responseTypes[b.status.description]
+            if a.status.isSuccess, Self.declaresLocation(a) != Self.declaresLocation(b) {
+                let added = Self.declaresLocation(b)
+                emit(
+                    added ? "response-location-added" : "response-location-removed",
+                    at: at.appending("headers", "Location"),
+                    "the \(b.status) answer of `\(new.operationId)` \(added ? "now declares" : "no longer declares") "
+                        + "`Location`",
+                    base: a.location, revision: b.location, swiftChanged: resultChanged)
+            }
             switch (a.content, b.content) {
             case (nil, nil): continue
             case (_?, nil) where a.status.isSuccess:
@@ -370,6 +379,11 @@ extension Comparison {
             default: continue
             }
         }
+    }
+
+    /// The generated client hands a success's `Location` to the caller when the response declares it.
+    private static func declaresLocation(_ response: Response) -> Bool {
+        response.headers.contains { $0.name.lowercased() == "location" }
     }
 
     static func sameCases(_ a: [ClientSurface.ResultCase]?, _ b: [ClientSurface.ResultCase]?) -> Bool {

@@ -238,6 +238,14 @@ extension DiffRule {
                 "response-media-type-changed", .changed, "a success response's media type changes", wire: .breaking,
                 "the old client decodes the old encoding", source: .whenSwiftChanges,
                 "breaking when the result type changes"),
+            r(
+                "response-location-added", .added, "a success response now declares `Location`", wire: .safe,
+                "the old client does not read it", source: .whenSwiftChanges,
+                "the method returns `Created<T>` (the body and the location) instead of `T`"),
+            r(
+                "response-location-removed", .removed, "a success response no longer declares `Location`",
+                wire: .safe, "the old client's `Created.location` is optional: it reads nil",
+                source: .whenSwiftChanges, "the method returns `T` instead of `Created<T>`"),
 
             // Response values
             r(

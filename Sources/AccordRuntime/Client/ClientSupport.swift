@@ -41,6 +41,24 @@ public struct TransportResponse: Sendable, Hashable {
     }
 }
 
+/// A success answer that declares a `Location` header, such as `201 Created`: the answer's body
+/// and the URL of the resource it names.
+public struct Created<Value: Sendable>: Sendable {
+    /// The answer's body.
+    public var value: Value
+    /// The `Location` header resolved against the request's URL (servers often send a path);
+    /// nil when the answer had none or it is not a URL.
+    public var location: URL?
+
+    public init(_ value: Value, location: URL?) {
+        self.value = value
+        self.location = location
+    }
+}
+
+extension Created: Equatable where Value: Equatable {}
+extension Created: Hashable where Value: Hashable {}
+
 /// Sends requests. `URLSessionTransport` in apps; tests and replays plug in their own.
 public protocol HTTPTransport: Sendable {
     func send(_ request: TransportRequest) async throws -> TransportResponse
@@ -305,5 +323,22 @@ package struct ClientCore: Sendable {
 
     package func text(from response: TransportResponse) -> String {
         String(decoding: response.body, as: UTF8.self)
+    }
+
+    /// The answer's `Location`, resolved against the URL the request went to (RFC 9110 allows a
+    /// relative reference).
+    package func location(of response: TransportResponse, for request: RequestBuilder) -> URL? {
+        guard let value = response.header("Location")?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            return nil
+        }
+        let target = try? request.request(baseURL: baseURL).url
+        return URL(string: value, relativeTo: target)?.absoluteURL
+    }
+
+    /// The body decoded as `T`, with the answer's `Location`.
+    package func created<T: Decodable & Sendable>(
+        _ type: T.Type, from response: TransportResponse, for request: RequestBuilder
+    ) throws -> Created<T> {
+        Created(try decode(T.self, from: response), location: location(of: response, for: request))
     }
 }
