@@ -10,12 +10,12 @@ extension TodoAgentAPIHandler {
     public func registerRoutes<Context: RequestContext, Auth: Authenticator>(
         on router: Router<Context>, authenticator: Auth, options: ServerOptions = ServerOptions()
     ) where Auth.Principal == Principal {
-        router.add(middleware: ProblemMiddleware<Context>(options: options, routes: Self.routeTable))
+        router.add(middleware: ProblemMiddleware<Context, ServerErrors>(options: options, routes: Self.routeTable))
 
         router.on("/v1/auth/otp/start", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "startOtp", route: "/v1/auth/otp/start", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.otpStartRequest }, violations: &violations)
@@ -32,7 +32,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/auth/otp/verify", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "verifyOtp", route: "/v1/auth/otp/verify", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.otpVerifyRequest }, violations: &violations)
@@ -49,7 +49,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/auth/refresh", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "refreshTokens", route: "/v1/auth/refresh", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 var violations: [FieldViolation] = []
                 let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.refreshRequest }, violations: &violations)
@@ -66,7 +66,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/auth/logout", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "logout", route: "/v1/auth/logout", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -84,8 +84,8 @@ extension TodoAgentAPIHandler {
 
         router.on("/v1/me", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "getMe", route: "/v1/me", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                request, context, operationId: "getMe", route: "/v1/me", collectBody: false, checksAppVersion: true,
+                options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -98,8 +98,8 @@ extension TodoAgentAPIHandler {
 
         router.on("/v1/me", method: .init(rawValue: "DELETE")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "deleteMe", route: "/v1/me", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                request, context, operationId: "deleteMe", route: "/v1/me", collectBody: false, checksAppVersion: true,
+                options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -113,7 +113,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "listTodos", route: "/v1/todos", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -132,7 +132,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "createTodo", route: "/v1/todos", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -152,7 +152,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "getTodo", route: "/v1/todos/{todo_id}", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -170,7 +170,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "DELETE")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "deleteTodo", route: "/v1/todos/{todo_id}", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -188,7 +188,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "PATCH")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "updateTodo", route: "/v1/todos/{todo_id}", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -211,7 +211,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/calls", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "createCall", route: "/v1/calls", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -230,7 +230,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/transcripts", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "listTranscripts", route: "/v1/transcripts", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -248,7 +248,7 @@ extension TodoAgentAPIHandler {
         router.on("/v1/transcripts/{transcript_id}", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "getTranscript", route: "/v1/transcripts/{transcript_id}",
-                collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                collectBody: false, checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -284,8 +284,7 @@ extension TodoAgentAPIHandler {
 
         router.on("/healthz", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "checkHealth", route: "/healthz", collectBody: false,
-                bodyLimit: options.bodyLimit, options: options
+                request, context, operationId: "checkHealth", route: "/healthz", collectBody: false, options: options
             ) { info in
                 let output = try await self.checkHealth(request: info)
                 switch output {
@@ -296,8 +295,7 @@ extension TodoAgentAPIHandler {
 
         router.on("/readyz", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "checkReadiness", route: "/readyz", collectBody: false,
-                bodyLimit: options.bodyLimit, options: options
+                request, context, operationId: "checkReadiness", route: "/readyz", collectBody: false, options: options
             ) { info in
                 let output = try await self.checkReadiness(request: info)
                 switch output {
@@ -308,8 +306,7 @@ extension TodoAgentAPIHandler {
 
         router.on("/metrics", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "getMetrics", route: "/metrics", collectBody: false,
-                bodyLimit: options.bodyLimit, options: options
+                request, context, operationId: "getMetrics", route: "/metrics", collectBody: false, options: options
             ) { info in
                 let output = try await self.getMetrics(request: info)
                 switch output {

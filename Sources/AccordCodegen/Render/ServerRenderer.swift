@@ -120,7 +120,7 @@ struct ServerRenderer {
             public func registerRoutes<Context: RequestContext, Auth: Authenticator>(
                 on router: Router<Context>, authenticator: Auth, options: ServerOptions = ServerOptions()
             ) where Auth.Principal == Principal {
-                router.add(middleware: ProblemMiddleware<Context>(options: options, routes: Self.routeTable))
+                router.add(middleware: ProblemMiddleware<Context, ServerErrors>(options: options, routes: Self.routeTable))
 
         """
         for op in api.operations { out += route(op) }
@@ -146,11 +146,11 @@ struct ServerRenderer {
     private func route(_ op: OperationDecl) -> String {
         let i3 = "        ", i4 = "            ", i5 = "                "
         var out = "\n\(i3)router.on(\(Text.literal(hummingbirdPath(op.path))), method: .init(rawValue: \(Text.literal(op.httpMethod)))!) { request, context in\n"
-        let limit = op.bodyLimit.map(String.init) ?? "options.bodyLimit"
         var handleArguments = [
             "request", "context", "operationId: \(Text.literal(op.operationId))", "route: \(Text.literal(op.path))",
-            "collectBody: \(op.body != nil)", "bodyLimit: \(limit)",
+            "collectBody: \(op.body != nil)",
         ]
+        if let limit = op.bodyLimit { handleArguments.append("bodyLimit: \(limit)") }
         if op.takesAppVersion { handleArguments.append("checksAppVersion: true") }
         handleArguments.append("options: options")
         out += "\(i4)await ServerCore.handle(\n" + Text.argumentLines(handleArguments, indent: i5) + "\n\(i4)) { info in\n"
@@ -301,15 +301,23 @@ struct ServerRenderer {
 
     private func errorsFile() -> String {
         var out = "import Foundation\nimport HTTPTypes\nimport Hummingbird\nimport \(modelsModule)\n\n"
-        out += ServerCoreSource.common(
-            requestIdHeader: api.requestIdHeader ?? "X-Request-ID", appVersionHeader: api.appVersionHeader,
-            defaultBodyLimit: api.defaultBodyLimit)
+        out += "/// The steps every route shares, answering failures as `ServerErrors` says.\n"
+        out += "public typealias ServerCore = ServerRuntime<ServerErrors>\n"
         if let problem, let catalog = api.catalog {
             out += catalogErrors(problem, catalog)
         } else {
             out += ServerCoreSource.genericErrors
         }
-        return out
+        return out.replacingOccurrences(of: "public enum ServerErrors {\n", with: "public enum ServerErrors: ProblemResponder {\n" + contract)
+    }
+
+    /// The spec's values the shared server steps use.
+    private var contract: String {
+        var values = ["requestIdHeader: \(Text.literal(api.requestIdHeader ?? "X-Request-ID"))"]
+        if let header = api.appVersionHeader { values.append("appVersionHeader: \(Text.literal(header))") }
+        values.append("defaultBodyLimit: \(api.defaultBodyLimit)")
+        return "    /// The spec's request-id header, app-version header and default body limit.\n"
+            + "    public static let contract = ServerContract(\(values.joined(separator: ", ")))\n\n"
     }
 
     private func catalogErrors(_ problem: ProblemShape, _ catalog: CatalogDecl) -> String {
@@ -394,223 +402,8 @@ struct ServerRenderer {
     }
 }
 
-/// Server glue shared by every spec, rendered into the generated server module.
+/// The answers of a spec without a catalog, rendered into the generated server module.
 enum ServerCoreSource {
-    static func common(requestIdHeader: String, appVersionHeader: String?, defaultBodyLimit: Int) -> String {
-        """
-        /// Settings of the generated routes.
-        public struct ServerOptions: Sendable {
-            /// The request body limit in bytes, for operations without `x-body-limit`.
-            public var bodyLimit: Int
-            /// Called with every error a handler throws that is not an `APIError` (answered 500).
-            public var onUnexpectedError: @Sendable (any Swift.Error, RequestInfo) -> Void
-            /// Apps that send an older version than this (in the app-version header) are answered 426; a request
-            /// without the header, or with one that is not a version, is not checked.
-            public var minimumAppVersion: String?
-
-            public init(bodyLimit: Int = \(defaultBodyLimit), onUnexpectedError: @escaping @Sendable (any Swift.Error, RequestInfo) -> Void = { _, _ in },
-                        minimumAppVersion: String? = nil) {
-                self.bodyLimit = bodyLimit
-                self.onUnexpectedError = onUnexpectedError
-                self.minimumAppVersion = minimumAppVersion
-            }
-        }
-
-        /// The steps every generated route shares.
-        public enum ServerCore {
-            public static let requestIdHeader = HTTPField.Name(\(Text.literal(requestIdHeader)))!
-            /// The header apps send their version in, if the API has one.
-            public static let appVersionHeader: HTTPField.Name? = \(appVersionHeader.map { "HTTPField.Name(\(Text.literal($0)))" } ?? "nil")
-
-            /// Whether `version` is a dotted number below `minimum` (`1.9.2` < `1.10.0`); anything else is not.
-            public static func isBelow(_ version: String, minimum: String) -> Bool {
-                func parts(_ text: String) -> [Int]? {
-                    let numbers = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
-                    return numbers.isEmpty || numbers.contains(nil) ? nil : numbers.map { $0! }
-                }
-                guard let a = parts(version), let b = parts(minimum) else { return false }
-                for i in 0..<max(a.count, b.count) {
-                    let x = i < a.count ? a[i] : 0, y = i < b.count ? b[i] : 0
-                    if x != y { return x < y }
-                }
-                return false
-            }
-
-            /// The request's id when it sent a usable one, else a new one.
-            public static func requestID(_ request: Request) -> String {
-                if let sent = request.headers[requestIdHeader], (1...128).contains(sent.count),
-                   sent.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._:-".contains($0)) }) {
-                    return sent
-                }
-                return UUID().uuidString.lowercased()
-            }
-
-            /// Runs one operation: collects the body, calls `body`, and turns every thrown error into a problem.
-            public static func handle<Context: RequestContext>(
-                _ request: Request, _ context: Context, operationId: String, route: String, collectBody: Bool,
-                bodyLimit: Int, checksAppVersion: Bool = false, options: ServerOptions,
-                _ body: (RequestInfo) async throws -> Response
-            ) async -> Response {
-                var info = RequestInfo(requestID: requestID(request), method: request.method.rawValue, path: request.uri.path,
-                                       route: route, operationId: operationId, headers: request.headers, body: Data(),
-                                       remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress.map { "\\($0)" })
-                var response: Response
-                do {
-                    // Only operations that declare the header answer 426 (the spec says so for them alone).
-                    if checksAppVersion, let floor = options.minimumAppVersion, let header = appVersionHeader,
-                       let sent = request.headers[header],
-                       isBelow(sent, minimum: floor) {
-                        throw RequestFailure.appVersionUnsupported(minimum: floor)
-                    }
-                    if collectBody {
-                        info.body = try await collect(request.body, limit: bodyLimit, declaredLength: request.headers[.contentLength])
-                    }
-                    response = try await body(info)
-                } catch {
-                    response = errorResponse(error, info: info, options: options)
-                }
-                response.headers[requestIdHeader] = info.requestID
-                return response
-            }
-
-            /// Reads the body, refusing more than `limit` bytes (413) without reading past it.
-            static func collect(_ body: RequestBody, limit: Int, declaredLength: String?) async throws -> Data {
-                if let declaredLength, let length = Int(declaredLength), length > limit {
-                    throw RequestFailure.payloadTooLarge(limit: limit)
-                }
-                var data = Data()
-                for try await chunk in body {
-                    guard data.count + chunk.readableBytes <= limit else { throw RequestFailure.payloadTooLarge(limit: limit) }
-                    data.append(contentsOf: chunk.readableBytesView)
-                }
-                return data
-            }
-
-            static func errorResponse(_ error: any Swift.Error, info: RequestInfo, options: ServerOptions) -> Response {
-                switch error {
-                case let error as APIError:
-                    return ServerErrors.response(for: error, requestID: info.requestID)
-                case let failure as RequestFailure:
-                    return ServerErrors.response(for: ServerErrors.apiError(for: failure), requestID: info.requestID)
-                case let error as HTTPError where error.status == .contentTooLarge:
-                    return ServerErrors.response(for: ServerErrors.apiError(for: .payloadTooLarge(limit: options.bodyLimit)), requestID: info.requestID)
-                default:
-                    options.onUnexpectedError(error, info)
-                    return ServerErrors.response(for: ServerErrors.internalError, requestID: info.requestID)
-                }
-            }
-
-            /// Whether the request carries any credentials (for operations where they are optional).
-            public static func hasCredentials(_ info: RequestInfo) -> Bool {
-                info.headers[.authorization] != nil
-            }
-
-            public static func queryValues(_ request: Request, _ name: String) -> [String] {
-                request.uri.queryParameters.getAll(name)
-            }
-
-            /// The JSON body checked against `rule`: 415 for another media type, 400 for bad JSON,
-            /// violations for constraint failures.
-            public static func jsonBody(_ info: RequestInfo, required: Bool, rule: SchemaRule,
-                                        violations: inout [FieldViolation]) throws -> JSONValue? {
-                if info.body.isEmpty && info.headers[.contentType] == nil {
-                    if required { throw RequestFailure.malformedBody("a JSON body is required") }
-                    return nil
-                }
-                guard RequestDecoding.hasContentType(info, "application/json") else {
-                    throw RequestFailure.unsupportedMediaType(info.headers[.contentType])
-                }
-                let value = try RequestDecoding.json(info.body, expecting: rule.topLevelKind)
-                violations += rule.violations(of: value)
-                return value
-            }
-
-            public static func formBody(_ info: RequestInfo, required: Bool, rule: SchemaRule,
-                                        violations: inout [FieldViolation]) throws -> JSONValue? {
-                if info.body.isEmpty && info.headers[.contentType] == nil {
-                    if required { throw RequestFailure.malformedBody("a form body is required") }
-                    return nil
-                }
-                guard RequestDecoding.hasContentType(info, "application/x-www-form-urlencoded") else {
-                    throw RequestFailure.unsupportedMediaType(info.headers[.contentType])
-                }
-                let value = rule.formValue(RequestDecoding.formFields(info.body))
-                violations += rule.violations(of: value)
-                return value
-            }
-
-            public static func json(_ status: Int, _ body: some Encodable, headers: [(String, String?)] = []) throws -> Response {
-                let data = try JSONCoding.encoder.encode(body)
-                return raw(status, data, contentType: "application/json", headers: headers)
-            }
-
-            public static func raw(_ status: Int, _ data: Data, contentType: String, headers: [(String, String?)] = []) -> Response {
-                var response = empty(status, headers: headers)
-                response.headers[.contentType] = contentType
-                response.headers[.contentLength] = String(data.count)
-                response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: data))
-                return response
-            }
-
-            public static func empty(_ status: Int, headers: [(String, String?)] = []) -> Response {
-                var fields = HTTPFields()
-                for (name, value) in headers {
-                    if let value, let field = HTTPField.Name(name) { fields[field] = value }
-                }
-                return Response(status: .init(code: status), headers: fields)
-            }
-
-            public static func problemResponse(status: Int, body: Data, retryAfter: Int?) -> Response {
-                var response = raw(status, body, contentType: "application/problem+json")
-                if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
-                return response
-            }
-        }
-
-        /// Answers unknown routes (404), wrong methods (405, with `Allow`) and stray errors with problems.
-        public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-            let options: ServerOptions
-            let routes: [(path: String, methods: [String])]
-
-            public init(options: ServerOptions, routes: [(path: String, methods: [String])]) {
-                self.options = options
-                self.routes = routes
-            }
-
-            public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-                do {
-                    return try await next(request, context)
-                } catch {
-                    let info = RequestInfo(requestID: ServerCore.requestID(request), method: request.method.rawValue, path: request.uri.path,
-                                           route: "", operationId: "", headers: request.headers, body: Data(), remoteAddress: nil)
-                    var response: Response
-                    if let http = error as? HTTPError, http.status == .notFound {
-                        let allowed = routes.first { Self.matches($0.path, request.uri.path) }?.methods
-                        if let allowed {
-                            response = ServerErrors.response(for: ServerErrors.apiError(for: .methodNotAllowed(allowed: allowed)), requestID: info.requestID)
-                            response.headers[.allow] = allowed.joined(separator: ", ")
-                        } else {
-                            response = ServerErrors.response(for: ServerErrors.apiError(for: .routeNotFound), requestID: info.requestID)
-                        }
-                    } else {
-                        response = ServerCore.errorResponse(error, info: info, options: options)
-                    }
-                    response.headers[ServerCore.requestIdHeader] = info.requestID
-                    return response
-                }
-            }
-
-            static func matches(_ template: String, _ path: String) -> Bool {
-                let t = template.split(separator: "/", omittingEmptySubsequences: false)
-                let p = path.split(separator: "/", omittingEmptySubsequences: false)
-                guard t.count == p.count else { return false }
-                return zip(t, p).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-            }
-        }
-
-        """
-    }
-
     static let genericErrors = """
 
     /// Turns every failure into an RFC 9457 problem answer.

@@ -10,12 +10,11 @@ extension ShapesAPIHandler {
     public func registerRoutes<Context: RequestContext, Auth: Authenticator>(
         on router: Router<Context>, authenticator: Auth, options: ServerOptions = ServerOptions()
     ) where Auth.Principal == Principal {
-        router.add(middleware: ProblemMiddleware<Context>(options: options, routes: Self.routeTable))
+        router.add(middleware: ProblemMiddleware<Context, ServerErrors>(options: options, routes: Self.routeTable))
 
         router.on("/pets/{pet_id}", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "get_pet", route: "/pets/{pet_id}", collectBody: false,
-                bodyLimit: options.bodyLimit, options: options
+                request, context, operationId: "get_pet", route: "/pets/{pet_id}", collectBody: false, options: options
             ) { info in
                 var petIDViolations: [FieldViolation] = []
                 guard let petID = RequestDecoding.parameter(context.parameters.get("pet_id")?.removingPercentEncoding, as: Int.self, rule: .integer(NumberRule()), pointer: "/path/pet_id", required: true, violations: &petIDViolations) else {
@@ -36,7 +35,7 @@ extension ShapesAPIHandler {
         router.on("/pets/{pet_id}", method: .init(rawValue: "PUT")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "replacePet", route: "/pets/{pet_id}", collectBody: true,
-                bodyLimit: options.bodyLimit, options: options
+                options: options
             ) { info in
                 var petIDViolations: [FieldViolation] = []
                 guard let petID = RequestDecoding.parameter(context.parameters.get("pet_id")?.removingPercentEncoding, as: Int.self, rule: .integer(NumberRule()), pointer: "/path/pet_id", required: true, violations: &petIDViolations) else {
