@@ -11,7 +11,8 @@ public typealias ServerCore = ServerRuntime<ServerErrors>
 /// Turns every failure into the API's problem answer.
 public enum ServerErrors: ProblemResponder {
     /// The spec's request-id header, app-version header and default body limit.
-    public static let contract = ServerContract(requestIdHeader: "X-Request-ID", appVersionHeader: "X-App-Version", defaultBodyLimit: 65536)
+    public static let contract = ServerContract(
+        requestIdHeader: "X-Request-ID", appVersionHeader: "X-App-Version", defaultBodyLimit: 65536)
 
     /// The catalog error for a failure the stubs detected.
     public static func apiError(for failure: RequestFailure) -> APIError {
@@ -23,16 +24,20 @@ public enum ServerErrors: ProblemResponder {
         case .malformedBody(let reason):
             return APIError(.malformedRequest, detail: "The request cannot be read: \(reason).")
         case .unsupportedMediaType(let type):
-            return APIError(.unsupportedMediaType, detail: "The body must be application/json, not \(type ?? "untyped").")
+            return APIError(
+                .unsupportedMediaType, detail: "The body must be application/json, not \(type ?? "untyped").")
         case .payloadTooLarge(let limit):
             return APIError(.payloadTooLarge, detail: "The body is over the limit of \(limit) bytes.")
         case .invalid(let violations):
             let summary = violations.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
-            return APIError(.validationFailed, detail: summary) { $0.errors = violations.map { FieldError(field: $0.field, code: $0.code, message: $0.message) } }
+            return APIError(.validationFailed, detail: summary) {
+                $0.errors = violations.map { FieldError(field: $0.field, code: $0.code, message: $0.message) }
+            }
         case .resourceNotFound(let notFoundCode):
             return APIError(notFoundCode.map(ErrorCode.init(rawValue:)) ?? .notFound, detail: "Nothing has this id.")
         case .appVersionUnsupported(let minimum):
-            return APIError(.appVersionUnsupported, detail: "This app version is no longer supported; \(minimum) or later is.")
+            return APIError(
+                .appVersionUnsupported, detail: "This app version is no longer supported; \(minimum) or later is.")
         }
     }
 
@@ -43,10 +48,15 @@ public enum ServerErrors: ProblemResponder {
 
     /// Writes an error as `application/problem+json`.
     public static func response(for error: APIError, requestID: String) -> Response {
-        var problem = error.problem ?? Problem(type: error.code.typeURI, title: error.code.title, status: error.status, detail: error.detail, code: error.code, requestID: "")
+        var problem = error.problem ?? Problem(
+            type: error.code.typeURI, title: error.code.title, status: error.status, detail: error.detail,
+            code: error.code, requestID: "")
         problem.requestID = requestID
-        if let retryAfter = error.retryAfter, problem.retryAfter == nil { problem.retryAfter = retryAfter }
+        if let retryAfter = error.retryAfter, problem.retryAfter == nil {
+            problem.retryAfter = retryAfter
+        }
         let body = (try? JSONCoding.encoder.encode(problem)) ?? Data()
-        return ServerCore.problemResponse(status: error.status, body: body, retryAfter: error.retryAfter ?? problem.retryAfter)
+        return ServerCore.problemResponse(
+            status: error.status, body: body, retryAfter: error.retryAfter ?? problem.retryAfter)
     }
 }
