@@ -1,4 +1,4 @@
-/// The spec's named constraints (`Rules.todoCreate`), which routes and other rules refer to.
+/// The spec's named constraints (`Rules.loanRequest`), which routes and other rules refer to.
 struct RulesRenderer {
     let api: GeneratedAPI
     let modelsModule: String
