@@ -114,7 +114,10 @@ let package = Package(
         // Compiles and runs generated packages with swiftc, for the tests that check generated code.
         .target(name: "AccordTestSupport", path: "Tests/AccordTestSupport"),
         .testTarget(name: "AccordSpecTests", dependencies: ["AccordSpec"]),
-        .testTarget(name: "AccordRuntimeTests", dependencies: ["AccordRuntimeModels", "AccordRuntimeClient", "AccordRuntimeServer"]),
+        .testTarget(name: "AccordRuntimeTests", dependencies: [
+            "AccordRuntimeModels", "AccordRuntimeClient", "AccordRuntimeServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "AccordDiffTests", dependencies: ["AccordDiff", "AccordSpec", "AccordCodegen", "AccordTestSupport"]),
         .testTarget(name: "AccordContractTests", dependencies: [
             "AccordContract", "AccordSpec",

@@ -5,20 +5,21 @@ import Hummingbird
 import TodoAgentAPI
 
 extension TodoAgentAPIHandler {
-    /// Adds every operation of the spec to `router`, plus a middleware that answers unknown
-    /// routes, wrong methods and unexpected errors with problems and sets `X-Request-ID`.
+    /// Adds every operation of the spec to `router`, plus a middleware that answers unknown routes, wrong methods and
+    /// unexpected errors with problems and sets `X-Request-ID`.
     public func registerRoutes<Context: RequestContext, Auth: Authenticator>(
         on router: Router<Context>, authenticator: Auth, options: ServerOptions = ServerOptions()
     ) where Auth.Principal == Principal {
-        router.add(middleware: ProblemMiddleware<Context>(options: options, routes: Self.routeTable))
+        router.add(middleware: ProblemMiddleware<Context, ServerErrors>(options: options, routes: Self.routeTable))
 
         router.on("/v1/auth/otp/start", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "startOtp", route: "/v1/auth/otp/start", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 var violations: [FieldViolation] = []
-                let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.otpStartRequest }, violations: &violations)
+                let body = try ServerCore.jsonBody(
+                    info, required: true, rule: .reference { Rules.otpStartRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
                 let decodedBody = try body.map { try RequestDecoding.decode(OtpStartRequest.self, from: $0) }
                 guard let decodedBody else { throw RequestFailure.malformedBody("a body is required") }
@@ -32,10 +33,11 @@ extension TodoAgentAPIHandler {
         router.on("/v1/auth/otp/verify", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "verifyOtp", route: "/v1/auth/otp/verify", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 var violations: [FieldViolation] = []
-                let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.otpVerifyRequest }, violations: &violations)
+                let body = try ServerCore.jsonBody(
+                    info, required: true, rule: .reference { Rules.otpVerifyRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
                 let decodedBody = try body.map { try RequestDecoding.decode(OtpVerifyRequest.self, from: $0) }
                 guard let decodedBody else { throw RequestFailure.malformedBody("a body is required") }
@@ -49,14 +51,16 @@ extension TodoAgentAPIHandler {
         router.on("/v1/auth/refresh", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "refreshTokens", route: "/v1/auth/refresh", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 var violations: [FieldViolation] = []
-                let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.refreshRequest }, violations: &violations)
+                let body = try ServerCore.jsonBody(
+                    info, required: true, rule: .reference { Rules.refreshRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
                 let decodedBody = try body.map { try RequestDecoding.decode(RefreshRequest.self, from: $0) }
                 guard let decodedBody else { throw RequestFailure.malformedBody("a body is required") }
-                let output = try await self.refreshTokens(Operations.RefreshTokens.Input(body: decodedBody), request: info)
+                let output = try await self.refreshTokens(
+                    Operations.RefreshTokens.Input(body: decodedBody), request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
                 }
@@ -66,16 +70,18 @@ extension TodoAgentAPIHandler {
         router.on("/v1/auth/logout", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "logout", route: "/v1/auth/logout", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
-                let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.logoutRequest }, violations: &violations)
+                let body = try ServerCore.jsonBody(
+                    info, required: true, rule: .reference { Rules.logoutRequest }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
                 let decodedBody = try body.map { try RequestDecoding.decode(LogoutRequest.self, from: $0) }
                 guard let decodedBody else { throw RequestFailure.malformedBody("a body is required") }
-                let output = try await self.logout(Operations.Logout.Input(body: decodedBody), principal: principal, request: info)
+                let output = try await self.logout(
+                    Operations.Logout.Input(body: decodedBody), principal: principal, request: info)
                 switch output {
                 case .noContent: return ServerCore.empty(204)
                 }
@@ -84,8 +90,8 @@ extension TodoAgentAPIHandler {
 
         router.on("/v1/me", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "getMe", route: "/v1/me", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                request, context, operationId: "getMe", route: "/v1/me", collectBody: false, checksAppVersion: true,
+                options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -98,8 +104,8 @@ extension TodoAgentAPIHandler {
 
         router.on("/v1/me", method: .init(rawValue: "DELETE")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "deleteMe", route: "/v1/me", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                request, context, operationId: "deleteMe", route: "/v1/me", collectBody: false, checksAppVersion: true,
+                options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
@@ -113,16 +119,27 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "listTodos", route: "/v1/todos", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
-                let limit = RequestDecoding.parameter(request.uri.queryParameters.get("limit"), as: Int.self, rule: .integer(NumberRule(minimum: 1, maximum: 100)), pointer: "/query/limit", required: false, violations: &violations)
-                let cursor = RequestDecoding.parameter(request.uri.queryParameters.get("cursor"), as: String.self, rule: .string(StringRule(minLength: 1, maxLength: 512)), pointer: "/query/cursor", required: false, violations: &violations)
-                let status = RequestDecoding.parameter(request.uri.queryParameters.get("status"), as: TodoStatusFilter.self, rule: .reference { Rules.todoStatusFilter }, pointer: "/query/status", required: false, violations: &violations)
+                let limit = RequestDecoding.parameter(
+                    request.uri.queryParameters.get("limit"), as: Int.self,
+                    rule: .integer(NumberRule(minimum: 1, maximum: 100)), pointer: "/query/limit", required: false,
+                    violations: &violations)
+                let cursor = RequestDecoding.parameter(
+                    request.uri.queryParameters.get("cursor"), as: String.self,
+                    rule: .string(StringRule(minLength: 1, maxLength: 512)), pointer: "/query/cursor", required: false,
+                    violations: &violations)
+                let status = RequestDecoding.parameter(
+                    request.uri.queryParameters.get("status"), as: TodoStatusFilter.self,
+                    rule: .reference { Rules.todoStatusFilter }, pointer: "/query/status", required: false,
+                    violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
-                let output = try await self.listTodos(Operations.ListTodos.Input(limit: limit, cursor: cursor, status: status), principal: principal, request: info)
+                let output = try await self.listTodos(
+                    Operations.ListTodos.Input(limit: limit, cursor: cursor, status: status), principal: principal,
+                    request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
                 }
@@ -132,19 +149,26 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "createTodo", route: "/v1/todos", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
-                let idempotencyKey = RequestDecoding.parameter(info.header("Idempotency-Key"), as: String.self, rule: .string(StringRule(minLength: 1, maxLength: 255)), pointer: "/header/Idempotency-Key", required: false, violations: &violations)
-                let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.todoCreate }, violations: &violations)
+                let idempotencyKey = RequestDecoding.parameter(
+                    info.header("Idempotency-Key"), as: String.self,
+                    rule: .string(StringRule(minLength: 1, maxLength: 255)), pointer: "/header/Idempotency-Key",
+                    required: false, violations: &violations)
+                let body = try ServerCore.jsonBody(
+                    info, required: true, rule: .reference { Rules.todoCreate }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
                 let decodedBody = try body.map { try RequestDecoding.decode(TodoCreate.self, from: $0) }
                 guard let decodedBody else { throw RequestFailure.malformedBody("a body is required") }
-                let output = try await self.createTodo(Operations.CreateTodo.Input(idempotencyKey: idempotencyKey, body: decodedBody), principal: principal, request: info)
+                let output = try await self.createTodo(
+                    Operations.CreateTodo.Input(idempotencyKey: idempotencyKey, body: decodedBody),
+                    principal: principal, request: info)
                 switch output {
-                case .created(let body, let location): return try ServerCore.json(201, body, headers: [("Location", location.parameterText)])
+                case .created(let body, let location):
+                    return try ServerCore.json(201, body, headers: [("Location", location.parameterText)])
                 }
             }
         }
@@ -152,15 +176,21 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "getTodo", route: "/v1/todos/{todo_id}", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
                 var todoIDViolations: [FieldViolation] = []
-                guard let todoID = RequestDecoding.parameter(context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true, violations: &todoIDViolations) else {
+                guard
+                    let todoID = RequestDecoding.parameter(
+                        context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self,
+                        rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true,
+                        violations: &todoIDViolations)
+                else {
                     throw RequestFailure.resourceNotFound(notFoundCode: "TODO_NOT_FOUND")
                 }
-                let output = try await self.getTodo(Operations.GetTodo.Input(todoID: todoID), principal: principal, request: info)
+                let output = try await self.getTodo(
+                    Operations.GetTodo.Input(todoID: todoID), principal: principal, request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
                 }
@@ -170,15 +200,21 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "DELETE")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "deleteTodo", route: "/v1/todos/{todo_id}", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
                 var todoIDViolations: [FieldViolation] = []
-                guard let todoID = RequestDecoding.parameter(context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true, violations: &todoIDViolations) else {
+                guard
+                    let todoID = RequestDecoding.parameter(
+                        context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self,
+                        rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true,
+                        violations: &todoIDViolations)
+                else {
                     throw RequestFailure.resourceNotFound(notFoundCode: "TODO_NOT_FOUND")
                 }
-                let output = try await self.deleteTodo(Operations.DeleteTodo.Input(todoID: todoID), principal: principal, request: info)
+                let output = try await self.deleteTodo(
+                    Operations.DeleteTodo.Input(todoID: todoID), principal: principal, request: info)
                 switch output {
                 case .noContent: return ServerCore.empty(204)
                 }
@@ -188,20 +224,27 @@ extension TodoAgentAPIHandler {
         router.on("/v1/todos/{todo_id}", method: .init(rawValue: "PATCH")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "updateTodo", route: "/v1/todos/{todo_id}", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
                 var todoIDViolations: [FieldViolation] = []
-                guard let todoID = RequestDecoding.parameter(context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true, violations: &todoIDViolations) else {
+                guard
+                    let todoID = RequestDecoding.parameter(
+                        context.parameters.get("todo_id")?.removingPercentEncoding, as: UUID.self,
+                        rule: .string(StringRule(format: "uuid")), pointer: "/path/todo_id", required: true,
+                        violations: &todoIDViolations)
+                else {
                     throw RequestFailure.resourceNotFound(notFoundCode: "TODO_NOT_FOUND")
                 }
                 var violations: [FieldViolation] = []
-                let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.todoUpdate }, violations: &violations)
+                let body = try ServerCore.jsonBody(
+                    info, required: true, rule: .reference { Rules.todoUpdate }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
                 let decodedBody = try body.map { try RequestDecoding.decode(TodoUpdate.self, from: $0) }
                 guard let decodedBody else { throw RequestFailure.malformedBody("a body is required") }
-                let output = try await self.updateTodo(Operations.UpdateTodo.Input(todoID: todoID, body: decodedBody), principal: principal, request: info)
+                let output = try await self.updateTodo(
+                    Operations.UpdateTodo.Input(todoID: todoID, body: decodedBody), principal: principal, request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
                 }
@@ -211,16 +254,18 @@ extension TodoAgentAPIHandler {
         router.on("/v1/calls", method: .init(rawValue: "POST")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "createCall", route: "/v1/calls", collectBody: true,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
-                let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.callCreate }, violations: &violations)
+                let body = try ServerCore.jsonBody(
+                    info, required: true, rule: .reference { Rules.callCreate }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
                 let decodedBody = try body.map { try RequestDecoding.decode(CallCreate.self, from: $0) }
                 guard let decodedBody else { throw RequestFailure.malformedBody("a body is required") }
-                let output = try await self.createCall(Operations.CreateCall.Input(body: decodedBody), principal: principal, request: info)
+                let output = try await self.createCall(
+                    Operations.CreateCall.Input(body: decodedBody), principal: principal, request: info)
                 switch output {
                 case .accepted(let body): return try ServerCore.json(202, body)
                 }
@@ -230,15 +275,22 @@ extension TodoAgentAPIHandler {
         router.on("/v1/transcripts", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "listTranscripts", route: "/v1/transcripts", collectBody: false,
-                bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
                 var violations: [FieldViolation] = []
-                let limit = RequestDecoding.parameter(request.uri.queryParameters.get("limit"), as: Int.self, rule: .integer(NumberRule(minimum: 1, maximum: 100)), pointer: "/query/limit", required: false, violations: &violations)
-                let cursor = RequestDecoding.parameter(request.uri.queryParameters.get("cursor"), as: String.self, rule: .string(StringRule(minLength: 1, maxLength: 512)), pointer: "/query/cursor", required: false, violations: &violations)
+                let limit = RequestDecoding.parameter(
+                    request.uri.queryParameters.get("limit"), as: Int.self,
+                    rule: .integer(NumberRule(minimum: 1, maximum: 100)), pointer: "/query/limit", required: false,
+                    violations: &violations)
+                let cursor = RequestDecoding.parameter(
+                    request.uri.queryParameters.get("cursor"), as: String.self,
+                    rule: .string(StringRule(minLength: 1, maxLength: 512)), pointer: "/query/cursor", required: false,
+                    violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
-                let output = try await self.listTranscripts(Operations.ListTranscripts.Input(limit: limit, cursor: cursor), principal: principal, request: info)
+                let output = try await self.listTranscripts(
+                    Operations.ListTranscripts.Input(limit: limit, cursor: cursor), principal: principal, request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
                 }
@@ -248,15 +300,21 @@ extension TodoAgentAPIHandler {
         router.on("/v1/transcripts/{transcript_id}", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "getTranscript", route: "/v1/transcripts/{transcript_id}",
-                collectBody: false, bodyLimit: options.bodyLimit, checksAppVersion: true, options: options
+                collectBody: false, checksAppVersion: true, options: options
             ) { info in
                 let principal = try await authenticator.authenticate(
                     schemes: ["bearerAuth"], request: info, context: context)
                 var transcriptIDViolations: [FieldViolation] = []
-                guard let transcriptID = RequestDecoding.parameter(context.parameters.get("transcript_id")?.removingPercentEncoding, as: UUID.self, rule: .string(StringRule(format: "uuid")), pointer: "/path/transcript_id", required: true, violations: &transcriptIDViolations) else {
+                guard
+                    let transcriptID = RequestDecoding.parameter(
+                        context.parameters.get("transcript_id")?.removingPercentEncoding, as: UUID.self,
+                        rule: .string(StringRule(format: "uuid")), pointer: "/path/transcript_id", required: true,
+                        violations: &transcriptIDViolations)
+                else {
                     throw RequestFailure.resourceNotFound(notFoundCode: "TRANSCRIPT_NOT_FOUND")
                 }
-                let output = try await self.getTranscript(Operations.GetTranscript.Input(transcriptID: transcriptID), principal: principal, request: info)
+                let output = try await self.getTranscript(
+                    Operations.GetTranscript.Input(transcriptID: transcriptID), principal: principal, request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
                 }
@@ -271,11 +329,13 @@ extension TodoAgentAPIHandler {
                 let principal = try await authenticator.authenticate(
                     schemes: ["retellSignature"], request: info, context: context)
                 var violations: [FieldViolation] = []
-                let body = try ServerCore.jsonBody(info, required: true, rule: .reference { Rules.retellWebhookEvent }, violations: &violations)
+                let body = try ServerCore.jsonBody(
+                    info, required: true, rule: .reference { Rules.retellWebhookEvent }, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
                 let decodedBody = try body.map { try RequestDecoding.decode(RetellWebhookEvent.self, from: $0) }
                 guard let decodedBody else { throw RequestFailure.malformedBody("a body is required") }
-                let output = try await self.receiveRetellWebhook(Operations.ReceiveRetellWebhook.Input(body: decodedBody), principal: principal, request: info)
+                let output = try await self.receiveRetellWebhook(
+                    Operations.ReceiveRetellWebhook.Input(body: decodedBody), principal: principal, request: info)
                 switch output {
                 case .noContent: return ServerCore.empty(204)
                 }
@@ -284,8 +344,7 @@ extension TodoAgentAPIHandler {
 
         router.on("/healthz", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "checkHealth", route: "/healthz", collectBody: false,
-                bodyLimit: options.bodyLimit, options: options
+                request, context, operationId: "checkHealth", route: "/healthz", collectBody: false, options: options
             ) { info in
                 let output = try await self.checkHealth(request: info)
                 switch output {
@@ -296,8 +355,7 @@ extension TodoAgentAPIHandler {
 
         router.on("/readyz", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "checkReadiness", route: "/readyz", collectBody: false,
-                bodyLimit: options.bodyLimit, options: options
+                request, context, operationId: "checkReadiness", route: "/readyz", collectBody: false, options: options
             ) { info in
                 let output = try await self.checkReadiness(request: info)
                 switch output {
@@ -308,12 +366,12 @@ extension TodoAgentAPIHandler {
 
         router.on("/metrics", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "getMetrics", route: "/metrics", collectBody: false,
-                bodyLimit: options.bodyLimit, options: options
+                request, context, operationId: "getMetrics", route: "/metrics", collectBody: false, options: options
             ) { info in
                 let output = try await self.getMetrics(request: info)
                 switch output {
-                case .ok(let body): return ServerCore.raw(200, Data(body.utf8), contentType: "text/plain; charset=utf-8")
+                case .ok(let body):
+                    return ServerCore.raw(200, Data(body.utf8), contentType: "text/plain; charset=utf-8")
                 }
             }
         }

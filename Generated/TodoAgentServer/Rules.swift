@@ -5,15 +5,68 @@ import TodoAgentAPI
 /// The spec's constraints on request bodies, checked before handlers run.
 enum Rules {
     static let callCreate: SchemaRule = .object(properties: [])
-    static let logoutRequest: SchemaRule = .object(properties: [("refresh_token", .string(StringRule(minLength: 1, maxLength: 512)))], required: ["refresh_token"])
-    static let otpStartRequest: SchemaRule = .object(properties: [("phone", .string(StringRule(minLength: 1, maxLength: 32)))], required: ["phone"])
-    static let otpVerifyRequest: SchemaRule = .object(properties: [("phone", .string(StringRule(minLength: 1, maxLength: 32))), ("code", .string(StringRule(pattern: "^[0-9]{6}$")))], required: ["phone", "code"])
-    static let refreshRequest: SchemaRule = .object(properties: [("refresh_token", .string(StringRule(minLength: 1, maxLength: 512)))], required: ["refresh_token"])
-    static let retellCall: SchemaRule = .object(properties: [("call_id", .string(StringRule(minLength: 1))), ("agent_id", .string(StringRule())), ("call_type", .string(StringRule())), ("call_status", .string(StringRule())), ("direction", .string(StringRule())), ("from_number", .string(StringRule())), ("to_number", .string(StringRule())), ("start_timestamp", .integer(NumberRule())), ("end_timestamp", .integer(NumberRule())), ("duration_ms", .integer(NumberRule())), ("disconnection_reason", .string(StringRule())), ("transcript", .string(StringRule())), ("transcript_object", .array(.reference { Rules.retellUtterance })), ("metadata", .object(properties: [], additionalProperties: .any)), ("call_analysis", .reference { Rules.retellCallAnalysis })], required: ["call_id"])
-    static let retellCallAnalysis: SchemaRule = .object(properties: [("call_summary", .string(StringRule())), ("user_sentiment", .string(StringRule())), ("call_successful", .boolean), ("in_voicemail", .boolean)])
-    static let retellUtterance: SchemaRule = .object(properties: [("role", .string(StringRule())), ("content", .string(StringRule())), ("words", .array(.object(properties: [("word", .string(StringRule())), ("start", .number(NumberRule())), ("end", .number(NumberRule()))])))], required: ["role", "content"])
-    static let retellWebhookEvent: SchemaRule = .object(properties: [("event", .string(StringRule())), ("call", .reference { Rules.retellCall })], required: ["event"])
-    static let todoCreate: SchemaRule = .object(properties: [("title", .string(StringRule(minLength: 1, maxLength: 200, pattern: "\\S"))), ("notes", .nullable(.string(StringRule(maxLength: 5000)))), ("due_at", .nullable(.string(StringRule(format: "date-time"))))], required: ["title"])
+    static let logoutRequest: SchemaRule = .object(
+        properties: [("refresh_token", .string(StringRule(minLength: 1, maxLength: 512)))], required: ["refresh_token"])
+    static let otpStartRequest: SchemaRule = .object(
+        properties: [("phone", .string(StringRule(minLength: 1, maxLength: 32)))], required: ["phone"])
+    static let otpVerifyRequest: SchemaRule = .object(
+        properties: [
+            ("phone", .string(StringRule(minLength: 1, maxLength: 32))),
+            ("code", .string(StringRule(pattern: "^[0-9]{6}$"))),
+        ],
+        required: ["phone", "code"])
+    static let refreshRequest: SchemaRule = .object(
+        properties: [("refresh_token", .string(StringRule(minLength: 1, maxLength: 512)))], required: ["refresh_token"])
+    static let retellCall: SchemaRule = .object(
+        properties: [
+            ("call_id", .string(StringRule(minLength: 1))),
+            ("agent_id", .string(StringRule())),
+            ("call_type", .string(StringRule())),
+            ("call_status", .string(StringRule())),
+            ("direction", .string(StringRule())),
+            ("from_number", .string(StringRule())),
+            ("to_number", .string(StringRule())),
+            ("start_timestamp", .integer(NumberRule())),
+            ("end_timestamp", .integer(NumberRule())),
+            ("duration_ms", .integer(NumberRule())),
+            ("disconnection_reason", .string(StringRule())),
+            ("transcript", .string(StringRule())),
+            ("transcript_object", .array(.reference { Rules.retellUtterance })),
+            ("metadata", .object(properties: [], additionalProperties: .any)),
+            ("call_analysis", .reference { Rules.retellCallAnalysis }),
+        ],
+        required: ["call_id"])
+    static let retellCallAnalysis: SchemaRule = .object(properties: [
+        ("call_summary", .string(StringRule())),
+        ("user_sentiment", .string(StringRule())),
+        ("call_successful", .boolean),
+        ("in_voicemail", .boolean),
+    ])
+    static let retellUtterance: SchemaRule = .object(
+        properties: [
+            ("role", .string(StringRule())),
+            ("content", .string(StringRule())),
+            ("words", .array(.object(properties: [
+                ("word", .string(StringRule())),
+                ("start", .number(NumberRule())),
+                ("end", .number(NumberRule())),
+            ]))),
+        ],
+        required: ["role", "content"])
+    static let retellWebhookEvent: SchemaRule = .object(
+        properties: [("event", .string(StringRule())), ("call", .reference { Rules.retellCall })], required: ["event"])
+    static let todoCreate: SchemaRule = .object(
+        properties: [
+            ("title", .string(StringRule(minLength: 1, maxLength: 200, pattern: "\\S"))),
+            ("notes", .nullable(.string(StringRule(maxLength: 5000)))),
+            ("due_at", .nullable(.string(StringRule(format: "date-time")))),
+        ],
+        required: ["title"])
     static let todoStatusFilter: SchemaRule = .string(StringRule(values: ["open", "completed", "all"]))
-    static let todoUpdate: SchemaRule = .object(properties: [("title", .string(StringRule(minLength: 1, maxLength: 200, pattern: "\\S"))), ("notes", .nullable(.string(StringRule(maxLength: 5000)))), ("due_at", .nullable(.string(StringRule(format: "date-time")))), ("completed", .boolean)])
+    static let todoUpdate: SchemaRule = .object(properties: [
+        ("title", .string(StringRule(minLength: 1, maxLength: 200, pattern: "\\S"))),
+        ("notes", .nullable(.string(StringRule(maxLength: 5000)))),
+        ("due_at", .nullable(.string(StringRule(format: "date-time")))),
+        ("completed", .boolean),
+    ])
 }

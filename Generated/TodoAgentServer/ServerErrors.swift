@@ -5,218 +5,15 @@ import HTTPTypes
 import Hummingbird
 import TodoAgentAPI
 
-/// Settings of the generated routes.
-public struct ServerOptions: Sendable {
-    /// The request body limit in bytes, for operations without `x-body-limit`.
-    public var bodyLimit: Int
-    /// Called with every error a handler throws that is not an `APIError` (answered 500).
-    public var onUnexpectedError: @Sendable (any Swift.Error, RequestInfo) -> Void
-    /// Apps that send an older version than this (in the app-version header) are answered 426; a request
-    /// without the header, or with one that is not a version, is not checked.
-    public var minimumAppVersion: String?
-
-    public init(bodyLimit: Int = 65536, onUnexpectedError: @escaping @Sendable (any Swift.Error, RequestInfo) -> Void = { _, _ in },
-                minimumAppVersion: String? = nil) {
-        self.bodyLimit = bodyLimit
-        self.onUnexpectedError = onUnexpectedError
-        self.minimumAppVersion = minimumAppVersion
-    }
-}
-
-/// The steps every generated route shares.
-public enum ServerCore {
-    public static let requestIdHeader = HTTPField.Name("X-Request-ID")!
-    /// The header apps send their version in, if the API has one.
-    public static let appVersionHeader: HTTPField.Name? = HTTPField.Name("X-App-Version")
-
-    /// Whether `version` is a dotted number below `minimum` (`1.9.2` < `1.10.0`); anything else is not.
-    public static func isBelow(_ version: String, minimum: String) -> Bool {
-        func parts(_ text: String) -> [Int]? {
-            let numbers = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
-            return numbers.isEmpty || numbers.contains(nil) ? nil : numbers.map { $0! }
-        }
-        guard let a = parts(version), let b = parts(minimum) else { return false }
-        for i in 0..<max(a.count, b.count) {
-            let x = i < a.count ? a[i] : 0, y = i < b.count ? b[i] : 0
-            if x != y { return x < y }
-        }
-        return false
-    }
-
-    /// The request's id when it sent a usable one, else a new one.
-    public static func requestID(_ request: Request) -> String {
-        if let sent = request.headers[requestIdHeader], (1...128).contains(sent.count),
-           sent.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._:-".contains($0)) }) {
-            return sent
-        }
-        return UUID().uuidString.lowercased()
-    }
-
-    /// Runs one operation: collects the body, calls `body`, and turns every thrown error into a problem.
-    public static func handle<Context: RequestContext>(
-        _ request: Request, _ context: Context, operationId: String, route: String, collectBody: Bool,
-        bodyLimit: Int, checksAppVersion: Bool = false, options: ServerOptions,
-        _ body: (RequestInfo) async throws -> Response
-    ) async -> Response {
-        var info = RequestInfo(requestID: requestID(request), method: request.method.rawValue, path: request.uri.path,
-                               route: route, operationId: operationId, headers: request.headers, body: Data(),
-                               remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress.map { "\($0)" })
-        var response: Response
-        do {
-            // Only operations that declare the header answer 426 (the spec says so for them alone).
-            if checksAppVersion, let floor = options.minimumAppVersion, let header = appVersionHeader,
-               let sent = request.headers[header],
-               isBelow(sent, minimum: floor) {
-                throw RequestFailure.appVersionUnsupported(minimum: floor)
-            }
-            if collectBody {
-                info.body = try await collect(request.body, limit: bodyLimit, declaredLength: request.headers[.contentLength])
-            }
-            response = try await body(info)
-        } catch {
-            response = errorResponse(error, info: info, options: options)
-        }
-        response.headers[requestIdHeader] = info.requestID
-        return response
-    }
-
-    /// Reads the body, refusing more than `limit` bytes (413) without reading past it.
-    static func collect(_ body: RequestBody, limit: Int, declaredLength: String?) async throws -> Data {
-        if let declaredLength, let length = Int(declaredLength), length > limit {
-            throw RequestFailure.payloadTooLarge(limit: limit)
-        }
-        var data = Data()
-        for try await chunk in body {
-            guard data.count + chunk.readableBytes <= limit else { throw RequestFailure.payloadTooLarge(limit: limit) }
-            data.append(contentsOf: chunk.readableBytesView)
-        }
-        return data
-    }
-
-    static func errorResponse(_ error: any Swift.Error, info: RequestInfo, options: ServerOptions) -> Response {
-        switch error {
-        case let error as APIError:
-            return ServerErrors.response(for: error, requestID: info.requestID)
-        case let failure as RequestFailure:
-            return ServerErrors.response(for: ServerErrors.apiError(for: failure), requestID: info.requestID)
-        case let error as HTTPError where error.status == .contentTooLarge:
-            return ServerErrors.response(for: ServerErrors.apiError(for: .payloadTooLarge(limit: options.bodyLimit)), requestID: info.requestID)
-        default:
-            options.onUnexpectedError(error, info)
-            return ServerErrors.response(for: ServerErrors.internalError, requestID: info.requestID)
-        }
-    }
-
-    /// Whether the request carries any credentials (for operations where they are optional).
-    public static func hasCredentials(_ info: RequestInfo) -> Bool {
-        info.headers[.authorization] != nil
-    }
-
-    public static func queryValues(_ request: Request, _ name: String) -> [String] {
-        request.uri.queryParameters.getAll(name)
-    }
-
-    /// The JSON body checked against `rule`: 415 for another media type, 400 for bad JSON,
-    /// violations for constraint failures.
-    public static func jsonBody(_ info: RequestInfo, required: Bool, rule: SchemaRule,
-                                violations: inout [FieldViolation]) throws -> JSONValue? {
-        if info.body.isEmpty && info.headers[.contentType] == nil {
-            if required { throw RequestFailure.malformedBody("a JSON body is required") }
-            return nil
-        }
-        guard RequestDecoding.hasContentType(info, "application/json") else {
-            throw RequestFailure.unsupportedMediaType(info.headers[.contentType])
-        }
-        let value = try RequestDecoding.json(info.body, expecting: rule.topLevelKind)
-        violations += rule.violations(of: value)
-        return value
-    }
-
-    public static func formBody(_ info: RequestInfo, required: Bool, rule: SchemaRule,
-                                violations: inout [FieldViolation]) throws -> JSONValue? {
-        if info.body.isEmpty && info.headers[.contentType] == nil {
-            if required { throw RequestFailure.malformedBody("a form body is required") }
-            return nil
-        }
-        guard RequestDecoding.hasContentType(info, "application/x-www-form-urlencoded") else {
-            throw RequestFailure.unsupportedMediaType(info.headers[.contentType])
-        }
-        let value = rule.formValue(RequestDecoding.formFields(info.body))
-        violations += rule.violations(of: value)
-        return value
-    }
-
-    public static func json(_ status: Int, _ body: some Encodable, headers: [(String, String?)] = []) throws -> Response {
-        let data = try JSONCoding.encoder.encode(body)
-        return raw(status, data, contentType: "application/json", headers: headers)
-    }
-
-    public static func raw(_ status: Int, _ data: Data, contentType: String, headers: [(String, String?)] = []) -> Response {
-        var response = empty(status, headers: headers)
-        response.headers[.contentType] = contentType
-        response.headers[.contentLength] = String(data.count)
-        response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: data))
-        return response
-    }
-
-    public static func empty(_ status: Int, headers: [(String, String?)] = []) -> Response {
-        var fields = HTTPFields()
-        for (name, value) in headers {
-            if let value, let field = HTTPField.Name(name) { fields[field] = value }
-        }
-        return Response(status: .init(code: status), headers: fields)
-    }
-
-    public static func problemResponse(status: Int, body: Data, retryAfter: Int?) -> Response {
-        var response = raw(status, body, contentType: "application/problem+json")
-        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
-        return response
-    }
-}
-
-/// Answers unknown routes (404), wrong methods (405, with `Allow`) and stray errors with problems.
-public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    let options: ServerOptions
-    let routes: [(path: String, methods: [String])]
-
-    public init(options: ServerOptions, routes: [(path: String, methods: [String])]) {
-        self.options = options
-        self.routes = routes
-    }
-
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch {
-            let info = RequestInfo(requestID: ServerCore.requestID(request), method: request.method.rawValue, path: request.uri.path,
-                                   route: "", operationId: "", headers: request.headers, body: Data(), remoteAddress: nil)
-            var response: Response
-            if let http = error as? HTTPError, http.status == .notFound {
-                let allowed = routes.first { Self.matches($0.path, request.uri.path) }?.methods
-                if let allowed {
-                    response = ServerErrors.response(for: ServerErrors.apiError(for: .methodNotAllowed(allowed: allowed)), requestID: info.requestID)
-                    response.headers[.allow] = allowed.joined(separator: ", ")
-                } else {
-                    response = ServerErrors.response(for: ServerErrors.apiError(for: .routeNotFound), requestID: info.requestID)
-                }
-            } else {
-                response = ServerCore.errorResponse(error, info: info, options: options)
-            }
-            response.headers[ServerCore.requestIdHeader] = info.requestID
-            return response
-        }
-    }
-
-    static func matches(_ template: String, _ path: String) -> Bool {
-        let t = template.split(separator: "/", omittingEmptySubsequences: false)
-        let p = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard t.count == p.count else { return false }
-        return zip(t, p).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-    }
-}
+/// The steps every route shares, answering failures as `ServerErrors` says.
+public typealias ServerCore = ServerRuntime<ServerErrors>
 
 /// Turns every failure into the API's problem answer.
-public enum ServerErrors {
+public enum ServerErrors: ProblemResponder {
+    /// The spec's request-id header, app-version header and default body limit.
+    public static let contract = ServerContract(
+        requestIdHeader: "X-Request-ID", appVersionHeader: "X-App-Version", defaultBodyLimit: 65536)
+
     /// The catalog error for a failure the stubs detected.
     public static func apiError(for failure: RequestFailure) -> APIError {
         switch failure {
@@ -227,16 +24,20 @@ public enum ServerErrors {
         case .malformedBody(let reason):
             return APIError(.malformedRequest, detail: "The request cannot be read: \(reason).")
         case .unsupportedMediaType(let type):
-            return APIError(.unsupportedMediaType, detail: "The body must be application/json, not \(type ?? "untyped").")
+            return APIError(
+                .unsupportedMediaType, detail: "The body must be application/json, not \(type ?? "untyped").")
         case .payloadTooLarge(let limit):
             return APIError(.payloadTooLarge, detail: "The body is over the limit of \(limit) bytes.")
         case .invalid(let violations):
             let summary = violations.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
-            return APIError(.validationFailed, detail: summary) { $0.errors = violations.map { FieldError(field: $0.field, code: $0.code, message: $0.message) } }
+            return APIError(.validationFailed, detail: summary) {
+                $0.errors = violations.map { FieldError(field: $0.field, code: $0.code, message: $0.message) }
+            }
         case .resourceNotFound(let notFoundCode):
             return APIError(notFoundCode.map(ErrorCode.init(rawValue:)) ?? .notFound, detail: "Nothing has this id.")
         case .appVersionUnsupported(let minimum):
-            return APIError(.appVersionUnsupported, detail: "This app version is no longer supported; \(minimum) or later is.")
+            return APIError(
+                .appVersionUnsupported, detail: "This app version is no longer supported; \(minimum) or later is.")
         }
     }
 
@@ -247,10 +48,15 @@ public enum ServerErrors {
 
     /// Writes an error as `application/problem+json`.
     public static func response(for error: APIError, requestID: String) -> Response {
-        var problem = error.problem ?? Problem(type: error.code.typeURI, title: error.code.title, status: error.status, detail: error.detail, code: error.code, requestID: "")
+        var problem = error.problem ?? Problem(
+            type: error.code.typeURI, title: error.code.title, status: error.status, detail: error.detail,
+            code: error.code, requestID: "")
         problem.requestID = requestID
-        if let retryAfter = error.retryAfter, problem.retryAfter == nil { problem.retryAfter = retryAfter }
+        if let retryAfter = error.retryAfter, problem.retryAfter == nil {
+            problem.retryAfter = retryAfter
+        }
         let body = (try? JSONCoding.encoder.encode(problem)) ?? Data()
-        return ServerCore.problemResponse(status: error.status, body: body, retryAfter: error.retryAfter ?? problem.retryAfter)
+        return ServerCore.problemResponse(
+            status: error.status, body: body, retryAfter: error.retryAfter ?? problem.retryAfter)
     }
 }

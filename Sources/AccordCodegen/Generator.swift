@@ -64,8 +64,7 @@ public enum Generator {
         add(configuration.clientDirectory, ClientRenderer(api: api, clientName: configuration.clientTypeName,
                                                           modelsModule: configuration.modelsModule).render())
         add(configuration.serverDirectory, ServerRenderer(api: api, handlerName: configuration.handlerProtocolName,
-                                                          modelsModule: configuration.modelsModule,
-                                                          defaultBodyLimit: options.defaultBodyLimit).render())
+                                                          modelsModule: configuration.modelsModule).render())
         add(configuration.replayDirectory, ReplayRenderer(api: api, clientName: configuration.clientTypeName,
                                                           clientModule: configuration.clientModule).render())
         add(configuration.docsDirectory, CatalogRenderer(api: api, specPath: configuration.specPath).render(), swift: false)

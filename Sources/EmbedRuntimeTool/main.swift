@@ -21,10 +21,19 @@ for group in arguments.dropFirst() {
         FileHandle.standardError.write(Data("EmbedRuntimeTool: expected NAME=FILES, got \(group)\n".utf8))
         exit(2)
     }
-    var text = ""
+    // Several files become one: their imports go first, once each, in the order they appear.
+    var imports: [Substring] = []
+    var bodies = ""
     for path in parts[1].split(separator: ",") {
-        text += try String(contentsOfFile: String(path), encoding: .utf8)
+        let source = try String(contentsOfFile: String(path), encoding: .utf8)
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        while let first = lines.first, first.hasPrefix("import ") {
+            if !imports.contains(first) { imports.append(first) }
+            lines = lines.dropFirst()
+        }
+        bodies += lines.joined(separator: "\n")
     }
+    let text = imports.map { $0 + "\n" }.joined() + bodies
     // A raw string with more `#`s than any `"#…` run inside the text.
     var hashes = "#"
     while text.contains("\"" + hashes) { hashes += "#" }

@@ -171,9 +171,16 @@ struct OperationDecl: Sendable {
     var successResponses: [ResponseDecl] { responses.filter(\.status.isSuccess) }
 }
 
-/// A validation rule as Swift source (`SchemaRule` in the generated runtime).
+/// A validation rule as a Swift expression (`SchemaRule` in the generated runtime), kept as a
+/// tree so the server stubs can wrap it.
 struct RuleExpr: Sendable, Hashable {
-    var code: String
+    var expr: SwiftExpr
+
+    init(_ expr: SwiftExpr) { self.expr = expr }
+
+    init(code: String) { expr = .atom(code) }
+
+    var code: String { expr.code }
 }
 
 /// Everything the renderers need: the product of translation.

@@ -4,7 +4,7 @@ extension Translator {
     // MARK: Validation rules
 
     mutating func rule(for schema: Schema) -> RuleExpr {
-        var code: String
+        var expr: SwiftExpr
         switch schema.kind {
         case .reference(let key):
             let name = ruleNames[key] ?? {
@@ -17,59 +17,62 @@ extension Translator {
                 ruleQueue.append(key)
                 return candidate
             }()
-            code = ".reference { Rules.\(Naming.identifier(name)) }"
-        case .any: code = ".any"
-        case .null: code = ".null"
-        case .boolean: code = ".boolean"
+            expr = .atom(".reference { Rules.\(Naming.identifier(name)) }")
+        case .any: expr = .atom(".any")
+        case .null: expr = .atom(".null")
+        case .boolean: expr = .atom(".boolean")
         case .string:
-            var args: [String] = []
+            var args: [SwiftExpr] = []
             let c = schema.constraints
-            if let v = c.minLength { args.append("minLength: \(v)") }
-            if let v = c.maxLength { args.append("maxLength: \(v)") }
-            if let v = c.pattern { args.append("pattern: \(Text.literal(v))") }
-            if let f = schema.format, ["date-time", "uuid", "date", "byte"].contains(f) { args.append("format: \(Text.literal(f))") }
-            if let values = schema.stringEnumValues, document.errorCatalog?.schemaKey == nil || true {
-                args.append("values: [\(values.map(Text.literal).joined(separator: ", "))]")
+            if let v = c.minLength { args.append(.atom("minLength: \(v)")) }
+            if let v = c.maxLength { args.append(.atom("maxLength: \(v)")) }
+            if let v = c.pattern { args.append(.atom("pattern: \(Text.literal(v))")) }
+            if let f = schema.format, ["date-time", "uuid", "date", "byte"].contains(f) {
+                args.append(.atom("format: \(Text.literal(f))"))
             }
-            code = ".string(StringRule(\(args.joined(separator: ", "))))"
+            if let values = schema.stringEnumValues {
+                args.append(.array(values.map { .atom(Text.literal($0)) }, label: "values: "))
+            }
+            expr = .call(".string(StringRule(", args, "))")
         case .integer, .number:
-            var args: [String] = []
+            var args: [SwiftExpr] = []
             let c = schema.constraints
-            if let v = c.minimum { args.append("minimum: \(Self.number(v))") }
-            if let v = c.maximum { args.append("maximum: \(Self.number(v))") }
-            if let v = c.exclusiveMinimum { args.append("exclusiveMinimum: \(Self.number(v))") }
-            if let v = c.exclusiveMaximum { args.append("exclusiveMaximum: \(Self.number(v))") }
-            if let v = c.multipleOf { args.append("multipleOf: \(Self.number(v))") }
+            if let v = c.minimum { args.append(.atom("minimum: \(Self.number(v))")) }
+            if let v = c.maximum { args.append(.atom("maximum: \(Self.number(v))")) }
+            if let v = c.exclusiveMinimum { args.append(.atom("exclusiveMinimum: \(Self.number(v))")) }
+            if let v = c.exclusiveMaximum { args.append(.atom("exclusiveMaximum: \(Self.number(v))")) }
+            if let v = c.multipleOf { args.append(.atom("multipleOf: \(Self.number(v))")) }
             let kind = if case .integer = schema.kind { "integer" } else { "number" }
-            code = ".\(kind)(NumberRule(\(args.joined(separator: ", "))))"
+            expr = .call(".\(kind)(NumberRule(", args, "))")
         case .array(let items):
-            var args = [rule(for: items).code]
-            if let v = schema.constraints.minItems { args.append("minItems: \(v)") }
-            if let v = schema.constraints.maxItems { args.append("maxItems: \(v)") }
-            code = ".array(\(args.joined(separator: ", ")))"
+            var args = [rule(for: items).expr]
+            if let v = schema.constraints.minItems { args.append(.atom("minItems: \(v)")) }
+            if let v = schema.constraints.maxItems { args.append(.atom("maxItems: \(v)")) }
+            expr = .call(".array(", args)
         case .object(let object):
-            code = objectRule(object)
+            expr = objectRule(object)
         case .allOf(let parts):
             var merged: [ObjectSchema.Property] = []
             var extra: ObjectSchema.AdditionalProperties = .unspecified
             flatten(parts, into: &merged, additional: &extra, seen: [])
-            code = objectRule(ObjectSchema(properties: merged, additionalProperties: extra))
+            expr = objectRule(ObjectSchema(properties: merged, additionalProperties: extra))
         case .oneOf(let branches, _), .anyOf(let branches):
-            code = ".anyOf([\(branches.map { rule(for: $0).code }.joined(separator: ", "))])"
+            expr = .call(".anyOf(", [.array(branches.map { rule(for: $0).expr })])
         }
-        if schema.isNullable { code = ".nullable(\(code))" }
-        return RuleExpr(code: code)
+        if schema.isNullable { expr = .call(".nullable(", [expr]) }
+        return RuleExpr(expr)
     }
 
-    mutating func objectRule(_ object: ObjectSchema) -> String {
-        let props = object.properties.map { "(\(Text.literal($0.name)), \(rule(for: $0.schema).code))" }
-        let required = object.properties.filter(\.isRequired).map { Text.literal($0.name) }
-        var args = ["properties: [\(props.joined(separator: ", "))]"]
-        if !required.isEmpty { args.append("required: [\(required.joined(separator: ", "))]") }
+    mutating func objectRule(_ object: ObjectSchema) -> SwiftExpr {
+        // A property is `("name", rule)`, the name kept on the opening line when the rule wraps.
+        let props = object.properties.map { SwiftExpr.call("(\(Text.literal($0.name)), ", [rule(for: $0.schema).expr]) }
+        let required = object.properties.filter(\.isRequired).map { SwiftExpr.atom(Text.literal($0.name)) }
+        var args = [SwiftExpr.array(props, label: "properties: ")]
+        if !required.isEmpty { args.append(.array(required, label: "required: ")) }
         if case .schema(let extra) = object.additionalProperties, object.properties.isEmpty {
-            args.append("additionalProperties: \(rule(for: extra).code)")
+            args.append(rule(for: extra).expr.prefixed("additionalProperties: "))
         }
-        return ".object(\(args.joined(separator: ", ")))"
+        return .call(".object(", args)
     }
 
     static func number(_ v: Double) -> String {

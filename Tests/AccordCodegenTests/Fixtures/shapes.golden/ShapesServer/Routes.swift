@@ -5,27 +5,36 @@ import Hummingbird
 import ShapesAPI
 
 extension ShapesAPIHandler {
-    /// Adds every operation of the spec to `router`, plus a middleware that answers unknown
-    /// routes, wrong methods and unexpected errors with problems and sets `X-Request-ID`.
+    /// Adds every operation of the spec to `router`, plus a middleware that answers unknown routes, wrong methods and
+    /// unexpected errors with problems and sets `X-Request-ID`.
     public func registerRoutes<Context: RequestContext, Auth: Authenticator>(
         on router: Router<Context>, authenticator: Auth, options: ServerOptions = ServerOptions()
     ) where Auth.Principal == Principal {
-        router.add(middleware: ProblemMiddleware<Context>(options: options, routes: Self.routeTable))
+        router.add(middleware: ProblemMiddleware<Context, ServerErrors>(options: options, routes: Self.routeTable))
 
         router.on("/pets/{pet_id}", method: .init(rawValue: "GET")!) { request, context in
             await ServerCore.handle(
-                request, context, operationId: "get_pet", route: "/pets/{pet_id}", collectBody: false,
-                bodyLimit: options.bodyLimit, options: options
+                request, context, operationId: "get_pet", route: "/pets/{pet_id}", collectBody: false, options: options
             ) { info in
                 var petIDViolations: [FieldViolation] = []
-                guard let petID = RequestDecoding.parameter(context.parameters.get("pet_id")?.removingPercentEncoding, as: Int.self, rule: .integer(NumberRule()), pointer: "/path/pet_id", required: true, violations: &petIDViolations) else {
+                guard
+                    let petID = RequestDecoding.parameter(
+                        context.parameters.get("pet_id")?.removingPercentEncoding, as: Int.self,
+                        rule: .integer(NumberRule()), pointer: "/path/pet_id", required: true,
+                        violations: &petIDViolations)
+                else {
                     throw RequestFailure.resourceNotFound(notFoundCode: nil)
                 }
                 var violations: [FieldViolation] = []
-                let fields = RequestDecoding.parameters(ServerCore.queryValues(request, "fields"), as: String.self, rule: .array(.string(StringRule())), pointer: "/query/fields", required: false, violations: &violations)
-                let xTrace = RequestDecoding.parameter(info.header("X-Trace"), as: String.self, rule: .string(StringRule()), pointer: "/header/X-Trace", required: false, violations: &violations)
+                let fields = RequestDecoding.parameters(
+                    ServerCore.queryValues(request, "fields"), as: String.self, rule: .array(.string(StringRule())),
+                    pointer: "/query/fields", required: false, violations: &violations)
+                let xTrace = RequestDecoding.parameter(
+                    info.header("X-Trace"), as: String.self, rule: .string(StringRule()), pointer: "/header/X-Trace",
+                    required: false, violations: &violations)
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
-                let output = try await self.getPet(Operations.GetPet.Input(petID: petID, fields: fields, xTrace: xTrace), request: info)
+                let output = try await self.getPet(
+                    Operations.GetPet.Input(petID: petID, fields: fields, xTrace: xTrace), request: info)
                 switch output {
                 case .ok(let body): return try ServerCore.json(200, body)
                 case .accepted: return ServerCore.empty(202)
@@ -36,10 +45,15 @@ extension ShapesAPIHandler {
         router.on("/pets/{pet_id}", method: .init(rawValue: "PUT")!) { request, context in
             await ServerCore.handle(
                 request, context, operationId: "replacePet", route: "/pets/{pet_id}", collectBody: true,
-                bodyLimit: options.bodyLimit, options: options
+                options: options
             ) { info in
                 var petIDViolations: [FieldViolation] = []
-                guard let petID = RequestDecoding.parameter(context.parameters.get("pet_id")?.removingPercentEncoding, as: Int.self, rule: .integer(NumberRule()), pointer: "/path/pet_id", required: true, violations: &petIDViolations) else {
+                guard
+                    let petID = RequestDecoding.parameter(
+                        context.parameters.get("pet_id")?.removingPercentEncoding, as: Int.self,
+                        rule: .integer(NumberRule()), pointer: "/path/pet_id", required: true,
+                        violations: &petIDViolations)
+                else {
                     throw RequestFailure.resourceNotFound(notFoundCode: nil)
                 }
                 var violations: [FieldViolation] = []
@@ -47,7 +61,8 @@ extension ShapesAPIHandler {
                 guard violations.isEmpty else { throw RequestFailure.invalid(violations) }
                 let decodedBody = try body.map { try RequestDecoding.decode(ReplacePetRequest.self, from: $0) }
                 guard let decodedBody else { throw RequestFailure.malformedBody("a body is required") }
-                let output = try await self.replacePet(Operations.ReplacePet.Input(petID: petID, body: decodedBody), request: info)
+                let output = try await self.replacePet(
+                    Operations.ReplacePet.Input(petID: petID, body: decodedBody), request: info)
                 switch output {
                 case .noContent: return ServerCore.empty(204)
                 }
