@@ -72,10 +72,11 @@ extension Translator {
         case .allOf(let parts):
             var merged: [ObjectSchema.Property] = []
             var extra: ObjectSchema.AdditionalProperties = .unspecified
-            flatten(parts, into: &merged, additional: &extra, seen: [])
+            var origins: [String: RefKey] = [:]
+            flatten(parts, into: &merged, additional: &extra, origins: &origins, from: nil, seen: [])
             var nested: [TypeDecl] = []
             let (props, extraType) = properties(of: ObjectSchema(properties: merged, additionalProperties: extra), owner: name,
-                                                nested: &nested, keepsNull: keepsNull)
+                                                nested: &nested, keepsNull: keepsNull, origins: origins)
             return TypeDecl(name: name, doc: schema.description, kind: .structure(props, additionalProperties: extraType),
                             nested: nested, isDeprecated: schema.isDeprecated)
         case .oneOf(let branches, let discriminator):
@@ -94,10 +95,21 @@ extension Translator {
 
     mutating func flatten(_ parts: [Schema], into properties: inout [ObjectSchema.Property],
                                   additional: inout ObjectSchema.AdditionalProperties, seen: Set<RefKey>) {
+        var origins: [String: RefKey] = [:]
+        flatten(parts, into: &properties, additional: &additional, origins: &origins, from: nil, seen: seen)
+    }
+
+    /// `origins`: for each merged property, the named schema (an `allOf` part, by reference) it
+    /// comes from unchanged; a property a later inline part redefines has none.
+    mutating func flatten(_ parts: [Schema], into properties: inout [ObjectSchema.Property],
+                          additional: inout ObjectSchema.AdditionalProperties, origins: inout [String: RefKey],
+                          from origin: RefKey?, seen: Set<RefKey>) {
         for part in parts {
             var seen = seen
+            var partOrigin = origin
             if case .reference(let key) = part.kind {
                 guard seen.insert(key).inserted else { continue }
+                partOrigin = origin ?? key
             }
             let target = resolved(part)
             switch target.kind {
@@ -111,10 +123,12 @@ extension Translator {
                     } else {
                         properties.append(property)
                     }
+                    origins[property.name] = partOrigin
                 }
                 if case .schema = object.additionalProperties { additional = object.additionalProperties }
             case .allOf(let nestedParts):
-                flatten(nestedParts, into: &properties, additional: &additional, seen: seen)
+                flatten(nestedParts, into: &properties, additional: &additional, origins: &origins, from: partOrigin,
+                        seen: seen)
             case .any:
                 continue
             default:
@@ -123,16 +137,30 @@ extension Translator {
         }
     }
 
+    /// `origins` (from `flatten`): members an `allOf` takes unchanged from a named part get that
+    /// part's type, nested types included (`Pet.Status`), instead of declaring a copy of them here.
     mutating func properties(of object: ObjectSchema, owner: String, nested: inout [TypeDecl],
-                                     keepsNull: Bool) -> ([PropertyDecl], SwiftType?) {
+                                     keepsNull: Bool, origins: [String: RefKey] = [:]) -> ([PropertyDecl], SwiftType?) {
         var scope = Naming.Scope(reserved: ["init", "encode", "codingkeys", "additionalproperties"])
         var nestedScope = Naming.Scope(reserved: [owner.lowercased(), "codingkeys"])
         var result: [PropertyDecl] = []
+        // Reused members: where their own nested types would have gone, should they be needed after all.
+        var reused: [(property: Int, nestedAt: Int, name: String, schema: Schema)] = []
+        var roots = Set<String>()
         for property in object.properties {
             let name = scope.claim(Naming.camelCase(property.name))
             // A nested type must not shadow a top-level type its own members name (`A.B` holding a `B`).
             let nestedName = nestedScope.claim(Naming.typeName(property.name), avoiding: referencedTypeNames(property.schema))
-            let base = swiftType(for: property.schema, suggestedName: nestedName, nested: &nested, keepsNull: keepsNull)
+            let base: SwiftType
+            if let key = origins[property.name], let type = reusedType(property.name, from: key, keepsNull: keepsNull) {
+                base = type
+                reused.append((result.count, nested.count, nestedName, property.schema))
+                for named in Self.namedTypes(in: type) where named.contains(".") {
+                    roots.insert(String(named.prefix { $0 != "." }))
+                }
+            } else {
+                base = swiftType(for: property.schema, suggestedName: nestedName, nested: &nested, keepsNull: keepsNull)
+            }
             let nullable = property.schema.isNullable || resolved(property.schema).isNullable
             let presence: PropertyDecl.Presence = switch (property.isRequired, nullable) {
             case (true, false): .required
@@ -150,7 +178,58 @@ extension Translator {
             // Kept so nothing the server sends is lost.
             extra = swiftType(for: schema, suggestedName: nestedScope.claim("AdditionalProperty"), nested: &nested, keepsNull: keepsNull)
         }
+        // A type declared here (or this one) named like the part would hide it (`Pet.Status` read as
+        // this type's own `Pet`): then the reused members get their own nested types after all.
+        if !roots.isEmpty, roots.contains(owner) || nested.contains(where: { roots.contains($0.name) }) {
+            for entry in reused.reversed() {
+                var own: [TypeDecl] = []
+                result[entry.property].baseType = swiftType(for: entry.schema, suggestedName: entry.name, nested: &own,
+                                                            keepsNull: keepsNull)
+                nested.insert(contentsOf: own, at: entry.nestedAt)
+            }
+        }
         return (result, extra)
+    }
+
+    /// The type of member `wireName` as the named schema `key` declares it, its nested types
+    /// qualified (`Pet.Status`); nil when that schema is not declared as a structure, or is declared
+    /// for a different `keepsNull` (its nested types would differ).
+    mutating func reusedType(_ wireName: String, from key: RefKey, keepsNull: Bool) -> SwiftType? {
+        guard patchReachable.contains(key) == keepsNull, let decl = namedDeclaration(key),
+              case .structure(let properties, _) = decl.kind,
+              let property = properties.first(where: { $0.wireName == wireName })
+        else { return nil }
+        func qualified(_ type: SwiftType) -> SwiftType {
+            switch type {
+            case .named(let name): decl.nested.contains { $0.name == name } ? .named(decl.name + "." + name) : type
+            case .array(let element): .array(qualified(element))
+            case .dictionary(let value): .dictionary(qualified(value))
+            case .optional(let wrapped): .optional(qualified(wrapped))
+            case .nullable(let wrapped): .nullable(qualified(wrapped))
+            }
+        }
+        return qualified(property.baseType)
+    }
+
+    /// The declaration of a named schema, made once: an `allOf` that reuses a part's members asks
+    /// for the part's declaration before its turn comes (nil while it is being made: a cycle).
+    mutating func namedDeclaration(_ key: RefKey) -> TypeDecl? {
+        if let made = namedDeclarations[key] { return made }
+        guard let named = document.namedSchema(key), let name = typeNames[key], declaring.insert(key).inserted else {
+            return nil
+        }
+        defer { declaring.remove(key) }
+        let decl = declaration(for: named.schema, name: name, keepsNull: patchReachable.contains(key))
+        namedDeclarations[key] = decl
+        return decl
+    }
+
+    static func namedTypes(in type: SwiftType) -> [String] {
+        switch type {
+        case .named(let name): [name]
+        case .array(let inner), .dictionary(let inner), .optional(let inner), .nullable(let inner):
+            namedTypes(in: inner)
+        }
     }
 
     mutating func union(_ branches: [Schema], discriminator: Discriminator?, name: String, doc: String?,

@@ -41,6 +41,9 @@ struct Translator {
     /// Schemas that got a rule name, in the (deterministic) order they were first referenced.
     var ruleQueue: [RefKey] = []
     var extraTopLevel: [TypeDecl] = []
+    /// Named schemas' declarations, made once (see `namedDeclaration`), and those being made.
+    var namedDeclarations: [RefKey: TypeDecl] = [:]
+    var declaring: Set<RefKey> = []
     var buildsRules = true
 
     init(document: APIDocument, options: GeneratorOptions) {
@@ -78,7 +81,7 @@ struct Translator {
                 types.append(catalogEnum(catalog, name: name, doc: named.schema.description))
                 continue
             }
-            if let decl = declaration(for: named.schema, name: name, keepsNull: patchReachable.contains(named.key)) {
+            if let decl = namedDeclaration(named.key) {
                 types.append(decl)
             } else {
                 let target = topLevelType(for: named.schema, suggestedName: name, keepsNull: false)

@@ -29,38 +29,12 @@ public indirect enum Pet: Codable, Hashable, Sendable {
 }
 
 public struct Cat: Codable, Hashable, Sendable {
-    public enum Color: OpenEnum {
-        case black
-        case white
-        case tabby
-        /// A value this version of the API does not know.
-        case undocumented(String)
-
-        public init(rawValue: String) {
-            switch rawValue {
-            case "black": self = .black
-            case "white": self = .white
-            case "tabby": self = .tabby
-            default: self = .undocumented(rawValue)
-            }
-        }
-
-        public var rawValue: String {
-            switch self {
-            case .black: "black"
-            case .white: "white"
-            case .tabby: "tabby"
-            case .undocumented(let value): value
-            }
-        }
-    }
-
     public var kind: String
-    public var color: Color?
+    public var color: Animal.Color?
     public var labels: [String: String]?
     public var indoor: Bool?
 
-    public init(kind: String, color: Color? = nil, labels: [String: String]? = nil, indoor: Bool? = nil) {
+    public init(kind: String, color: Animal.Color? = nil, labels: [String: String]? = nil, indoor: Bool? = nil) {
         self.kind = kind
         self.color = color
         self.labels = labels
