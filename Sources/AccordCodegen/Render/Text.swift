@@ -39,23 +39,6 @@ enum Text {
             .joined(separator: "\n") + "\n"
     }
 
-    /// Comma-separated items on as few lines as fit in 120 columns.
-    static func argumentLines(_ items: [String], indent: String) -> String {
-        var lines: [String] = []
-        var line = ""
-        for (index, item) in items.enumerated() {
-            let piece = item + (index == items.count - 1 ? "" : ",")
-            if !line.isEmpty, indent.count + line.count + 1 + piece.count > 120 {
-                lines.append(indent + line)
-                line = piece
-            } else {
-                line += (line.isEmpty ? "" : " ") + piece
-            }
-        }
-        if !line.isEmpty { lines.append(indent + line) }
-        return lines.joined(separator: "\n")
-    }
-
     /// Prose and list items wrapped at word boundaries to `width` (a list item's continuation lines
     /// indented under its text); other indented lines (code, tables) stay as they are.
     static func wrapped(_ line: String, width: Int) -> [String] {
