@@ -69,7 +69,7 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
     default:
         throw ReplayArgumentError("the client has no operation \(step.operationId)")
     }
-} makeClient: { transport, tokens, arguments in
+} makeClient: { (transport, tokens, arguments) -> TodoAgentClient in
     TodoAgentClient(
         baseURL: URL(string: "http://replay.invalid")!, transport: transport, tokenProvider: tokens,
         appVersion: arguments.rawHeader("X-App-Version"))

@@ -29,7 +29,9 @@ struct ReplayRenderer {
             w.line("}")
         }
         let tokens = api.clientUsesBearer ? "tokens" : "_", arguments = usesArguments ? "arguments" : "_"
-        w.line("} makeClient: { transport, \(tokens), \(arguments) in")
+        // The result type is written out: a multi-statement closure (API keys) does not give it to the
+        // replay closure's `client` by inference.
+        w.line("} makeClient: { (transport, \(tokens), \(arguments)) -> \(clientName) in")
         w.indented { makeClient(&$0) }
         w.line("} errorCode: { error in")
         w.indented { w in

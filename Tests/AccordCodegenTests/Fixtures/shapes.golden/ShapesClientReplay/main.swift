@@ -19,7 +19,7 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
     default:
         throw ReplayArgumentError("the client has no operation \(step.operationId)")
     }
-} makeClient: { transport, _, _ in
+} makeClient: { (transport, _, _) -> ShapesClient in
     ShapesClient(baseURL: URL(string: "http://replay.invalid")!, transport: transport)
 } errorCode: { error in
     (error as? APIError).map { ($0.status, nil) }
