@@ -5,98 +5,27 @@ import Foundation
 /// The machine-readable key of an error. Stable: apps switch on it. A newer server may add
 /// codes; treat an unknown one by its HTTP status.
 public enum ErrorCode: OpenEnum {
-    case malformedRequest
-    case validationFailed
-    case phoneInvalid
-    case unsupportedMediaType
-    case payloadTooLarge
-    case authRequired
-    case tokenInvalid
-    case tokenExpired
-    case refreshTokenInvalid
-    case otpInvalid
-    case otpExpired
-    case otpAttemptsExceeded
-    case rateLimited
-    case todoNotFound
-    case transcriptNotFound
-    case notFound
-    case methodNotAllowed
-    case idempotencyKeyReused
-    case callInProgress
-    case webhookSignatureInvalid
-    case smsUnavailable
-    case aiAgentBusy
-    case aiAgentUnavailable
-    case serviceUnavailable
-    case internalError
+    case malformedRequest, validationFailed, phoneInvalid, unsupportedMediaType, payloadTooLarge, authRequired
+    case tokenInvalid, tokenExpired, refreshTokenInvalid, otpInvalid, otpExpired, otpAttemptsExceeded, rateLimited
+    case todoNotFound, transcriptNotFound, notFound, methodNotAllowed, idempotencyKeyReused, callInProgress
+    case webhookSignatureInvalid, smsUnavailable, aiAgentBusy, aiAgentUnavailable, serviceUnavailable, internalError
     case appVersionUnsupported
     /// A value this version of the API does not know.
     case undocumented(String)
 
-    public init(rawValue: String) {
-        switch rawValue {
-        case "MALFORMED_REQUEST": self = .malformedRequest
-        case "VALIDATION_FAILED": self = .validationFailed
-        case "PHONE_INVALID": self = .phoneInvalid
-        case "UNSUPPORTED_MEDIA_TYPE": self = .unsupportedMediaType
-        case "PAYLOAD_TOO_LARGE": self = .payloadTooLarge
-        case "AUTH_REQUIRED": self = .authRequired
-        case "TOKEN_INVALID": self = .tokenInvalid
-        case "TOKEN_EXPIRED": self = .tokenExpired
-        case "REFRESH_TOKEN_INVALID": self = .refreshTokenInvalid
-        case "OTP_INVALID": self = .otpInvalid
-        case "OTP_EXPIRED": self = .otpExpired
-        case "OTP_ATTEMPTS_EXCEEDED": self = .otpAttemptsExceeded
-        case "RATE_LIMITED": self = .rateLimited
-        case "TODO_NOT_FOUND": self = .todoNotFound
-        case "TRANSCRIPT_NOT_FOUND": self = .transcriptNotFound
-        case "NOT_FOUND": self = .notFound
-        case "METHOD_NOT_ALLOWED": self = .methodNotAllowed
-        case "IDEMPOTENCY_KEY_REUSED": self = .idempotencyKeyReused
-        case "CALL_IN_PROGRESS": self = .callInProgress
-        case "WEBHOOK_SIGNATURE_INVALID": self = .webhookSignatureInvalid
-        case "SMS_UNAVAILABLE": self = .smsUnavailable
-        case "AI_AGENT_BUSY": self = .aiAgentBusy
-        case "AI_AGENT_UNAVAILABLE": self = .aiAgentUnavailable
-        case "SERVICE_UNAVAILABLE": self = .serviceUnavailable
-        case "INTERNAL_ERROR": self = .internalError
-        case "APP_VERSION_UNSUPPORTED": self = .appVersionUnsupported
-        default: self = .undocumented(rawValue)
-        }
-    }
-
-    public var rawValue: String {
-        switch self {
-        case .malformedRequest: "MALFORMED_REQUEST"
-        case .validationFailed: "VALIDATION_FAILED"
-        case .phoneInvalid: "PHONE_INVALID"
-        case .unsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE"
-        case .payloadTooLarge: "PAYLOAD_TOO_LARGE"
-        case .authRequired: "AUTH_REQUIRED"
-        case .tokenInvalid: "TOKEN_INVALID"
-        case .tokenExpired: "TOKEN_EXPIRED"
-        case .refreshTokenInvalid: "REFRESH_TOKEN_INVALID"
-        case .otpInvalid: "OTP_INVALID"
-        case .otpExpired: "OTP_EXPIRED"
-        case .otpAttemptsExceeded: "OTP_ATTEMPTS_EXCEEDED"
-        case .rateLimited: "RATE_LIMITED"
-        case .todoNotFound: "TODO_NOT_FOUND"
-        case .transcriptNotFound: "TRANSCRIPT_NOT_FOUND"
-        case .notFound: "NOT_FOUND"
-        case .methodNotAllowed: "METHOD_NOT_ALLOWED"
-        case .idempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED"
-        case .callInProgress: "CALL_IN_PROGRESS"
-        case .webhookSignatureInvalid: "WEBHOOK_SIGNATURE_INVALID"
-        case .smsUnavailable: "SMS_UNAVAILABLE"
-        case .aiAgentBusy: "AI_AGENT_BUSY"
-        case .aiAgentUnavailable: "AI_AGENT_UNAVAILABLE"
-        case .serviceUnavailable: "SERVICE_UNAVAILABLE"
-        case .internalError: "INTERNAL_ERROR"
-        case .appVersionUnsupported: "APP_VERSION_UNSUPPORTED"
-        case .undocumented(let value): value
-        }
-    }
+    public static let wireValues: WireValues<Self> = [
+        .malformedRequest: "MALFORMED_REQUEST", .validationFailed: "VALIDATION_FAILED", .phoneInvalid: "PHONE_INVALID",
+        .unsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE", .payloadTooLarge: "PAYLOAD_TOO_LARGE",
+        .authRequired: "AUTH_REQUIRED", .tokenInvalid: "TOKEN_INVALID", .tokenExpired: "TOKEN_EXPIRED",
+        .refreshTokenInvalid: "REFRESH_TOKEN_INVALID", .otpInvalid: "OTP_INVALID", .otpExpired: "OTP_EXPIRED",
+        .otpAttemptsExceeded: "OTP_ATTEMPTS_EXCEEDED", .rateLimited: "RATE_LIMITED", .todoNotFound: "TODO_NOT_FOUND",
+        .transcriptNotFound: "TRANSCRIPT_NOT_FOUND", .notFound: "NOT_FOUND", .methodNotAllowed: "METHOD_NOT_ALLOWED",
+        .idempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED", .callInProgress: "CALL_IN_PROGRESS",
+        .webhookSignatureInvalid: "WEBHOOK_SIGNATURE_INVALID", .smsUnavailable: "SMS_UNAVAILABLE",
+        .aiAgentBusy: "AI_AGENT_BUSY", .aiAgentUnavailable: "AI_AGENT_UNAVAILABLE",
+        .serviceUnavailable: "SERVICE_UNAVAILABLE", .internalError: "INTERNAL_ERROR",
+        .appVersionUnsupported: "APP_VERSION_UNSUPPORTED"]
+    public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
 }
 
 /// An RFC 9457 problem; the body of every error response.
@@ -264,19 +193,8 @@ public struct TokenPair: Codable, Hashable, Sendable {
         /// A value this version of the API does not know.
         case undocumented(String)
 
-        public init(rawValue: String) {
-            switch rawValue {
-            case "Bearer": self = .bearer
-            default: self = .undocumented(rawValue)
-            }
-        }
-
-        public var rawValue: String {
-            switch self {
-            case .bearer: "Bearer"
-            case .undocumented(let value): value
-            }
-        }
+        public static let wireValues: WireValues<Self> = [.bearer: "Bearer"]
+        public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
     }
 
     /// A JWT for `Authorization: Bearer`.
@@ -426,29 +344,12 @@ public struct TodoUpdate: Codable, Hashable, Sendable {
 
 /// Which to-dos a list includes.
 public enum TodoStatusFilter: OpenEnum {
-    case `open`
-    case completed
-    case all
+    case `open`, completed, all
     /// A value this version of the API does not know.
     case undocumented(String)
 
-    public init(rawValue: String) {
-        switch rawValue {
-        case "open": self = .`open`
-        case "completed": self = .completed
-        case "all": self = .all
-        default: self = .undocumented(rawValue)
-        }
-    }
-
-    public var rawValue: String {
-        switch self {
-        case .`open`: "open"
-        case .completed: "completed"
-        case .all: "all"
-        case .undocumented(let value): value
-        }
-    }
+    public static let wireValues: WireValues<Self> = [.`open`: "open", .completed: "completed", .all: "all"]
+    public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
 }
 
 /// One page of to-dos, newest first.
@@ -483,32 +384,13 @@ public struct CallCreate: Codable, Hashable, Sendable {
 
 /// Where a call is in its life.
 public enum CallStatus: OpenEnum {
-    case registered
-    case ongoing
-    case ended
-    case error
+    case registered, ongoing, ended, error
     /// A value this version of the API does not know.
     case undocumented(String)
 
-    public init(rawValue: String) {
-        switch rawValue {
-        case "registered": self = .registered
-        case "ongoing": self = .ongoing
-        case "ended": self = .ended
-        case "error": self = .error
-        default: self = .undocumented(rawValue)
-        }
-    }
-
-    public var rawValue: String {
-        switch self {
-        case .registered: "registered"
-        case .ongoing: "ongoing"
-        case .ended: "ended"
-        case .error: "error"
-        case .undocumented(let value): value
-        }
-    }
+    public static let wireValues: WireValues<Self> = [
+        .registered: "registered", .ongoing: "ongoing", .ended: "ended", .error: "error"]
+    public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
 }
 
 /// A call the voice agent is placing to the user.
@@ -533,83 +415,33 @@ public struct Call: Codable, Hashable, Sendable {
 
 /// Who placed the call.
 public enum CallDirection: OpenEnum {
-    case inbound
-    case outbound
+    case inbound, outbound
     /// A value this version of the API does not know.
     case undocumented(String)
 
-    public init(rawValue: String) {
-        switch rawValue {
-        case "inbound": self = .inbound
-        case "outbound": self = .outbound
-        default: self = .undocumented(rawValue)
-        }
-    }
-
-    public var rawValue: String {
-        switch self {
-        case .inbound: "inbound"
-        case .outbound: "outbound"
-        case .undocumented(let value): value
-        }
-    }
+    public static let wireValues: WireValues<Self> = [.inbound: "inbound", .outbound: "outbound"]
+    public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
 }
 
 /// Whether the call is still going.
 public enum TranscriptStatus: OpenEnum {
-    case ongoing
-    case ended
-    case error
+    case ongoing, ended, error
     /// A value this version of the API does not know.
     case undocumented(String)
 
-    public init(rawValue: String) {
-        switch rawValue {
-        case "ongoing": self = .ongoing
-        case "ended": self = .ended
-        case "error": self = .error
-        default: self = .undocumented(rawValue)
-        }
-    }
-
-    public var rawValue: String {
-        switch self {
-        case .ongoing: "ongoing"
-        case .ended: "ended"
-        case .error: "error"
-        case .undocumented(let value): value
-        }
-    }
+    public static let wireValues: WireValues<Self> = [.ongoing: "ongoing", .ended: "ended", .error: "error"]
+    public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
 }
 
 /// How the user came across, as the provider's analysis judged it.
 public enum UserSentiment: OpenEnum {
-    case positive
-    case negative
-    case neutral
-    case unknown
+    case positive, negative, neutral, unknown
     /// A value this version of the API does not know.
     case undocumented(String)
 
-    public init(rawValue: String) {
-        switch rawValue {
-        case "positive": self = .positive
-        case "negative": self = .negative
-        case "neutral": self = .neutral
-        case "unknown": self = .unknown
-        default: self = .undocumented(rawValue)
-        }
-    }
-
-    public var rawValue: String {
-        switch self {
-        case .positive: "positive"
-        case .negative: "negative"
-        case .neutral: "neutral"
-        case .unknown: "unknown"
-        case .undocumented(let value): value
-        }
-    }
+    public static let wireValues: WireValues<Self> = [
+        .positive: "positive", .negative: "negative", .neutral: "neutral", .unknown: "unknown"]
+    public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
 }
 
 /// A call's transcript, without its turns.
@@ -740,26 +572,12 @@ public struct Transcript: Codable, Hashable, Sendable {
 public struct TranscriptTurn: Codable, Hashable, Sendable {
     /// Who spoke.
     public enum Role: OpenEnum {
-        case agent
-        case user
+        case agent, user
         /// A value this version of the API does not know.
         case undocumented(String)
 
-        public init(rawValue: String) {
-            switch rawValue {
-            case "agent": self = .agent
-            case "user": self = .user
-            default: self = .undocumented(rawValue)
-            }
-        }
-
-        public var rawValue: String {
-            switch self {
-            case .agent: "agent"
-            case .user: "user"
-            case .undocumented(let value): value
-            }
-        }
+        public static let wireValues: WireValues<Self> = [.agent: "agent", .user: "user"]
+        public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
     }
 
     /// Who spoke.
@@ -949,19 +767,8 @@ public struct HealthStatus: Codable, Hashable, Sendable {
         /// A value this version of the API does not know.
         case undocumented(String)
 
-        public init(rawValue: String) {
-            switch rawValue {
-            case "ok": self = .ok
-            default: self = .undocumented(rawValue)
-            }
-        }
-
-        public var rawValue: String {
-            switch self {
-            case .ok: "ok"
-            case .undocumented(let value): value
-            }
-        }
+        public static let wireValues: WireValues<Self> = [.ok: "ok"]
+        public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
     }
 
     public var status: Status

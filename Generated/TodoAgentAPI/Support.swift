@@ -106,12 +106,49 @@ public struct Indirect<Value: Sendable & Hashable>: Sendable, Hashable {
 
 /// A string enum that stays open: values this version does not know decode to
 /// `undocumented(_:)` instead of failing, so a newer server never breaks an older app.
-public protocol OpenEnum: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible, ParameterValue
-where RawValue == String {
-    init(rawValue: String)
+///
+/// Not `RawRepresentable`: its default `==` and `hash(into:)` go through `rawValue`, which looks the
+/// case up in `wireValues`, a table keyed by the case: equality would recurse. The enum's own
+/// (synthesized) equality and hashing are the ones used.
+public protocol OpenEnum: Codable, Hashable, Sendable, CustomStringConvertible, ParameterValue {
+    /// The documented cases and their values on the wire.
+    static var wireValues: WireValues<Self> { get }
+    /// The case for a value this version of the API does not know.
+    static func undocumented(_ value: String) -> Self
+    /// The value `undocumented(_:)` carries; nil for a documented case.
+    var undocumentedValue: String? { get }
+}
+
+/// An open enum's documented cases and their wire values, looked up both ways. A table instead of two
+/// `switch`es a case: a third of the lines, and quicker to compile.
+public struct WireValues<Case: Hashable & Sendable>: Sendable, ExpressibleByDictionaryLiteral {
+    private let cases: [String: Case]
+    private let values: [Case: String]
+
+    /// The first of two entries for one case or one value wins.
+    public init(dictionaryLiteral entries: (Case, String)...) {
+        cases = Dictionary(entries.map { ($0.1, $0.0) }, uniquingKeysWith: { first, _ in first })
+        values = Dictionary(entries, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The documented case for a wire value.
+    public func documentedCase(_ value: String) -> Case? { cases[value] }
+
+    /// The wire value of a documented case.
+    public func value(of documented: Case) -> String? { values[documented] }
 }
 
 extension OpenEnum {
+    /// The documented case for the value, else `undocumented(value)`.
+    public init(rawValue: String) {
+        self = Self.wireValues.documentedCase(rawValue) ?? .undocumented(rawValue)
+    }
+
+    /// The value on the wire.
+    public var rawValue: String {
+        Self.wireValues.value(of: self) ?? undocumentedValue ?? ""
+    }
+
     public init(from decoder: any Decoder) throws {
         self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
     }

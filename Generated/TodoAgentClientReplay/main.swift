@@ -6,69 +6,7 @@ import TodoAgentClient
 // Reads a replay plan (JSON) on standard input, writes one report per step on standard output.
 let input = FileHandle.standardInput.readDataToEndOfFile()
 let reports = await ClientReplay.run(input) { client, step, arguments in
-    switch step.operationId {
-    case "startOtp":
-        arguments.pathTemplate = "/v1/auth/otp/start"
-        _ = try await client.startOTP(arguments.jsonBody(OtpStartRequest.self))
-    case "verifyOtp":
-        arguments.pathTemplate = "/v1/auth/otp/verify"
-        _ = try await client.verifyOTP(arguments.jsonBody(OtpVerifyRequest.self))
-    case "refreshTokens":
-        arguments.pathTemplate = "/v1/auth/refresh"
-        _ = try await client.refreshTokens(arguments.jsonBody(RefreshRequest.self))
-    case "logout":
-        arguments.pathTemplate = "/v1/auth/logout"
-        _ = try await client.logout(arguments.jsonBody(LogoutRequest.self))
-    case "getMe":
-        arguments.pathTemplate = "/v1/me"
-        _ = try await client.getMe()
-    case "deleteMe":
-        arguments.pathTemplate = "/v1/me"
-        _ = try await client.deleteMe()
-    case "listTodos":
-        arguments.pathTemplate = "/v1/todos"
-        _ = try await client.listTodos(
-            limit: arguments.query("limit", as: Int.self), cursor: arguments.query("cursor", as: String.self),
-            status: arguments.query("status", as: TodoStatusFilter.self))
-    case "createTodo":
-        arguments.pathTemplate = "/v1/todos"
-        _ = try await client.createTodo(
-            arguments.jsonBody(TodoCreate.self), idempotencyKey: arguments.header("Idempotency-Key", as: String.self))
-    case "getTodo":
-        arguments.pathTemplate = "/v1/todos/{todo_id}"
-        _ = try await client.getTodo(todoID: arguments.path("todo_id", as: UUID.self))
-    case "deleteTodo":
-        arguments.pathTemplate = "/v1/todos/{todo_id}"
-        _ = try await client.deleteTodo(todoID: arguments.path("todo_id", as: UUID.self))
-    case "updateTodo":
-        arguments.pathTemplate = "/v1/todos/{todo_id}"
-        _ = try await client.updateTodo(
-            todoID: arguments.path("todo_id", as: UUID.self), arguments.jsonBody(TodoUpdate.self))
-    case "createCall":
-        arguments.pathTemplate = "/v1/calls"
-        _ = try await client.createCall(arguments.jsonBody(CallCreate.self))
-    case "listTranscripts":
-        arguments.pathTemplate = "/v1/transcripts"
-        _ = try await client.listTranscripts(
-            limit: arguments.query("limit", as: Int.self), cursor: arguments.query("cursor", as: String.self))
-    case "getTranscript":
-        arguments.pathTemplate = "/v1/transcripts/{transcript_id}"
-        _ = try await client.getTranscript(transcriptID: arguments.path("transcript_id", as: UUID.self))
-    case "receiveRetellWebhook":
-        throw ReplayArgumentError(
-            "\(step.operationId) is a webhook: a provider calls it, the client has no method for it")
-    case "checkHealth":
-        arguments.pathTemplate = "/healthz"
-        _ = try await client.checkHealth()
-    case "checkReadiness":
-        arguments.pathTemplate = "/readyz"
-        _ = try await client.checkReadiness()
-    case "getMetrics":
-        arguments.pathTemplate = "/metrics"
-        _ = try await client.getMetrics()
-    default:
-        throw ReplayArgumentError("the client has no operation \(step.operationId)")
-    }
+    try await replay(step.operationId)(client, arguments)
 } makeClient: { (transport, tokens, arguments) -> TodoAgentClient in
     TodoAgentClient(
         baseURL: URL(string: "http://replay.invalid")!, transport: transport, tokenProvider: tokens,
@@ -77,3 +15,119 @@ let reports = await ClientReplay.run(input) { client, step, arguments in
     (error as? APIError).map { ($0.status, Optional($0.code.rawValue)) }
 }
 FileHandle.standardOutput.write(reports)
+
+/// The call of each operation, by its id.
+func replay(_ operationId: String) throws -> (TodoAgentClient, ReplayArguments) async throws -> Void {
+    switch operationId {
+    case "startOtp": return replayStartOTP
+    case "verifyOtp": return replayVerifyOTP
+    case "refreshTokens": return replayRefreshTokens
+    case "logout": return replayLogout
+    case "getMe": return replayGetMe
+    case "deleteMe": return replayDeleteMe
+    case "listTodos": return replayListTodos
+    case "createTodo": return replayCreateTodo
+    case "getTodo": return replayGetTodo
+    case "deleteTodo": return replayDeleteTodo
+    case "updateTodo": return replayUpdateTodo
+    case "createCall": return replayCreateCall
+    case "listTranscripts": return replayListTranscripts
+    case "getTranscript": return replayGetTranscript
+    case "receiveRetellWebhook":
+        throw ReplayArgumentError("\(operationId) is a webhook: a provider calls it, the client has no method for it")
+    case "checkHealth": return replayCheckHealth
+    case "checkReadiness": return replayCheckReadiness
+    case "getMetrics": return replayGetMetrics
+    default: throw ReplayArgumentError("the client has no operation \(operationId)")
+    }
+}
+
+func replayStartOTP(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/auth/otp/start"
+    _ = try await client.startOTP(arguments.jsonBody(OtpStartRequest.self))
+}
+
+func replayVerifyOTP(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/auth/otp/verify"
+    _ = try await client.verifyOTP(arguments.jsonBody(OtpVerifyRequest.self))
+}
+
+func replayRefreshTokens(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/auth/refresh"
+    _ = try await client.refreshTokens(arguments.jsonBody(RefreshRequest.self))
+}
+
+func replayLogout(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/auth/logout"
+    _ = try await client.logout(arguments.jsonBody(LogoutRequest.self))
+}
+
+func replayGetMe(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/me"
+    _ = try await client.getMe()
+}
+
+func replayDeleteMe(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/me"
+    _ = try await client.deleteMe()
+}
+
+func replayListTodos(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/todos"
+    _ = try await client.listTodos(
+        limit: arguments.query("limit", as: Int.self), cursor: arguments.query("cursor", as: String.self),
+        status: arguments.query("status", as: TodoStatusFilter.self))
+}
+
+func replayCreateTodo(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/todos"
+    _ = try await client.createTodo(
+        arguments.jsonBody(TodoCreate.self), idempotencyKey: arguments.header("Idempotency-Key", as: String.self))
+}
+
+func replayGetTodo(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/todos/{todo_id}"
+    _ = try await client.getTodo(todoID: arguments.path("todo_id", as: UUID.self))
+}
+
+func replayDeleteTodo(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/todos/{todo_id}"
+    _ = try await client.deleteTodo(todoID: arguments.path("todo_id", as: UUID.self))
+}
+
+func replayUpdateTodo(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/todos/{todo_id}"
+    _ = try await client.updateTodo(
+        todoID: arguments.path("todo_id", as: UUID.self), arguments.jsonBody(TodoUpdate.self))
+}
+
+func replayCreateCall(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/calls"
+    _ = try await client.createCall(arguments.jsonBody(CallCreate.self))
+}
+
+func replayListTranscripts(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/transcripts"
+    _ = try await client.listTranscripts(
+        limit: arguments.query("limit", as: Int.self), cursor: arguments.query("cursor", as: String.self))
+}
+
+func replayGetTranscript(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/v1/transcripts/{transcript_id}"
+    _ = try await client.getTranscript(transcriptID: arguments.path("transcript_id", as: UUID.self))
+}
+
+func replayCheckHealth(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/healthz"
+    _ = try await client.checkHealth()
+}
+
+func replayCheckReadiness(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/readyz"
+    _ = try await client.checkReadiness()
+}
+
+func replayGetMetrics(_ client: TodoAgentClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/metrics"
+    _ = try await client.getMetrics()
+}

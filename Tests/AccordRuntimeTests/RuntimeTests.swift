@@ -25,6 +25,30 @@ import Testing
         #expect(decoded == .value("x"))
     }
 
+    /// An open enum as the generator writes one: its cases and one table of wire values.
+    enum Tax: OpenEnum {
+        case exclusive, inclusive, alsoExclusive
+        case undocumented(String)
+
+        static let wireValues: WireValues<Self> = [
+            .exclusive: "exclusive", .inclusive: "inclusive", .alsoExclusive: "exclusive",
+        ]
+        var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
+    }
+
+    @Test func openEnumsReadTheirTableAndKeepUnknownValues() throws {
+        #expect(Tax(rawValue: "inclusive") == .inclusive)
+        #expect(Tax(rawValue: "reverse") == .undocumented("reverse"))
+        #expect(Tax.undocumented("reverse").rawValue == "reverse")
+        // A value listed twice reads as its first case; each case keeps its own value.
+        #expect(Tax(rawValue: "exclusive") == .exclusive)
+        #expect(Tax.alsoExclusive.rawValue == "exclusive")
+        let data = try JSONEncoder().encode([Tax.inclusive, .undocumented("x")])
+        #expect(String(decoding: data, as: UTF8.self) == #"["inclusive","x"]"#)
+        #expect(try JSONDecoder().decode([Tax].self, from: data) == [.inclusive, .undocumented("x")])
+        #expect(Tax.inclusive.description == "inclusive" && Tax.inclusive.parameterText == "inclusive")
+    }
+
     @Test func jsonValueKeepsWhatItDoesNotKnow() throws {
         let value = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"a": [1, 2.5, null, true, "s"]}"#.utf8))
         #expect(value == .object(["a": .array([.integer(1), .number(2.5), .null, .bool(true), .string("s")])]))

@@ -19,6 +19,17 @@ public indirect enum SwiftType: Hashable, Sendable {
         }
     }
 
+    /// This type with the named type `old` (not a nested one) spelled `new`.
+    func renaming(_ old: String, to new: String) -> SwiftType {
+        switch self {
+        case .named(let name): name == old ? .named(new) : self
+        case .array(let element): .array(element.renaming(old, to: new))
+        case .dictionary(let value): .dictionary(value.renaming(old, to: new))
+        case .optional(let wrapped): .optional(wrapped.renaming(old, to: new))
+        case .nullable(let wrapped): .nullable(wrapped.renaming(old, to: new))
+        }
+    }
+
     public var isOptional: Bool { if case .optional = self { return true }; return false }
 
     public var unwrapped: SwiftType { if case .optional(let w) = self { return w.unwrapped }; return self }
@@ -42,6 +53,8 @@ struct TypeDecl: Sendable {
     var kind: Kind
     var nested: [TypeDecl] = []
     var isDeprecated = false
+    /// An enum declared the same elsewhere (its full name): this one is a type alias of it.
+    var sameAs: String?
 }
 
 struct EnumCase: Sendable, Hashable {
@@ -106,6 +119,17 @@ struct ParameterDecl: Sendable {
     var explode: Bool
     var doc: String?
     var rule: RuleExpr
+    /// How the client writes the value into the URL, decided from the schema (the Swift type may be an alias).
+    var shape: ParameterShape = .value
+
+    enum ParameterShape: Sendable {
+        /// One text value (`ParameterValue`).
+        case value
+        /// A list of text values, exploded or comma-separated.
+        case list
+        /// Anything else, sent as deepObject (`name[key]=value`).
+        case object
+    }
 }
 
 struct BodyDecl: Sendable {

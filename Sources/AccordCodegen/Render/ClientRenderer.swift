@@ -137,12 +137,10 @@ struct ClientRenderer {
             switch p.location {
             case .path: w.line("request.path(\(wire), \(p.name))")
             case .query:
-                if case .array = p.type {
-                    w.line("request.query(\(wire), \(p.name), explode: \(p.explode))")
-                } else if isObject(p.type) {
-                    w.line("try request.query(\(wire), object: \(p.name))")
-                } else {
-                    w.line("request.query(\(wire), \(p.name))")
+                switch p.shape {
+                case .list: w.line("request.query(\(wire), \(p.name), explode: \(p.explode))")
+                case .object: w.line("try request.query(\(wire), object: \(p.name))")
+                case .value: w.line("request.query(\(wire), \(p.name))")
                 }
             case .header: w.line("request.header(\(wire), \(p.name))")
             case .cookie: break
@@ -227,18 +225,6 @@ struct ClientRenderer {
             } else {
                 w.call(statement.open, statement.arguments, statement.close)
             }
-        }
-    }
-
-    private func isObject(_ type: SwiftType) -> Bool {
-        switch type {
-        case .dictionary: return true
-        case .named(let name):
-            return api.types.contains { t in
-                if t.name == name, case .structure = t.kind { return true }
-                return false
-            }
-        default: return false
         }
     }
 

@@ -20,6 +20,10 @@ struct ModelsRenderer {
     func declaration(_ type: TypeDecl, _ w: inout SwiftWriter) {
         w.doc(type.doc)
         if type.isDeprecated { w.line("@available(*, deprecated)") }
+        if let original = type.sameAs {
+            w.line("public typealias \(type.name) = \(original)")
+            return
+        }
         switch type.kind {
         case .alias(let target):
             w.line("public typealias \(type.name) = \(target.code)")
@@ -32,25 +36,26 @@ struct ModelsRenderer {
         }
     }
 
+    /// The cases, then their wire values as one table (`OpenEnum` turns it into `init(rawValue:)` and `rawValue`).
     private func openEnum(_ name: String, _ cases: [EnumCase], _ w: inout SwiftWriter) {
         typeScope("public enum \(name)", "OpenEnum", &w) { w in
-            for c in cases { w.line("case \(c.name)") }
+            var line = ""
+            for c in cases {
+                if !line.isEmpty, line.count + 2 + c.name.count > w.room {
+                    w.line(line)
+                    line = ""
+                }
+                line += line.isEmpty ? "case " + c.name : ", " + c.name
+            }
+            if !line.isEmpty { w.line(line) }
             w.line("/// A value this version of the API does not know.")
             w.line("case undocumented(String)")
             w.blank()
-            w.scope("public init(rawValue: String)") { w in
-                w.switchScope("rawValue") { w in
-                    for c in cases { w.caseLine([Text.literal(c.rawValue)], "self = .\(c.name)") }
-                    w.line("default: self = .undocumented(rawValue)")
-                }
-            }
-            w.blank()
-            w.scope("public var rawValue: String") { w in
-                w.switchScope("self") { w in
-                    for c in cases { w.caseLine([".\(c.name)"], Text.literal(c.rawValue)) }
-                    w.line("case .undocumented(let value): value")
-                }
-            }
+            let entries = cases.map { ".\($0.name): \(Text.literal($0.rawValue))" }
+            w.call("public static let wireValues: WireValues<Self> = [", entries.isEmpty ? [":"] : entries, "]")
+            w.compactScope(
+                "public var undocumentedValue: String?",
+                "if case .undocumented(let value) = self { value } else { nil }")
         }
     }
 

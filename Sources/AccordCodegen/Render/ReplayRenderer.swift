@@ -20,14 +20,10 @@ struct ReplayRenderer {
             // Reads a replay plan (JSON) on standard input, writes one report per step on standard output.
             let input = FileHandle.standardInput.readDataToEndOfFile()
             """)
+        // One function an operation, and a dispatcher that only picks one: a single closure holding
+        // every call made the compiler hold all of them at once (gigabytes on a large spec).
         w.line("let reports = await ClientReplay.run(input) { client, step, arguments in")
-        w.indented { w in
-            w.line("switch step.operationId {")
-            for op in api.operations { call(op, &w) }
-            w.line("default:")
-            w.indented { $0.line("throw ReplayArgumentError(\"the client has no operation \\(step.operationId)\")") }
-            w.line("}")
-        }
+        w.indented { $0.line("try await replay(step.operationId)(client, arguments)") }
         let tokens = api.clientUsesBearer ? "tokens" : "_", arguments = usesArguments ? "arguments" : "_"
         // The result type is written out: a multi-statement closure (API keys) does not give it to the
         // replay closure's `client` by inference.
@@ -42,19 +38,40 @@ struct ReplayRenderer {
         }
         w.line("}")
         w.line("FileHandle.standardOutput.write(reports)")
+        w.blank()
+        dispatcher(&w)
+        for op in api.operations where unsupported(op) == nil {
+            w.blank()
+            function(op, &w)
+        }
         return w.text
     }
 
-    /// One operation's `case`: the client method called with the recorded values, in the order
-    /// the client declares its arguments.
-    private func call(_ op: OperationDecl, _ w: inout SwiftWriter) {
-        w.line("case \(Text.literal(op.operationId)):")
-        w.indented { w in
-            if let reason = unsupported(op) {
-                // The operation's id comes from the step: the literal stays short.
-                w.call("throw ReplayArgumentError(", ["\"\\(step.operationId)" + Text.literal(reason).dropFirst()])
-                return
+    /// The replay of an operation, by its id; operations the replay cannot call throw why.
+    private func dispatcher(_ w: inout SwiftWriter) {
+        w.line("/// The call of each operation, by its id.")
+        w.scope("func replay(_ operationId: String) throws -> (\(clientName), ReplayArguments) async throws -> Void") {
+            w in
+            w.switchScope("operationId") { w in
+                for op in api.operations {
+                    let id = Text.literal(op.operationId)
+                    if let reason = unsupported(op) {
+                        w.caseLine(
+                            [id], "throw ReplayArgumentError(\"\\(operationId)" + Text.literal(reason).dropFirst() + ")"
+                        )
+                    } else {
+                        w.caseLine([id], "return replay\(op.typeName)")
+                    }
+                }
+                w.line("default: throw ReplayArgumentError(\"the client has no operation \\(operationId)\")")
             }
+        }
+    }
+
+    /// One operation: the client method called with the recorded values, in the order the client
+    /// declares its arguments.
+    private func function(_ op: OperationDecl, _ w: inout SwiftWriter) {
+        w.scope("func replay\(op.typeName)(_ client: \(clientName), _ arguments: ReplayArguments) async throws") { w in
             let template = "arguments.pathTemplate = \(Text.literal(op.path))"
             if template.count <= w.room {
                 w.line(template)

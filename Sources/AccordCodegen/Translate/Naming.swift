@@ -21,6 +21,10 @@ enum Naming {
         "APIError", "ClientError", "HTTPRequest", "HTTPResponse", "TransportRequest", "TransportResponse", "HTTPTransport", "TokenProvider",
         "RequestInfo", "Router", "Request", "Response", "Validation", "SchemaRule", "FieldViolation",
         "ParameterValue", "FormEncoding", "ISO8601", "Created",
+        // Hummingbird's, HTTPTypes' and NIO's, which the server module imports beside the models.
+        "ByteBuffer", "HTTPError", "HTTPField", "HTTPFields", "RemoteAddressRequestContext", "RequestBody",
+        "RequestContext", "ResponseBody", "RouterMiddleware", "Application", "Logger", "ResponseGenerator",
+        "MiddlewareProtocol", "WireValues",
     ]
 
     /// Splits `snake_case`, `kebab-case`, `camelCase`, `dotted.names` and `HTTPHeader` into words.
@@ -128,6 +132,8 @@ enum Naming {
         var name = name
         if let first = name.first, first.isNumber { name = "_" + name }
         if name.isEmpty { name = "value" }
+        // A member named `self` cannot be reached (`x.self` is `x`), and a parameter of that name hides `self`.
+        if name == "self" { return "selfValue" }
         return keywords.contains(name) ? "`\(name)`" : name
     }
 

@@ -99,9 +99,11 @@ extension Translator {
             if case .object = resolved(param.schema).kind, param.style != "deepObject" {
                 log.warning("object-valued parameter '\(param.name)' is sent as deepObject (`name[key]=value`)", at: param.sourceLocation)
             }
-            parameters.append(ParameterDecl(name: name, wireName: param.name, location: param.location, type: type,
-                                            isRequired: param.isRequired, explode: param.explode, doc: param.description,
-                                            rule: buildsRules ? rule(for: param.schema) : RuleExpr(code: "")))
+            var decl = ParameterDecl(name: name, wireName: param.name, location: param.location, type: type,
+                                     isRequired: param.isRequired, explode: param.explode, doc: param.description,
+                                     rule: buildsRules ? rule(for: param.schema) : RuleExpr(code: ""))
+            decl.shape = parameterShape(param.schema)
+            parameters.append(decl)
         }
 
         var body: BodyDecl?
@@ -196,5 +198,18 @@ extension Translator {
         case .range(let r): return "status\(r)xx"
         case .default: return "other"
         }
+    }
+
+    /// Text values and lists of them go into the URL as they are; everything else as an object.
+    func parameterShape(_ schema: Schema) -> ParameterDecl.ParameterShape {
+        func isText(_ schema: Schema) -> Bool {
+            switch resolved(schema).kind {
+            case .string, .integer, .number, .boolean: true
+            default: false
+            }
+        }
+        if isText(schema) { return .value }
+        if case .array(let items) = resolved(schema).kind, isText(items) { return .list }
+        return .object
     }
 }

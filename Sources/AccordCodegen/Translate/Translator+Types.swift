@@ -275,7 +275,16 @@ extension Translator {
     /// The Swift type for a schema used at operation level; inline declarations become top-level types.
     mutating func topLevelType(for schema: Schema, suggestedName: String, keepsNull: Bool) -> SwiftType {
         var nested: [TypeDecl] = []
-        let type = swiftType(for: schema, suggestedName: suggestedName, nested: &nested, keepsNull: keepsNull)
+        var type = swiftType(for: schema, suggestedName: suggestedName, nested: &nested, keepsNull: keepsNull)
+        // Top-level names share the module with the schemas': an array schema `ToolCalls` whose items are
+        // declared inline must not name them like the schema `ToolCall`.
+        for index in nested.indices {
+            let name = nested[index].name
+            let claimed = topScope.claim(name)
+            guard claimed != name else { continue }
+            nested[index].name = claimed
+            type = type.renaming(name, to: claimed)
+        }
         extraTopLevel += nested
         return type
     }

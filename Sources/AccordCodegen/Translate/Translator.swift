@@ -34,7 +34,8 @@ struct Translator {
     let options: GeneratorOptions
     var log = DiagnosticLog()
     var typeNames: [RefKey: String] = [:]
-    var topScope = Naming.Scope(reserved: Set(Naming.reservedTypeNames.map { $0.lowercased() }))
+    var topScope = Naming.Scope(
+        reserved: Set(Naming.reservedTypeNames.union(Naming.foundationTypeNames).map { $0.lowercased() }))
     var patchReachable: Set<RefKey> = []
     var ruleNames: [RefKey: String] = [:]
     var usedRuleNames: Set<String> = []
@@ -63,10 +64,12 @@ struct Translator {
 
     private mutating func run() -> GeneratedAPI {
         for named in document.namedSchemas {
-            typeNames[named.key] = topScope.claim(Naming.typeName(named.name))
+            let name = Naming.typeName(named.name)
+            typeNames[named.key] = topScope.claim(Naming.foundationTypeNames.contains(name) ? name + "Model" : name)
         }
-        // Operation namespaces share the module with the models.
-        var opScope = Naming.Scope()
+        // Operation namespaces share the module with the models, and inside `Operations.CreateResponse`
+        // that name is the namespace: no operation may be named like a type.
+        var opScope = topScope
         // `startOtp` → method `startOTP`, types `Operations.StartOTP`.
         let opNames = document.operations.map { op -> String in
             let method = Naming.bare(Naming.camelCase(op.operationId))
@@ -94,7 +97,7 @@ struct Translator {
             operations.append(translate(op, typeName: typeName))
         }
         types += extraTopLevel
-        types = boxCycles(types)
+        types = Self.shareIdenticalEnums(boxCycles(types))
 
         // Building a rule can name more schemas: work through them until none is left.
         var rules: [(String, RuleExpr)] = []

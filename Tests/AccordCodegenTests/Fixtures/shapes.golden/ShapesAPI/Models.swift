@@ -80,29 +80,12 @@ public struct Dog: Codable, Hashable, Sendable {
 
 public struct Animal: Codable, Hashable, Sendable {
     public enum Color: OpenEnum {
-        case black
-        case white
-        case tabby
+        case black, white, tabby
         /// A value this version of the API does not know.
         case undocumented(String)
 
-        public init(rawValue: String) {
-            switch rawValue {
-            case "black": self = .black
-            case "white": self = .white
-            case "tabby": self = .tabby
-            default: self = .undocumented(rawValue)
-            }
-        }
-
-        public var rawValue: String {
-            switch self {
-            case .black: "black"
-            case .white: "white"
-            case .tabby: "tabby"
-            case .undocumented(let value): value
-            }
-        }
+        public static let wireValues: WireValues<Self> = [.black: "black", .white: "white", .tabby: "tabby"]
+        public var undocumentedValue: String? { if case .undocumented(let value) = self { value } else { nil } }
     }
 
     public var kind: String

@@ -6,22 +6,28 @@ import ShapesClient
 // Reads a replay plan (JSON) on standard input, writes one report per step on standard output.
 let input = FileHandle.standardInput.readDataToEndOfFile()
 let reports = await ClientReplay.run(input) { client, step, arguments in
-    switch step.operationId {
-    case "get_pet":
-        arguments.pathTemplate = "/pets/{pet_id}"
-        _ = try await client.getPet(
-            petID: arguments.path("pet_id", as: Int.self),
-            fields: arguments.queryList("fields", as: String.self, explode: false),
-            xTrace: arguments.header("X-Trace", as: String.self))
-    case "replacePet":
-        throw ReplayArgumentError(
-            "\(step.operationId): application/x-www-form-urlencoded bodies are not replayed through the client")
-    default:
-        throw ReplayArgumentError("the client has no operation \(step.operationId)")
-    }
+    try await replay(step.operationId)(client, arguments)
 } makeClient: { (transport, _, _) -> ShapesClient in
     ShapesClient(baseURL: URL(string: "http://replay.invalid")!, transport: transport)
 } errorCode: { error in
     (error as? APIError).map { ($0.status, nil) }
 }
 FileHandle.standardOutput.write(reports)
+
+/// The call of each operation, by its id.
+func replay(_ operationId: String) throws -> (ShapesClient, ReplayArguments) async throws -> Void {
+    switch operationId {
+    case "get_pet": return replayGetPet
+    case "replacePet":
+        throw ReplayArgumentError("\(operationId): application/x-www-form-urlencoded bodies are not replayed through the client")
+    default: throw ReplayArgumentError("the client has no operation \(operationId)")
+    }
+}
+
+func replayGetPet(_ client: ShapesClient, _ arguments: ReplayArguments) async throws {
+    arguments.pathTemplate = "/pets/{pet_id}"
+    _ = try await client.getPet(
+        petID: arguments.path("pet_id", as: Int.self),
+        fields: arguments.queryList("fields", as: String.self, explode: false),
+        xTrace: arguments.header("X-Trace", as: String.self))
+}
