@@ -17,7 +17,7 @@ import Testing
 
     @Test func copiesAfterTheFirstAreAliases() throws {
         let models = try #require(try generate().first { $0.path.hasSuffix("Models.swift") }).contents
-        #expect(models.components(separatedBy: "public enum TaxBehavior: OpenEnum").count == 3)  // Price, Quote, Order
+        #expect(models.components(separatedBy: "public enum TaxBehavior: OpenEnum").count == 4)  // Price, Quote, Order
         #expect(models.components(separatedBy: "public typealias TaxBehavior = Price.TaxBehavior").count == 3)
         // Quote's values differ: its own enum, two cases.
         #expect(models.contains("case exclusive, inclusive\n"))
