@@ -15,7 +15,13 @@ extension Translator {
             for n in decl.nested { name(n, prefix: full) }
         }
         for t in types { name(t, prefix: "") }
+        // The last part of every struct's name: a property's type that ends otherwise (`String`, an
+        // enum) is no struct, and needs no lookup through the enclosing scopes.
+        var structLeaves = Set<Substring>()
+        for full in structNames { structLeaves.insert(full.split(separator: ".").last ?? Substring(full)) }
         func resolveName(_ name: String, from scope: String) -> String {
+            let leaf = name.lastIndex(of: ".").map { name[name.index(after: $0)...] } ?? Substring(name)
+            guard structLeaves.contains(leaf) else { return name }
             // A nested name is looked up in the enclosing scopes first, innermost first (without
             // splitting and joining the scope for every property: Stripe has many thousands).
             guard !scope.isEmpty else { return name }
@@ -94,8 +100,8 @@ extension Translator {
                 log.warning("cookie parameter '\(param.name)' is not generated; set the cookie through the transport", at: param.sourceLocation)
                 continue
             }
-            let name = paramScope.claim(Naming.camelCase(param.name))
-            let type = topLevelType(for: param.schema, suggestedName: typeName + Naming.typeName(param.name), keepsNull: false)
+            let name = paramScope.claim(names.camelCase(param.name))
+            let type = topLevelType(for: param.schema, suggestedName: typeName + names.typeName(param.name), keepsNull: false)
             if case .object = resolved(param.schema).kind, param.style != "deepObject" {
                 log.warning("object-valued parameter '\(param.name)' is sent as deepObject (`name[key]=value`)", at: param.sourceLocation)
             }

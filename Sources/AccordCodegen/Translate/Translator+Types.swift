@@ -26,11 +26,16 @@ extension Translator {
 
     /// The (lower-cased) names of the named types a schema refers to, not following references.
     func referencedTypeNames(_ schema: Schema) -> Set<String> {
-        var names = Set<String>()
-        forEachChild(schema) { child in
-            if case .reference(let key) = child.kind, let name = typeNames[key] { names.insert(name.lowercased()) }
+        switch schema.kind {
+        case .string, .integer, .number, .boolean, .any, .null: return []
+        case .reference(let key): return lowercasedTypeNames[key].map { [$0] } ?? []
+        default: break
         }
-        return names
+        var found = Set<String>()
+        forEachChild(schema) { child in
+            if case .reference(let key) = child.kind, let name = lowercasedTypeNames[key] { found.insert(name) }
+        }
+        return found
     }
 
     /// Calls `body` with the schema and every schema nested in it (not following references).
@@ -148,9 +153,9 @@ extension Translator {
         var reused: [(property: Int, nestedAt: Int, name: String, schema: Schema)] = []
         var roots = Set<String>()
         for property in object.properties {
-            let name = scope.claim(Naming.camelCase(property.name))
+            let name = scope.claim(names.camelCase(property.name))
             // A nested type must not shadow a top-level type its own members name (`A.B` holding a `B`).
-            let nestedName = nestedScope.claim(Naming.typeName(property.name), avoiding: referencedTypeNames(property.schema))
+            let nestedName = nestedScope.claim(names.typeName(property.name), avoiding: referencedTypeNames(property.schema))
             let base: SwiftType
             if let key = origins[property.name], let type = reusedType(property.name, from: key, keepsNull: keepsNull) {
                 base = type
@@ -249,21 +254,24 @@ extension Translator {
             case .array: label = "array"
             default: label = branch.title ?? "option\(i + 1)"
             }
-            let type = swiftType(for: branch, suggestedName: nestedScope.claim(Naming.typeName(label)), nested: &nested, keepsNull: keepsNull)
+            let type = swiftType(for: branch, suggestedName: nestedScope.claim(names.typeName(label)), nested: &nested, keepsNull: keepsNull)
             var tags: [String] = []
             if let discriminator, case .reference(let key) = branch.kind {
                 tags = discriminator.mapping.filter { $0.target == key }.map(\.value)
             }
-            cases.append(UnionCase(name: caseScope.claim(Naming.camelCase(label)), type: type, tags: tags))
+            cases.append(UnionCase(name: caseScope.claim(names.camelCase(label)), type: type, tags: tags))
         }
         return TypeDecl(name: name, doc: doc, kind: .union(cases, discriminator: discriminator?.propertyName), nested: nested)
     }
 
-    func enumCases(_ values: [String]) -> [EnumCase] {
+    mutating func enumCases(_ values: [String]) -> [EnumCase] {
         var scope = Naming.Scope(reserved: ["undocumented", "rawvalue", "init", "description"])
-        return values.map { value in
-            EnumCase(name: scope.claim(value.isEmpty ? "empty" : Naming.camelCase(value)), rawValue: value)
+        var cases: [EnumCase] = []
+        cases.reserveCapacity(values.count)
+        for value in values {
+            cases.append(EnumCase(name: scope.claim(value.isEmpty ? "empty" : names.camelCase(value)), rawValue: value))
         }
+        return cases
     }
 
     func catalogEnum(_ catalog: ErrorCatalog, name: String, doc: String?) -> TypeDecl {

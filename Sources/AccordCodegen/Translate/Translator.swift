@@ -46,6 +46,9 @@ struct Translator {
     var namedDeclarations: [RefKey: TypeDecl] = [:]
     var declaring: Set<RefKey> = []
     var buildsRules = true
+    var names = NameMemo()
+    /// `typeNames`, lower-cased (names a nested type must not take).
+    var lowercasedTypeNames: [RefKey: String] = [:]
 
     init(document: APIDocument, options: GeneratorOptions) {
         self.document = document
@@ -67,6 +70,7 @@ struct Translator {
             let name = Naming.typeName(named.name)
             typeNames[named.key] = topScope.claim(Naming.foundationTypeNames.contains(name) ? name + "Model" : name)
         }
+        lowercasedTypeNames = typeNames.mapValues { $0.lowercased() }
         // Operation namespaces share the module with the models, and inside `Operations.CreateResponse`
         // that name is the namespace: no operation may be named like a type.
         var opScope = topScope
