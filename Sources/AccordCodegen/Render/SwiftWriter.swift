@@ -10,6 +10,14 @@ struct SwiftWriter {
     private(set) var text = ""
     /// The current indentation.
     private(set) var indent = ""
+    /// Doc comments already wrapped, by depth and description: large specs repeat descriptions
+    /// ("Unique identifier for the object.") thousands of times.
+    private var wrappedDocs: [DocKey: String] = [:]
+
+    private struct DocKey: Hashable {
+        var depth: Int
+        var description: String
+    }
 
     init(reservingCapacity capacity: Int = 4096) {
         text.reserveCapacity(capacity)
@@ -157,7 +165,15 @@ struct SwiftWriter {
 
     /// `///` lines from a spec description (whole paragraphs, wrapped); nothing for nil or blank.
     mutating func doc(_ description: String?) {
-        text += Text.doc(description, indent: indent)
+        guard let description else { return }
+        let key = DocKey(depth: indent.count, description: description)
+        if let wrapped = wrappedDocs[key] {
+            text += wrapped
+            return
+        }
+        let wrapped = Text.doc(description, indent: indent)
+        wrappedDocs[key] = wrapped
+        text += wrapped
     }
 
     /// A `//` comment, wrapped.
