@@ -5,7 +5,7 @@ extension ModelsRenderer {
         var w = SwiftWriter()
         w.line("import Foundation")
         w.blank()
-        if let shape = ProblemShape(api: api), let catalog = api.catalog {
+        if let shape = api.problem, let catalog = api.catalog {
             catalogExtension(catalog, &w)
             w.blank()
             catalogAPIError(shape, catalog, &w)
@@ -59,7 +59,7 @@ extension ModelsRenderer {
         }
     }
 
-    private func catalogAPIError(_ shape: ProblemShape, _ catalog: CatalogDecl, _ w: inout SwiftWriter) {
+    private func catalogAPIError(_ shape: ProblemDecl, _ catalog: CatalogDecl, _ w: inout SwiftWriter) {
         let code = catalog.typeName, problem = shape.typeName
         w.lines(
             """
@@ -74,7 +74,7 @@ extension ModelsRenderer {
             w.line("public var code: \(code)")
             w.line("/// The problem body (nil when the answer was not a problem, such as a proxy's error page).")
             w.line("public var problem: \(problem)?")
-            let retryAfterMember = shape.retryAfterWire.map { ", or `\($0)`" } ?? ""
+            let retryAfterMember = shape.retryAfter.map { ", or `\($0.wireName)`" } ?? ""
             w.line("/// Seconds to wait before retrying (`Retry-After`\(retryAfterMember)).")
             w.line("public var retryAfter: Int?")
             w.blank()

@@ -11,7 +11,7 @@ struct ServerErrorsRenderer {
         w.line("/// The steps every route shares, answering failures as `ServerErrors` says.")
         w.line("public typealias ServerCore = ServerRuntime<ServerErrors>")
         w.blank()
-        if let problem = ProblemShape(api: api), let catalog = api.catalog {
+        if let problem = api.problem, let catalog = api.catalog {
             w.line("/// Turns every failure into the API's problem answer.")
             w.scope("public enum ServerErrors: ProblemResponder") { w in
                 contract(&w)
@@ -83,7 +83,7 @@ struct ServerErrorsRenderer {
 /// The catalog variant: each failure the stubs detect answers with the code that plays its role.
 private struct CatalogErrors {
     let api: GeneratedAPI
-    let problem: ProblemShape
+    let problem: ProblemDecl
     let catalog: CatalogDecl
 
     /// The code that plays the role; without one, the role's status with an empty code (the
@@ -148,7 +148,7 @@ private struct CatalogErrors {
     private func invalid(_ w: inout SwiftWriter) {
         w.line(#"let summary = violations.map { "\($0.field) \($0.message)" }.joined(separator: "; ")"#)
         let call = SwiftExpr.call("APIError(", code(.validationFailed) + [.atom("detail: summary")])
-        guard let errors = problem.errorsProperty, case .array(.named(let fieldType)) = errors.baseType else {
+        guard let errors = problem.fieldErrors, case .array(.named(let fieldType)) = errors.baseType else {
             w.expression("return ", call, " { _ in }")
             return
         }
@@ -162,8 +162,8 @@ private struct CatalogErrors {
 
     private func response(_ w: inout SwiftWriter) {
         w.expression("var problem = error.problem ?? ", .call("\(problem.typeName)(", fallbackArguments()))
-        if let requestId = problem.requestIdProperty { w.line("problem.\(requestId.name) = requestID") }
-        let retry = problem.retryAfterWire.flatMap { problem.property($0) }
+        if let requestId = problem.requestId { w.line("problem.\(requestId.name) = requestID") }
+        let retry = problem.retryAfter
         if let retry {
             w.scope("if let retryAfter = error.retryAfter, problem.\(retry.name) == nil") { w in
                 w.line("problem.\(retry.name) = retryAfter")
@@ -186,7 +186,7 @@ private struct CatalogErrors {
             case "title": return .atom("\(label): error.code.title")
             case "status": return .atom("\(label): error.status")
             case "detail": return .atom("\(label): error.detail")
-            case problem.codeProperty.wireName: return .atom("\(label): error.code")
+            case problem.code.wireName: return .atom("\(label): error.code")
             default:
                 if p.problemMember == .requestId { return .atom("\(label): \"\"") }
                 return p.type.isOptional ? nil : .atom("\(label): .init()")
