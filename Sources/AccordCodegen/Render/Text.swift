@@ -84,7 +84,8 @@ enum Text {
         func isBlank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
         let all = Array(bytes)
         guard let first = all.firstIndex(where: { !isBlank($0) }),
-              let last = all.lastIndex(where: { !isBlank($0) }) else { return "" }
+            let last = all.lastIndex(where: { !isBlank($0) })
+        else { return "" }
         let prefix = Array(indent.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(all.count + 16 * (prefix.count + 4))

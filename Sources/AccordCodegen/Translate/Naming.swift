@@ -18,7 +18,8 @@ enum Naming {
         "Encodable", "Encoder", "Equatable", "Error", "Float", "Hashable", "Int", "Int32", "Int64", "JSONValue",
         "Nullable", "Optional", "Protocol", "Result", "Self", "Sendable", "Set", "String", "Type", "URL",
         "UUID", "Void", "Never", "Character", "Substring", "Indirect", "Operations", "Foundation", "Task",
-        "APIError", "ClientError", "HTTPRequest", "HTTPResponse", "TransportRequest", "TransportResponse", "HTTPTransport", "TokenProvider",
+        "APIError", "ClientError", "HTTPRequest", "HTTPResponse", "TransportRequest", "TransportResponse",
+        "HTTPTransport", "TokenProvider",
         "RequestInfo", "Router", "Request", "Response", "Validation", "SchemaRule", "FieldViolation",
         "ParameterValue", "FormEncoding", "ISO8601", "Created",
         // Hummingbird's, HTTPTypes' and NIO's, which the server module imports beside the models.
@@ -69,7 +70,9 @@ enum Naming {
                 let nextIsLower = i + 1 < bytes.count && isLower(bytes[i + 1])
                 let lowerToUpper = (isLower(last) || isDigit(last)) && isUpper(c)
                 let acronymEnd = isUpper(last) && isUpper(c) && nextIsLower
-                if lowerToUpper || acronymEnd { words.append(String(decoding: current, as: UTF8.self)); current.removeAll() }
+                if lowerToUpper || acronymEnd {
+                    words.append(String(decoding: current, as: UTF8.self)); current.removeAll()
+                }
             }
             current.append(c)
         }
@@ -98,7 +101,8 @@ enum Naming {
     static func camelCase(_ text: String) -> String {
         let parts = words(text)
         guard let first = parts.first else { return "value" }
-        var result = first == first.uppercased() && first.count > 1 && !isAcronym(first.lowercased())
+        var result =
+            first == first.uppercased() && first.count > 1 && !isAcronym(first.lowercased())
             ? first.lowercased() : lowerFirst(first)
         if isAcronym(first.lowercased()) { result = first.lowercased() }
         for word in parts.dropFirst() { result += capitalized(word, acronymsUpper: true) }
@@ -117,7 +121,8 @@ enum Naming {
     /// A type name; a spec name that already is a Swift type name is kept as written.
     static func typeName(_ text: String) -> String {
         // `^[A-Z][A-Za-z0-9]*$`, without a regular expression (this runs for every name).
-        let isIdentifier = text.utf8.first.map { $0 >= 65 && $0 <= 90 } == true
+        let isIdentifier =
+            text.utf8.first.map { $0 >= 65 && $0 <= 90 } == true
             && text.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }
         let name = isIdentifier ? text : pascalCase(text)
         return reservedTypeNames.contains(name) ? name + "Model" : name

@@ -8,27 +8,41 @@ extension Translator {
         var parameters: [ParameterDecl] = []
         var takesAppVersion = false
         for param in op.parameters {
-            if param.location == .header, let rid = options.requestIdHeader, param.name.lowercased() == rid.lowercased() { continue }
-            if param.location == .header, let app = options.appVersionHeader, param.name.lowercased() == app.lowercased() {
+            if param.location == .header, let rid = options.requestIdHeader, param.name.lowercased() == rid.lowercased()
+            {
+                continue
+            }
+            if param.location == .header, let app = options.appVersionHeader,
+                param.name.lowercased() == app.lowercased()
+            {
                 takesAppVersion = true
                 continue
             }
-            if param.location == .header, ["accept", "content-type", "authorization"].contains(param.name.lowercased()) {
-                log.warning("header parameter '\(param.name)' is set by the client itself and not generated", at: param.sourceLocation)
+            if param.location == .header, ["accept", "content-type", "authorization"].contains(param.name.lowercased())
+            {
+                log.warning(
+                    "header parameter '\(param.name)' is set by the client itself and not generated",
+                    at: param.sourceLocation)
                 continue
             }
             if param.location == .cookie {
-                log.warning("cookie parameter '\(param.name)' is not generated; set the cookie through the transport", at: param.sourceLocation)
+                log.warning(
+                    "cookie parameter '\(param.name)' is not generated; set the cookie through the transport",
+                    at: param.sourceLocation)
                 continue
             }
             let name = paramScope.claim(names.camelCase(param.name))
-            let type = topLevelType(for: param.schema, suggestedName: typeName + names.typeName(param.name), keepsNull: false)
+            let type = topLevelType(
+                for: param.schema, suggestedName: typeName + names.typeName(param.name), keepsNull: false)
             if case .object = resolved(param.schema).kind, param.style != "deepObject" {
-                log.warning("object-valued parameter '\(param.name)' is sent as deepObject (`name[key]=value`)", at: param.sourceLocation)
+                log.warning(
+                    "object-valued parameter '\(param.name)' is sent as deepObject (`name[key]=value`)",
+                    at: param.sourceLocation)
             }
-            var decl = ParameterDecl(name: name, wireName: param.name, location: param.location, type: type,
-                                     isRequired: param.isRequired, explode: param.explode, doc: param.description,
-                                     rule: buildsRules ? rule(for: param.schema) : RuleExpr(code: ""))
+            var decl = ParameterDecl(
+                name: name, wireName: param.name, location: param.location, type: type,
+                isRequired: param.isRequired, explode: param.explode, doc: param.description,
+                rule: buildsRules ? rule(for: param.schema) : RuleExpr(code: ""))
             decl.shape = parameterShape(param.schema)
             parameters.append(decl)
         }
@@ -38,20 +52,24 @@ extension Translator {
             let content = requestBody.content
             let encoding = Self.encoding(for: content.mediaType)
             if content.mediaType.isMultipart {
-                log.warning("\(content.mediaType.essence) request body is passed through as bytes the caller encodes", at: requestBody.location)
+                log.warning(
+                    "\(content.mediaType.essence) request body is passed through as bytes the caller encodes",
+                    at: requestBody.location)
             }
             let type: SwiftType
             switch encoding {
             case .json, .form:
-                type = content.schema.map {
-                    topLevelType(for: $0, suggestedName: typeName + "Request", keepsNull: Self.keepsNull(op))
-                } ?? .json
+                type =
+                    content.schema.map {
+                        topLevelType(for: $0, suggestedName: typeName + "Request", keepsNull: Self.keepsNull(op))
+                    } ?? .json
             case .text: type = .string
             case .binary: type = .data
             }
-            body = BodyDecl(type: type, isRequired: requestBody.isRequired, encoding: encoding,
-                            contentType: content.mediaType.essence, doc: requestBody.description,
-                            rule: encoding == .json && buildsRules ? content.schema.map { rule(for: $0) } : nil)
+            body = BodyDecl(
+                type: type, isRequired: requestBody.isRequired, encoding: encoding,
+                contentType: content.mediaType.essence, doc: requestBody.description,
+                rule: encoding == .json && buildsRules ? content.schema.map { rule(for: $0) } : nil)
         }
 
         var responses: [ResponseDecl] = []
@@ -65,7 +83,8 @@ extension Translator {
                     let suffix = op.responses.filter(\.status.isSuccess).count > 1 ? response.status.description : ""
                     var type = SwiftType.json
                     if let schema = content.schema {
-                        type = topLevelType(for: schema, suggestedName: typeName + "Response" + suffix, keepsNull: false)
+                        type = topLevelType(
+                            for: schema, suggestedName: typeName + "Response" + suffix, keepsNull: false)
                     }
                     responseBody = (type, .json, content.mediaType.essence)
                 case .text: responseBody = (.string, .text, content.mediaType.essence)
@@ -76,12 +95,16 @@ extension Translator {
             let headers: [ResponseHeaderDecl] = response.headers.compactMap { header in
                 if let rid = options.requestIdHeader, header.name.lowercased() == rid.lowercased() { return nil }
                 if header.name.lowercased() == "content-type" { return nil }
-                let type = topLevelType(for: header.schema, suggestedName: typeName + Naming.typeName(header.name), keepsNull: false)
-                return ResponseHeaderDecl(name: headerScope.claim(Naming.camelCase(header.name)), wireName: header.name,
-                                          type: type, isRequired: header.isRequired, doc: header.description)
+                let type = topLevelType(
+                    for: header.schema, suggestedName: typeName + Naming.typeName(header.name), keepsNull: false)
+                return ResponseHeaderDecl(
+                    name: headerScope.claim(Naming.camelCase(header.name)), wireName: header.name,
+                    type: type, isRequired: header.isRequired, doc: header.description)
             }
-            responses.append(ResponseDecl(status: response.status, caseName: caseScope.claim(Self.caseName(for: response.status)),
-                                          body: responseBody, headers: headers, doc: response.description))
+            responses.append(
+                ResponseDecl(
+                    status: response.status, caseName: caseScope.claim(Self.caseName(for: response.status)),
+                    body: responseBody, headers: headers, doc: response.description))
         }
 
         let security: SecurityDecl
@@ -90,7 +113,8 @@ extension Translator {
             security = .none
         } else {
             let schemes = Array(Set(alternatives.flatMap { $0 })).sorted()
-            security = alternatives.contains(where: \.isEmpty) ? .optional(schemes: schemes) : .required(schemes: schemes)
+            security =
+                alternatives.contains(where: \.isEmpty) ? .optional(schemes: schemes) : .required(schemes: schemes)
         }
 
         let notFound = op.errorCodes.map(\.code).first { document.errorCatalog?.entry($0)?.status == 404 }
@@ -118,9 +142,11 @@ extension Translator {
     static func caseName(for status: StatusCode) -> String {
         switch status {
         case .code(let c):
-            let names = [200: "ok", 201: "created", 202: "accepted", 203: "nonAuthoritative", 204: "noContent",
-                         205: "resetContent", 206: "partialContent", 207: "multiStatus", 301: "movedPermanently",
-                         302: "found", 303: "seeOther", 304: "notModified", 307: "temporaryRedirect", 308: "permanentRedirect"]
+            let names = [
+                200: "ok", 201: "created", 202: "accepted", 203: "nonAuthoritative", 204: "noContent",
+                205: "resetContent", 206: "partialContent", 207: "multiStatus", 301: "movedPermanently",
+                302: "found", 303: "seeOther", 304: "notModified", 307: "temporaryRedirect", 308: "permanentRedirect",
+            ]
             return names[c] ?? "status\(c)"
         case .range(let r): return "status\(r)xx"
         case .default: return "other"

@@ -7,16 +7,18 @@ extension Translator {
         var expr: SwiftExpr
         switch schema.kind {
         case .reference(let key):
-            let name = ruleNames[key] ?? {
-                let base = Naming.camelCase(typeNames[key] ?? "schema")
-                var candidate = Naming.bare(base)
-                var n = 2
-                while usedRuleNames.contains(candidate) { candidate = Naming.bare(base) + String(n); n += 1 }
-                ruleNames[key] = candidate
-                usedRuleNames.insert(candidate)
-                ruleQueue.append(key)
-                return candidate
-            }()
+            let name =
+                ruleNames[key]
+                ?? {
+                    let base = Naming.camelCase(typeNames[key] ?? "schema")
+                    var candidate = Naming.bare(base)
+                    var n = 2
+                    while usedRuleNames.contains(candidate) { candidate = Naming.bare(base) + String(n); n += 1 }
+                    ruleNames[key] = candidate
+                    usedRuleNames.insert(candidate)
+                    ruleQueue.append(key)
+                    return candidate
+                }()
             expr = .atom(".reference { Rules.\(Naming.identifier(name)) }")
         case .any: expr = .atom(".any")
         case .null: expr = .atom(".null")
@@ -86,12 +88,15 @@ extension Translator {
         guard let catalog = document.errorCatalog, let name = typeNames[catalog.schemaKey] else { return nil }
         var scope = Naming.Scope(reserved: ["undocumented", "rawvalue", "init", "description"])
         let base = catalog.typeBase ?? "urn:problem:"
-        var decl = CatalogDecl(typeName: name, typeBase: base, entries: catalog.entries.map { entry in
-            CatalogDecl.Entry(code: entry.code, caseName: scope.claim(Naming.camelCase(entry.code)), status: entry.status,
-                              title: entry.title, message: entry.message, isRetryable: entry.isRetryable,
-                              description: entry.description,
-                              operations: operations.filter { $0.errorCodes.contains(entry.code) }.map(\.operationId))
-        })
+        var decl = CatalogDecl(
+            typeName: name, typeBase: base,
+            entries: catalog.entries.map { entry in
+                CatalogDecl.Entry(
+                    code: entry.code, caseName: scope.claim(Naming.camelCase(entry.code)), status: entry.status,
+                    title: entry.title, message: entry.message, isRetryable: entry.isRetryable,
+                    description: entry.description,
+                    operations: operations.filter { $0.errorCodes.contains(entry.code) }.map(\.operationId))
+            })
         decl.roles = catalogRoles(catalog, operations: operations)
         return decl
     }
@@ -100,10 +105,14 @@ extension Translator {
     /// only entry with the role's status (said in a warning, so the spec can say it outright).
     mutating func catalogRoles(_ catalog: ErrorCatalog, operations: [OperationDecl]) -> [ErrorRole: String] {
         var roles: [ErrorRole: String] = [:]
-        var needed: [ErrorRole] = [.notFound, .methodNotAllowed, .malformedRequest, .unsupportedMediaType,
-                                   .payloadTooLarge, .validationFailed, .internalError]
+        var needed: [ErrorRole] = [
+            .notFound, .methodNotAllowed, .malformedRequest, .unsupportedMediaType,
+            .payloadTooLarge, .validationFailed, .internalError,
+        ]
         if options.appVersionHeader != nil { needed.append(.appVersionUnsupported) }
-        if operations.contains(where: { !$0.isWebhook && $0.clientCredential == .bearer }) { needed.append(.tokenExpired) }
+        if operations.contains(where: { !$0.isWebhook && $0.clientCredential == .bearer }) {
+            needed.append(.tokenExpired)
+        }
         let at = catalog.entries.first?.location ?? document.namedSchema(catalog.schemaKey)?.schema.location
         for role in ErrorRole.allCases {
             if let entry = catalog.entry(role: role) {
@@ -114,14 +123,17 @@ extension Translator {
             let sameStatus = catalog.entries.filter { $0.status == role.status && $0.role == nil }
             if role != .tokenExpired, sameStatus.count == 1 {
                 roles[role] = sameStatus[0].code
-                log.warning("no catalog entry has 'role: \(role.rawValue)'; the server stubs use \(sameStatus[0].code), "
-                            + "the only \(role.status) code (add the role to say so)", at: at)
+                log.warning(
+                    "no catalog entry has 'role: \(role.rawValue)'; the server stubs use \(sameStatus[0].code), "
+                        + "the only \(role.status) code (add the role to say so)", at: at)
             } else if role == .tokenExpired {
-                log.warning("no catalog entry has 'role: token-expired': the client will not refresh a bearer token "
-                            + "and retry", at: at)
+                log.warning(
+                    "no catalog entry has 'role: token-expired': the client will not refresh a bearer token "
+                        + "and retry", at: at)
             } else {
-                log.warning("no catalog entry has 'role: \(role.rawValue)': the server stubs answer it with status "
-                            + "\(role.status) and a code outside the catalog", at: at)
+                log.warning(
+                    "no catalog entry has 'role: \(role.rawValue)': the server stubs answer it with status "
+                        + "\(role.status) and a code outside the catalog", at: at)
             }
         }
         return roles
@@ -135,7 +147,11 @@ extension Translator {
             for response in op.responses where response.status.isError {
                 guard let schema = response.content?.schema else { continue }
                 any = true
-                if case .reference(let key) = schema.kind, let name = typeNames[key] { names.insert(name) } else { return nil }
+                if case .reference(let key) = schema.kind, let name = typeNames[key] {
+                    names.insert(name)
+                } else {
+                    return nil
+                }
             }
         }
         return any && names.count == 1 ? names.first : nil

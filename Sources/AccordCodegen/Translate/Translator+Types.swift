@@ -57,7 +57,8 @@ extension Translator {
     func resolved(_ schema: Schema) -> Schema {
         var current = schema
         var seen = Set<RefKey>()
-        while case .reference(let key) = current.kind, seen.insert(key).inserted, let named = document.namedSchema(key) {
+        while case .reference(let key) = current.kind, seen.insert(key).inserted, let named = document.namedSchema(key)
+        {
             current = named.schema
         }
         return current
@@ -67,25 +68,30 @@ extension Translator {
     mutating func declaration(for schema: Schema, name: String, keepsNull: Bool) -> TypeDecl? {
         switch schema.kind {
         case .string where schema.stringEnumValues != nil:
-            return TypeDecl(name: name, doc: schema.description, kind: .openEnum(enumCases(schema.stringEnumValues!)),
-                            isDeprecated: schema.isDeprecated)
+            return TypeDecl(
+                name: name, doc: schema.description, kind: .openEnum(enumCases(schema.stringEnumValues!)),
+                isDeprecated: schema.isDeprecated)
         case .object(let object) where !object.properties.isEmpty || !hasMapShape(object):
             var nested: [TypeDecl] = []
             let (props, extra) = properties(of: object, owner: name, nested: &nested, keepsNull: keepsNull)
-            return TypeDecl(name: name, doc: schema.description, kind: .structure(props, additionalProperties: extra),
-                            nested: nested, isDeprecated: schema.isDeprecated)
+            return TypeDecl(
+                name: name, doc: schema.description, kind: .structure(props, additionalProperties: extra),
+                nested: nested, isDeprecated: schema.isDeprecated)
         case .allOf(let parts):
             var merged: [ObjectSchema.Property] = []
             var extra: ObjectSchema.AdditionalProperties = .unspecified
             var origins: [String: RefKey] = [:]
             flatten(parts, into: &merged, additional: &extra, origins: &origins, from: nil, seen: [])
             var nested: [TypeDecl] = []
-            let (props, extraType) = properties(of: ObjectSchema(properties: merged, additionalProperties: extra), owner: name,
-                                                nested: &nested, keepsNull: keepsNull, origins: origins)
-            return TypeDecl(name: name, doc: schema.description, kind: .structure(props, additionalProperties: extraType),
-                            nested: nested, isDeprecated: schema.isDeprecated)
+            let (props, extraType) = properties(
+                of: ObjectSchema(properties: merged, additionalProperties: extra), owner: name,
+                nested: &nested, keepsNull: keepsNull, origins: origins)
+            return TypeDecl(
+                name: name, doc: schema.description, kind: .structure(props, additionalProperties: extraType),
+                nested: nested, isDeprecated: schema.isDeprecated)
         case .oneOf(let branches, let discriminator):
-            return union(branches, discriminator: discriminator, name: name, doc: schema.description, keepsNull: keepsNull)
+            return union(
+                branches, discriminator: discriminator, name: name, doc: schema.description, keepsNull: keepsNull)
         case .anyOf(let branches):
             return union(branches, discriminator: nil, name: name, doc: schema.description, keepsNull: keepsNull)
         default:
@@ -98,17 +104,21 @@ extension Translator {
         return false
     }
 
-    mutating func flatten(_ parts: [Schema], into properties: inout [ObjectSchema.Property],
-                                  additional: inout ObjectSchema.AdditionalProperties, seen: Set<RefKey>) {
+    mutating func flatten(
+        _ parts: [Schema], into properties: inout [ObjectSchema.Property],
+        additional: inout ObjectSchema.AdditionalProperties, seen: Set<RefKey>
+    ) {
         var origins: [String: RefKey] = [:]
         flatten(parts, into: &properties, additional: &additional, origins: &origins, from: nil, seen: seen)
     }
 
     /// `origins`: for each merged property, the named schema (an `allOf` part, by reference) it
     /// comes from unchanged; a property a later inline part redefines has none.
-    mutating func flatten(_ parts: [Schema], into properties: inout [ObjectSchema.Property],
-                          additional: inout ObjectSchema.AdditionalProperties, origins: inout [String: RefKey],
-                          from origin: RefKey?, seen: Set<RefKey>) {
+    mutating func flatten(
+        _ parts: [Schema], into properties: inout [ObjectSchema.Property],
+        additional: inout ObjectSchema.AdditionalProperties, origins: inout [String: RefKey],
+        from origin: RefKey?, seen: Set<RefKey>
+    ) {
         for part in parts {
             var seen = seen
             var partOrigin = origin
@@ -132,20 +142,25 @@ extension Translator {
                 }
                 if case .schema = object.additionalProperties { additional = object.additionalProperties }
             case .allOf(let nestedParts):
-                flatten(nestedParts, into: &properties, additional: &additional, origins: &origins, from: partOrigin,
-                        seen: seen)
+                flatten(
+                    nestedParts, into: &properties, additional: &additional, origins: &origins, from: partOrigin,
+                    seen: seen)
             case .any:
                 continue
             default:
-                log.warning("allOf part is not an object; only object parts are merged, this one is not checked", at: part.location)
+                log.warning(
+                    "allOf part is not an object; only object parts are merged, this one is not checked",
+                    at: part.location)
             }
         }
     }
 
     /// `origins` (from `flatten`): members an `allOf` takes unchanged from a named part get that
     /// part's type, nested types included (`Pet.Status`), instead of declaring a copy of them here.
-    mutating func properties(of object: ObjectSchema, owner: String, nested: inout [TypeDecl],
-                                     keepsNull: Bool, origins: [String: RefKey] = [:]) -> ([PropertyDecl], SwiftType?) {
+    mutating func properties(
+        of object: ObjectSchema, owner: String, nested: inout [TypeDecl],
+        keepsNull: Bool, origins: [String: RefKey] = [:]
+    ) -> ([PropertyDecl], SwiftType?) {
         var scope = Naming.Scope(reserved: ["init", "encode", "codingkeys", "additionalproperties"])
         var nestedScope = Naming.Scope(reserved: [owner.lowercased(), "codingkeys"])
         var result: [PropertyDecl] = []
@@ -155,7 +170,8 @@ extension Translator {
         for property in object.properties {
             let name = scope.claim(names.camelCase(property.name))
             // A nested type must not shadow a top-level type its own members name (`A.B` holding a `B`).
-            let nestedName = nestedScope.claim(names.typeName(property.name), avoiding: referencedTypeNames(property.schema))
+            let nestedName = nestedScope.claim(
+                names.typeName(property.name), avoiding: referencedTypeNames(property.schema))
             let base: SwiftType
             if let key = origins[property.name], let type = reusedType(property.name, from: key, keepsNull: keepsNull) {
                 base = type
@@ -167,29 +183,34 @@ extension Translator {
                 base = swiftType(for: property.schema, suggestedName: nestedName, nested: &nested, keepsNull: keepsNull)
             }
             let nullable = property.schema.isNullable || resolved(property.schema).isNullable
-            let presence: PropertyDecl.Presence = switch (property.isRequired, nullable) {
-            case (true, false): .required
-            case (true, true): .requiredNullable
-            case (false, false): .optional
-            case (false, true): keepsNull ? .optionalNullable : .optional
-            }
-            var decl = PropertyDecl(name: name, wireName: property.name, baseType: base, presence: presence,
-                                    doc: property.schema.description, isDeprecated: property.schema.isDeprecated)
+            let presence: PropertyDecl.Presence =
+                switch (property.isRequired, nullable) {
+                case (true, false): .required
+                case (true, true): .requiredNullable
+                case (false, false): .optional
+                case (false, true): keepsNull ? .optionalNullable : .optional
+                }
+            var decl = PropertyDecl(
+                name: name, wireName: property.name, baseType: base, presence: presence,
+                doc: property.schema.description, isDeprecated: property.schema.isDeprecated)
             decl.problemMember = property.schema.problemMember
             result.append(decl)
         }
         var extra: SwiftType?
         if case .schema(let schema) = object.additionalProperties, !object.properties.isEmpty {
             // Kept so nothing the server sends is lost.
-            extra = swiftType(for: schema, suggestedName: nestedScope.claim("AdditionalProperty"), nested: &nested, keepsNull: keepsNull)
+            extra = swiftType(
+                for: schema, suggestedName: nestedScope.claim("AdditionalProperty"), nested: &nested,
+                keepsNull: keepsNull)
         }
         // A type declared here (or this one) named like the part would hide it (`Pet.Status` read as
         // this type's own `Pet`): then the reused members get their own nested types after all.
         if !roots.isEmpty, roots.contains(owner) || nested.contains(where: { roots.contains($0.name) }) {
             for entry in reused.reversed() {
                 var own: [TypeDecl] = []
-                result[entry.property].baseType = swiftType(for: entry.schema, suggestedName: entry.name, nested: &own,
-                                                            keepsNull: keepsNull)
+                result[entry.property].baseType = swiftType(
+                    for: entry.schema, suggestedName: entry.name, nested: &own,
+                    keepsNull: keepsNull)
                 nested.insert(contentsOf: own, at: entry.nestedAt)
             }
         }
@@ -201,8 +222,8 @@ extension Translator {
     /// for a different `keepsNull` (its nested types would differ).
     mutating func reusedType(_ wireName: String, from key: RefKey, keepsNull: Bool) -> SwiftType? {
         guard patchReachable.contains(key) == keepsNull, let decl = namedDeclaration(key),
-              case .structure(let properties, _) = decl.kind,
-              let property = properties.first(where: { $0.wireName == wireName })
+            case .structure(let properties, _) = decl.kind,
+            let property = properties.first(where: { $0.wireName == wireName })
         else { return nil }
         func qualified(_ type: SwiftType) -> SwiftType {
             switch type {
@@ -237,8 +258,10 @@ extension Translator {
         }
     }
 
-    mutating func union(_ branches: [Schema], discriminator: Discriminator?, name: String, doc: String?,
-                                keepsNull: Bool) -> TypeDecl {
+    mutating func union(
+        _ branches: [Schema], discriminator: Discriminator?, name: String, doc: String?,
+        keepsNull: Bool
+    ) -> TypeDecl {
         var nested: [TypeDecl] = []
         var caseScope = Naming.Scope(reserved: ["undocumented"])
         var nestedScope = Naming.Scope(reserved: [name.lowercased()])
@@ -247,21 +270,27 @@ extension Translator {
             let label: String
             switch branch.kind {
             case .reference(let key): label = typeNames[key] ?? "option\(i + 1)"
-            case .string: label = branch.format == "date-time" ? "date" : (branch.stringEnumValues != nil ? (branch.title ?? "option\(i + 1)") : "string")
+            case .string:
+                label =
+                    branch.format == "date-time"
+                    ? "date" : (branch.stringEnumValues != nil ? (branch.title ?? "option\(i + 1)") : "string")
             case .integer: label = "integer"
             case .number: label = "number"
             case .boolean: label = "boolean"
             case .array: label = "array"
             default: label = branch.title ?? "option\(i + 1)"
             }
-            let type = swiftType(for: branch, suggestedName: nestedScope.claim(names.typeName(label)), nested: &nested, keepsNull: keepsNull)
+            let type = swiftType(
+                for: branch, suggestedName: nestedScope.claim(names.typeName(label)), nested: &nested,
+                keepsNull: keepsNull)
             var tags: [String] = []
             if let discriminator, case .reference(let key) = branch.kind {
                 tags = discriminator.mapping.filter { $0.target == key }.map(\.value)
             }
             cases.append(UnionCase(name: caseScope.claim(names.camelCase(label)), type: type, tags: tags))
         }
-        return TypeDecl(name: name, doc: doc, kind: .union(cases, discriminator: discriminator?.propertyName), nested: nested)
+        return TypeDecl(
+            name: name, doc: doc, kind: .union(cases, discriminator: discriminator?.propertyName), nested: nested)
     }
 
     mutating func enumCases(_ values: [String]) -> [EnumCase] {
@@ -298,14 +327,18 @@ extension Translator {
     }
 
     /// The Swift type for a schema used in place; inline declarations go to `nested`.
-    mutating func swiftType(for schema: Schema, suggestedName: String, nested: inout [TypeDecl], keepsNull: Bool) -> SwiftType {
+    mutating func swiftType(
+        for schema: Schema, suggestedName: String, nested: inout [TypeDecl], keepsNull: Bool
+    ) -> SwiftType {
         switch schema.kind {
         case .reference(let key):
             return .named(typeNames[key] ?? "JSONValue")
         case .any, .null:
             return .json
         case .string:
-            if schema.stringEnumValues != nil, let decl = declaration(for: schema, name: suggestedName, keepsNull: keepsNull) {
+            if schema.stringEnumValues != nil,
+                let decl = declaration(for: schema, name: suggestedName, keepsNull: keepsNull)
+            {
                 nested.append(decl)
                 return .named(suggestedName)
             }
@@ -326,12 +359,16 @@ extension Translator {
         case .boolean:
             return .named("Bool")
         case .array(let items):
-            return .array(swiftType(for: items, suggestedName: Naming.singular(suggestedName), nested: &nested, keepsNull: keepsNull))
+            return .array(
+                swiftType(
+                    for: items, suggestedName: Naming.singular(suggestedName), nested: &nested, keepsNull: keepsNull))
         case .object(let object):
             if object.properties.isEmpty {
                 switch object.additionalProperties {
                 case .schema(let value):
-                    return .dictionary(swiftType(for: value, suggestedName: suggestedName + "Value", nested: &nested, keepsNull: keepsNull))
+                    return .dictionary(
+                        swiftType(
+                            for: value, suggestedName: suggestedName + "Value", nested: &nested, keepsNull: keepsNull))
                 case .unspecified, .forbidden:
                     return .dictionary(.json)
                 }

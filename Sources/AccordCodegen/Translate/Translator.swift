@@ -13,8 +13,10 @@ public struct GeneratorOptions: Sendable {
     /// The API's own acronyms (`OTP` → `startOTP`), besides the web's (`ID`, `URL`, `JSON`…).
     public var acronyms: [String]
 
-    public init(requestIdHeader: String? = "X-Request-ID", defaultBodyLimit: Int = 64 * 1024, appVersionHeader: String? = nil,
-                acronyms: [String] = []) {
+    public init(
+        requestIdHeader: String? = "X-Request-ID", defaultBodyLimit: Int = 64 * 1024, appVersionHeader: String? = nil,
+        acronyms: [String] = []
+    ) {
         self.requestIdHeader = requestIdHeader
         self.appVersionHeader = appVersionHeader
         self.defaultBodyLimit = defaultBodyLimit
@@ -57,8 +59,10 @@ struct Translator {
 
     /// `withValidationRules: false` leaves out the server stubs' validation rules (the client
     /// surface does not need them, and they are a large part of the work).
-    static func translate(_ document: APIDocument, options: GeneratorOptions,
-                          withValidationRules: Bool = true) -> (GeneratedAPI, DiagnosticLog) {
+    static func translate(
+        _ document: APIDocument, options: GeneratorOptions,
+        withValidationRules: Bool = true
+    ) -> (GeneratedAPI, DiagnosticLog) {
         var translator = Translator(document: document, options: options)
         translator.buildsRules = withValidationRules
         let api = translator.run()
@@ -117,7 +121,8 @@ struct Translator {
         var api = GeneratedAPI(
             title: document.title, version: document.version, description: document.description,
             types: types, operations: operations, rules: rules, catalog: catalog,
-            problemType: problemType, requestIdHeader: options.requestIdHeader, appVersionHeader: options.appVersionHeader,
+            problemType: problemType, requestIdHeader: options.requestIdHeader,
+            appVersionHeader: options.appVersionHeader,
             securitySchemes: document.securitySchemes)
         api.problem = problemDecl(types: types, catalog: catalog, typeName: problemType)
         api.defaultBodyLimit = options.defaultBodyLimit
