@@ -51,8 +51,12 @@ struct ModelsRenderer {
             w.line("/// A value this version of the API does not know.")
             w.line("case undocumented(String)")
             w.blank()
-            let entries = cases.map { ".\($0.name): \(Text.literal($0.rawValue))" }
-            w.call("public static let wireValues: WireValues<Self> = [", entries.isEmpty ? [":"] : entries, "]")
+            let table = "public static let wireValues: WireValues<Self> = ["
+            if cases.isEmpty {
+                w.line(table + ":]")
+            } else {
+                w.call(table, cases.map { ".\($0.name): \(Text.literal($0.rawValue))" }, "]")
+            }
             w.compactScope(
                 "public var undocumentedValue: String?",
                 "if case .undocumented(let value) = self { value } else { nil }")
