@@ -56,9 +56,11 @@ struct ReplayRenderer {
                 for op in api.operations {
                     let id = Text.literal(op.operationId)
                     if let reason = unsupported(op) {
-                        w.caseLine(
-                            [id], "throw ReplayArgumentError(\"\\(operationId)" + Text.literal(reason).dropFirst() + ")"
-                        )
+                        // The operation's id comes from the step: the literal stays short.
+                        let message = "\"\\(operationId)" + Text.literal(reason).dropFirst()
+                        w.caseLine([id], "throw ReplayArgumentError(\(message))") {
+                            $0.call("throw ReplayArgumentError(", [message])
+                        }
                     } else {
                         w.caseLine([id], "return replay\(op.typeName)")
                     }
@@ -71,7 +73,9 @@ struct ReplayRenderer {
     /// One operation: the client method called with the recorded values, in the order the client
     /// declares its arguments.
     private func function(_ op: OperationDecl, _ w: inout SwiftWriter) {
-        w.scope("func replay\(op.typeName)(_ client: \(clientName), _ arguments: ReplayArguments) async throws") { w in
+        w.scope(
+            "func replay\(op.typeName)(", ["_ client: \(clientName)", "_ arguments: ReplayArguments"], ") async throws"
+        ) { w in
             let template = "arguments.pathTemplate = \(Text.literal(op.path))"
             if template.count <= w.room {
                 w.line(template)

@@ -19,7 +19,8 @@ func replay(_ operationId: String) throws -> (ShapesClient, ReplayArguments) asy
     switch operationId {
     case "get_pet": return replayGetPet
     case "replacePet":
-        throw ReplayArgumentError("\(operationId): application/x-www-form-urlencoded bodies are not replayed through the client")
+        throw ReplayArgumentError(
+            "\(operationId): application/x-www-form-urlencoded bodies are not replayed through the client")
     default: throw ReplayArgumentError("the client has no operation \(operationId)")
     }
 }
