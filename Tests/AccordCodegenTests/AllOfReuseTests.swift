@@ -43,14 +43,8 @@ import Testing
     }
 
     @Test func theModelsCompile() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("walks-\(UUID().uuidString)")
+        let root = try writeSwiftSources(try generate(), folderPrefix: "walks")
         defer { try? FileManager.default.removeItem(at: root) }
-        for file in try generate() where file.path.hasSuffix(".swift") {
-            let url = root.appendingPathComponent("Sources").appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try file.contents.write(to: url, atomically: true, encoding: .utf8)
-        }
         let snippet = """
             import WalksClient
 

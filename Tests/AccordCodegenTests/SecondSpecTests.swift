@@ -50,14 +50,8 @@ import Testing
 
     /// Compiled and run: the client against a scripted transport.
     @Test func clientRefreshesAuthenticatesAndMapsErrorsAsTheSpecSays() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("library-\(UUID().uuidString)")
+        let root = try writeSwiftSources(try generate().files, folderPrefix: "library")
         defer { try? FileManager.default.removeItem(at: root) }
-        for file in try generate().files where file.path.hasSuffix(".swift") {
-            let url = root.appendingPathComponent("Sources").appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try file.contents.write(to: url, atomically: true, encoding: .utf8)
-        }
         let outcome = try SwiftTypecheck.run(packageRoot: root.path, name: "Library", main: Self.driver)
         #expect(outcome.compiles, "\(outcome.output)")
         let expected = """

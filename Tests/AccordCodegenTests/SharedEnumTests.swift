@@ -27,14 +27,8 @@ import Testing
     }
 
     @Test func theAliasesAreOneTypeAndStayOpen() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("shop-\(UUID().uuidString)")
+        let root = try writeSwiftSources(try generate(), folderPrefix: "shop")
         defer { try? FileManager.default.removeItem(at: root) }
-        for file in try generate() where file.path.hasSuffix(".swift") {
-            let url = root.appendingPathComponent("Sources").appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try file.contents.write(to: url, atomically: true, encoding: .utf8)
-        }
         let main = """
             import Foundation
             import ShopAPI
