@@ -122,6 +122,7 @@ let package = Package(
         .testTarget(name: "AccordContractTests", dependencies: [
             "AccordContract", "AccordSpec",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "AccordCodegenTests", dependencies: ["AccordSpec", "AccordCodegen", "AccordTestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -3,6 +3,7 @@ import AccordSpec
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Synchronization
 
 /// Paths in this repository, and the spec and exchanges loaded from it.
@@ -115,18 +116,34 @@ final class BrokenServer: Sendable {
                 try await WireRequest.collecting(request, upTo: 8 * 1024 * 1024), server)
             return Response(wire: rewriteResponse(wire, try await server.send(wire)))
         }
-        let port = try ServerProcess.freePort()
         var logger = Logger(label: "broken-server")
         logger.logLevel = .critical
+        // Port 0, and the port the server really bound: a port picked free beforehand could be handed
+        // to a broken server of a test running beside this one, and this test would talk to that one.
+        let (bound, boundPort) = AsyncStream<Int>.makeStream()
         let app = Application(
-            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-        let task = Task { try await app.run() }
+            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                boundPort.yield(channel.localAddress?.port ?? 0)
+                boundPort.finish()
+            }, logger: logger)
+        let task = Task {
+            defer { boundPort.finish() }
+            try await app.run()
+        }
+        var ports = bound.makeAsyncIterator()
+        guard let port = await ports.next(), port > 0 else {
+            task.cancel()
+            throw DidNotStart()
+        }
         let url = "http://127.0.0.1:\(port)"
         _ = await LiveServer(baseURL: url, timeoutSeconds: 2).waitUntilAnswering(within: .seconds(5))
         return BrokenServer(url: url, task: task)
     }
 
     func stop() { task.cancel() }
+
+    struct DidNotStart: Error {}
 }
 
 /// JSON object surgery for the broken variants.
