@@ -64,11 +64,7 @@ public struct Problem: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type
-        case title
-        case status
-        case detail
-        case code
+        case type, title, status, detail, code
         case requestID = "request_id"
         case retryAfter = "retry_after"
         case errors
@@ -179,8 +175,7 @@ public struct User: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id
-        case phone
+        case id, phone
         case createdAt = "created_at"
     }
 }
@@ -261,10 +256,7 @@ public struct Todo: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id
-        case title
-        case notes
-        case completed
+        case id, title, notes, completed
         case dueAt = "due_at"
         case completedAt = "completed_at"
         case createdAt = "created_at"
@@ -300,8 +292,7 @@ public struct TodoCreate: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case title
-        case notes
+        case title, notes
         case dueAt = "due_at"
     }
 }
@@ -327,8 +318,7 @@ public struct TodoUpdate: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case title
-        case notes
+        case title, notes
         case dueAt = "due_at"
         case completed
     }
@@ -407,8 +397,7 @@ public struct Call: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id
-        case status
+        case id, status
         case createdAt = "created_at"
     }
 }
@@ -475,8 +464,7 @@ public struct TranscriptSummary: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id
         case callID = "call_id"
-        case direction
-        case status
+        case direction, status
         case startedAt = "started_at"
         case endedAt = "ended_at"
         case durationSeconds = "duration_seconds"
@@ -539,8 +527,7 @@ public struct Transcript: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id
         case callID = "call_id"
-        case direction
-        case status
+        case direction, status
         case startedAt = "started_at"
         case endedAt = "ended_at"
         case durationSeconds = "duration_seconds"
@@ -596,8 +583,7 @@ public struct TranscriptTurn: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case role
-        case content
+        case role, content
         case startSeconds = "start_seconds"
         case endSeconds = "end_seconds"
     }

@@ -189,6 +189,31 @@ package struct RequestBuilder: Sendable {
         if let values { headers[name] = values.map(\.parameterText).joined(separator: ",") }
     }
 
+    /// An object in a header, simple style (RFC 6570, OpenAPI's only style for headers): `k,v,k2,v2`,
+    /// or `k=v,k2=v2` exploded, keys sorted. A nested value goes as its JSON text: the style has none.
+    package mutating func header(_ name: String, object: (some Encodable)?, explode: Bool) throws {
+        guard let object else { return }
+        func text(_ value: JSONValue) throws -> String {
+            switch value {
+            case .null: ""
+            case .bool(let b): b ? "true" : "false"
+            case .integer(let i): String(i)
+            case .number(let d): String(d)
+            case .string(let s): s
+            case .array, .object: String(decoding: try JSONCoding.encoder.encode(value), as: UTF8.self)
+            }
+        }
+        switch try JSONValue(encoding: object) {
+        case .object(let members):
+            let pairs = try members.keys.sorted().map { key in (key, try text(members[key]!)) }
+            headers[name] = pairs.map { explode ? "\($0.0)=\($0.1)" : "\($0.0),\($0.1)" }.joined(separator: ",")
+        case .array(let items):
+            headers[name] = try items.map(text).joined(separator: ",")
+        case let value:
+            headers[name] = try text(value)
+        }
+    }
+
     package mutating func json(_ value: some Encodable) throws {
         body = try JSONCoding.encoder.encode(value)
         headers["Content-Type"] = "application/json"

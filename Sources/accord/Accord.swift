@@ -50,6 +50,7 @@ func loadSpec(_ path: String) throws -> SpecDocuments {
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Check a spec (OpenAPI structure and Accord's rules) and the recorded exchanges against it.")
 
     @Argument(help: "The spec to check (default: the spec named in accord.yaml).")
@@ -93,6 +94,7 @@ struct Lint: ParsableCommand {
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "generate",
         abstract: "Generate Swift models, client, server stubs and the error catalog from a spec.",
         discussion: """
             With no options, reads accord.yaml and writes the project's Generated/ folder.

@@ -7,6 +7,7 @@ import Foundation
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract:
             "Report the changes between two versions of a spec, and which break installed apps or the app's code.",
         discussion: """

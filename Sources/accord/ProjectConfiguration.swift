@@ -156,27 +156,30 @@ struct OutputWriter {
     }
 
     func staleFiles(_ files: [GeneratedFile]) -> [String] {
-        var stale: [String] = []
-        for file in files {
-            let current = try? String(contentsOfFile: root + "/" + file.path, encoding: .utf8)
-            if current != file.contents { stale.append(file.path) }
+        let differs = ParallelWork.map(files) { file in
+            (try? String(contentsOfFile: root + "/" + file.path, encoding: .utf8)) != file.contents
         }
+        var stale = zip(files, differs).filter(\.1).map(\.0.path)
         let produced = Set(files.map(\.path))
         stale += existingFiles().subtracting(produced).sorted()
         return stale
     }
 
-    /// Returns how many files changed.
+    /// Returns how many files changed. Files are compared and written side by side: on a large spec
+    /// they are megabytes, and writing them one after another was a good part of the run.
     func write(_ files: [GeneratedFile]) throws -> Int {
-        var changed = 0
-        for file in files {
-            let path = root + "/" + file.path
-            if (try? String(contentsOfFile: path, encoding: .utf8)) == file.contents { continue }
-            try FileManager.default.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
-            changed += 1
+        let outcomes = ParallelWork.map(files) { file -> Result<Bool, any Error> in
+            Result {
+                let path = root + "/" + file.path
+                if (try? String(contentsOfFile: path, encoding: .utf8)) == file.contents { return false }
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Self.replace(path, with: file.contents)
+                return true
+            }
         }
+        var changed = 0
+        for outcome in outcomes where try outcome.get() { changed += 1 }
         let produced = Set(files.map(\.path))
         for leftover in existingFiles().subtracting(produced) {
             try FileManager.default.removeItem(atPath: root + "/" + leftover)
@@ -184,4 +187,28 @@ struct OutputWriter {
         }
         return changed
     }
+
+    /// Written beside the file and renamed over it, so a build never reads half a file. Not synced
+    /// to disk (Foundation's atomic write syncs every file): generated files are made again from the
+    /// spec, and the syncs took more of a large run than writing.
+    static func replace(_ path: String, with contents: String) throws {
+        let temporary = path + ".accord-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw OutputError(path: path, code: errno) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(contents.utf8))
+            try handle.close()
+            guard rename(temporary, path) == 0 else { throw OutputError(path: path, code: errno) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+}
+
+struct OutputError: Error, CustomStringConvertible {
+    let path: String
+    let code: Int32
+    var description: String { "cannot write \(path): \(String(cString: strerror(code)))" }
 }

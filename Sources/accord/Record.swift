@@ -70,6 +70,7 @@ struct ScenarioWritingOptions: ParsableArguments {
 
 struct Record: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "record",
         abstract:
             "Run a recording proxy: point the app at it; each exchange goes to --upstream and the session is written "
             + "as a scenario."

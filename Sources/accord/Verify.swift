@@ -25,6 +25,7 @@ func loadContract(
 
 struct Coverage: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "coverage",
         abstract:
             "Print which operations, documented statuses and error codes the recorded exchanges cover; exit 1 below "
             + "100%."
@@ -51,6 +52,7 @@ struct Coverage: ParsableCommand {
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract:
             "Replay the recorded exchanges against a live server (and the generated client) and report every "
             + "difference.",

@@ -129,6 +129,18 @@ actor Tokens: TokenProvider {
 
     struct Item: Decodable, Sendable, Hashable { var id: Int }
 
+    struct Shelf: Encodable { var branch: String; var shelf: Int; var tags: [String]? }
+
+    @Test func objectsInHeadersUseTheSimpleStyle() throws {
+        var request = RequestBuilder(method: "GET", path: "/loans")
+        try request.header("X-Branch", object: Shelf(branch: "north", shelf: 3, tags: nil), explode: false)
+        #expect(request.headers["X-Branch"] == "branch,north,shelf,3")
+        try request.header("X-Branch", object: Shelf(branch: "north", shelf: 3, tags: ["a"]), explode: true)
+        #expect(request.headers["X-Branch"] == #"branch=north,shelf=3,tags=["a"]"#)
+        try request.header("X-None", object: Shelf?.none, explode: true)
+        #expect(request.headers["X-None"] == nil)
+    }
+
     @Test func createdCarriesTheLocationResolvedAgainstTheRequest() throws {
         let client = core(ScriptedTransport([]))
         let request = RequestBuilder(method: "POST", path: "/items")

@@ -5,11 +5,11 @@ struct CatalogRenderer {
     let api: GeneratedAPI
     let specPath: String
 
-    func render() -> [(name: String, contents: String)] {
+    func render() -> [PendingFile] {
         guard let catalog = api.catalog else { return [] }
         return [
-            ("ERRORS.md", markdown(catalog)), ("errors.json", json(catalog)),
-            ("Localizable.xcstrings", xcstrings(catalog)),
+            PendingFile("ERRORS.md") { markdown(catalog) }, PendingFile("errors.json") { json(catalog) },
+            PendingFile("Localizable.xcstrings") { xcstrings(catalog) },
         ]
     }
 

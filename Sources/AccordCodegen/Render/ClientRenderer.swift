@@ -7,8 +7,11 @@ struct ClientRenderer {
     let clientName: String
     let modelsModule: String
 
-    func render() -> [(name: String, contents: String)] {
-        [("\(clientName).swift", client()), ("ClientSupport.swift", RuntimeSources.client(modelsModule: modelsModule))]
+    func render() -> [PendingFile] {
+        [
+            PendingFile("\(clientName).swift", start: .early) { client() },
+            PendingFile("ClientSupport.swift", text: RuntimeSources.client(modelsModule: modelsModule)),
+        ]
     }
 
     private func client() -> String {
@@ -142,7 +145,11 @@ struct ClientRenderer {
                 case .object: w.line("try request.query(\(wire), object: \(p.name))")
                 case .value: w.line("request.query(\(wire), \(p.name))")
                 }
-            case .header: w.line("request.header(\(wire), \(p.name))")
+            case .header:
+                switch p.shape {
+                case .object: w.line("try request.header(\(wire), object: \(p.name), explode: \(p.explode))")
+                case .list, .value: w.line("request.header(\(wire), \(p.name))")
+                }
             case .cookie: break
             }
         }

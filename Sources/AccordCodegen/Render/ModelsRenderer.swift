@@ -2,20 +2,43 @@
 struct ModelsRenderer {
     let api: GeneratedAPI
 
-    func render() -> [(name: String, contents: String)] {
-        // Models are most of a large spec's output: reserve roughly what it takes.
-        var models = SwiftWriter(reservingCapacity: 64 + api.types.count * 2048)
-        models.line("import Foundation")
-        for type in api.types {
-            models.blank()
-            declaration(type, &models)
+    /// Models are most of a large spec's output: they are rendered in `slices` pieces, each a run of
+    /// whole declarations.
+    func render(slices: Int) -> [PendingFile] {
+        let types = api.types
+        let size = max(1, (types.count + slices - 1) / max(1, slices))
+        let pieces: [@Sendable () -> String] = stride(from: 0, to: max(types.count, 1), by: size).map { start in
+            { [self] in
+                let end = min(start + size, types.count)
+                var models = SwiftWriter(reservingCapacity: 64 + (end - start) * 2048)
+                if start == 0 { models.line("import Foundation") }
+                for type in types[start..<end] {
+                    models.blank()
+                    declaration(type, &models)
+                }
+                return models.text
+            }
         }
         return [
-            ("Models.swift", models.text), ("APIError.swift", apiError()), ("Support.swift", RuntimeSources.models),
+            PendingFile("Models.swift", start: .early, pieces: pieces), PendingFile("APIError.swift") { apiError() },
+            PendingFile("Support.swift", text: RuntimeSources.models),
         ]
     }
 
     // MARK: Declarations
+
+    /// `case a, b, c` on as few lines as fit.
+    private func packedCases(_ names: [String], _ w: inout SwiftWriter) {
+        var line = ""
+        for name in names {
+            if !line.isEmpty, line.count + 2 + name.count > w.room {
+                w.line(line)
+                line = ""
+            }
+            line += line.isEmpty ? "case " + name : ", " + name
+        }
+        if !line.isEmpty { w.line(line) }
+    }
 
     func declaration(_ type: TypeDecl, _ w: inout SwiftWriter) {
         w.doc(type.doc)
@@ -39,15 +62,7 @@ struct ModelsRenderer {
     /// The cases, then their wire values as one table (`OpenEnum` turns it into `init(rawValue:)` and `rawValue`).
     private func openEnum(_ name: String, _ cases: [EnumCase], _ w: inout SwiftWriter) {
         typeScope("public enum \(name)", "OpenEnum", &w) { w in
-            var line = ""
-            for c in cases {
-                if !line.isEmpty, line.count + 2 + c.name.count > w.room {
-                    w.line(line)
-                    line = ""
-                }
-                line += line.isEmpty ? "case " + c.name : ", " + c.name
-            }
-            if !line.isEmpty { w.line(line) }
+            packedCases(cases.map(\.name), &w)
             w.line("/// A value this version of the API does not know.")
             w.line("case undocumented(String)")
             w.blank()
@@ -85,11 +100,18 @@ struct ModelsRenderer {
             if !properties.isEmpty && (renamed || needsDecode || needsEncode) {
                 w.blank()
                 w.scope("enum CodingKeys: String, CodingKey") { w in
+                    // Keys spelled as on the wire share lines; a renamed key has its own.
+                    var plain: [String] = []
                     for p in properties {
-                        w.line(
-                            Naming.bare(p.name) == p.wireName
-                                ? "case \(p.name)" : "case \(p.name) = \(Text.literal(p.wireName))")
+                        if Naming.bare(p.name) == p.wireName {
+                            plain.append(p.name)
+                            continue
+                        }
+                        packedCases(plain, &w)
+                        plain = []
+                        w.line("case \(p.name) = \(Text.literal(p.wireName))")
                     }
+                    packedCases(plain, &w)
                 }
             }
             if needsDecode {
@@ -214,9 +236,15 @@ struct ModelsRenderer {
                 } else {
                     w.line("let value = try decoder.singleValueContainer()")
                     for c in cases {
-                        w.scope("if let decoded = try? value.decode(\(c.type.code).self)") { w in
-                            w.line("self = .\(c.name)(decoded)")
-                            w.line("return")
+                        let attempt = "if let decoded = try? value.decode(\(c.type.code).self)"
+                        let body = "self = .\(c.name)(decoded)"
+                        if attempt.count + body.count + 14 <= w.room {
+                            w.line(attempt + " { " + body + "; return }")
+                        } else {
+                            w.scope(attempt) { w in
+                                w.line(body)
+                                w.line("return")
+                            }
                         }
                     }
                     w.call(

@@ -2,8 +2,8 @@ import Dispatch
 import Foundation
 
 /// Runs independent pieces of pure work on the machine's cores and gives their results in order.
-enum ParallelWork {
-    static func map<Input: Sendable, Output: Sendable>(
+package enum ParallelWork {
+    package static func map<Input: Sendable, Output: Sendable>(
         _ inputs: [Input], _ transform: @Sendable (Input) -> Output
     ) -> [Output] {
         let results = Results<Output>(count: inputs.count)

@@ -6,8 +6,11 @@ struct ReplayRenderer {
     let clientName: String
     let clientModule: String
 
-    func render() -> [(name: String, contents: String)] {
-        [("main.swift", main()), ("ReplaySupport.swift", RuntimeSources.replay(clientModule: clientModule))]
+    func render() -> [PendingFile] {
+        [
+            PendingFile("main.swift", start: .early) { main() },
+            PendingFile("ReplaySupport.swift", text: RuntimeSources.replay(clientModule: clientModule)),
+        ]
     }
 
     private func main() -> String {
@@ -154,6 +157,9 @@ struct ReplayRenderer {
         }
         if op.parameters.contains(where: { $0.location == .query && isStructure($0.type.unwrapped) }) {
             return ": object-valued query parameters are not replayed through the client"
+        }
+        if op.parameters.contains(where: { $0.location == .header && $0.shape == .object }) {
+            return ": object-valued header parameters are not replayed through the client"
         }
         return nil
     }

@@ -158,21 +158,36 @@ enum Naming {
     /// Makes names unique within a scope by numbering later ones.
     struct Scope {
         private var used: Set<String>
+        /// Per base name (lower-cased): every numbered variant below this is taken. Many schemas
+        /// share a base name (`Type`, `Item`), and counting up from 2 each time grew with their number.
+        private var firstFree: [String: Int] = [:]
 
         init(reserved: Set<String> = []) { used = reserved }
 
         /// A free name like `name`; `avoiding` adds names this one must not take (lower-cased).
         mutating func claim(_ name: String, avoiding: Set<String> = []) -> String {
-            var candidate = name
-            var key = bare(candidate).lowercased()
-            var n = 2
-            while used.contains(key) || avoiding.contains(key) {
-                candidate = identifier(bare(name) + String(n))
-                key = bare(candidate).lowercased()
-                n += 1
+            let key = bare(name).lowercased()
+            if !used.contains(key) && !avoiding.contains(key) {
+                used.insert(key)
+                return name
             }
-            used.insert(key)
-            return candidate
+            let base = bare(name)
+            func numbered(_ n: Int) -> (name: String, key: String) {
+                let candidate = identifier(base + String(n))
+                return (candidate, bare(candidate).lowercased())
+            }
+            let known = firstFree[key] ?? 2
+            var n = known
+            var candidate = numbered(n)
+            while used.contains(candidate.key) || avoiding.contains(candidate.key) {
+                n += 1
+                candidate = numbered(n)
+            }
+            used.insert(candidate.key)
+            var free = known
+            while used.contains(numbered(free).key) { free += 1 }
+            firstFree[key] = free
+            return candidate.name
         }
     }
 }

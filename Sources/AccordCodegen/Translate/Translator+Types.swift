@@ -15,7 +15,7 @@ extension Translator {
             if let s = op.requestBody?.content.schema { stack.append(s) }
         }
         while let schema = stack.popLast() {
-            forEachChild(schema) { child in
+            Self.forEachChild(schema) { child in
                 if case .reference(let key) = child.kind, !patchReachable.contains(key) {
                     patchReachable.insert(key)
                     if let named = document.namedSchema(key) { stack.append(named.schema) }
@@ -32,14 +32,16 @@ extension Translator {
         default: break
         }
         var found = Set<String>()
-        forEachChild(schema) { child in
-            if case .reference(let key) = child.kind, let name = lowercasedTypeNames[key] { found.insert(name) }
+        let names = lowercasedTypeNames
+        Self.forEachChild(schema) { child in
+            if case .reference(let key) = child.kind, let name = names[key] { found.insert(name) }
         }
         return found
     }
 
     /// Calls `body` with the schema and every schema nested in it (not following references).
-    func forEachChild(_ schema: Schema, _ body: (Schema) -> Void) {
+    /// Static: a closure that captured the translator copied all of it at every call.
+    static func forEachChild(_ schema: Schema, _ body: (Schema) -> Void) {
         body(schema)
         switch schema.kind {
         case .array(let items): forEachChild(items, body)

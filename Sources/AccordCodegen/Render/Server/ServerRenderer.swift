@@ -8,16 +8,17 @@ struct ServerRenderer {
     let handlerName: String
     let modelsModule: String
 
-    func render() -> [(name: String, contents: String)] {
-        [
-            (
-                "\(handlerName).swift",
-                HandlerRenderer(api: api, handlerName: handlerName, modelsModule: modelsModule).render()
-            ),
-            ("Routes.swift", RoutesRenderer(api: api, handlerName: handlerName, modelsModule: modelsModule).render()),
-            ("ServerErrors.swift", ServerErrorsRenderer(api: api, modelsModule: modelsModule).render()),
-            ("Rules.swift", RulesRenderer(api: api, modelsModule: modelsModule).render()),
-            ("ServerSupport.swift", RuntimeSources.server(modelsModule: modelsModule)),
+    func render() -> [PendingFile] {
+        let handler = HandlerRenderer(api: api, handlerName: handlerName, modelsModule: modelsModule)
+        let routes = RoutesRenderer(api: api, handlerName: handlerName, modelsModule: modelsModule)
+        let errors = ServerErrorsRenderer(api: api, modelsModule: modelsModule)
+        let rules = RulesRenderer(api: api, modelsModule: modelsModule)
+        return [
+            PendingFile("\(handlerName).swift", start: .early) { handler.render() },
+            PendingFile("Routes.swift", start: .first) { routes.render() },
+            PendingFile("ServerErrors.swift") { errors.render() },
+            PendingFile("Rules.swift") { rules.render() },
+            PendingFile("ServerSupport.swift", text: RuntimeSources.server(modelsModule: modelsModule)),
         ]
     }
 

@@ -58,8 +58,7 @@ public struct Dog: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind
-        case name
+        case kind, name
         case bestFriend = "best_friend"
     }
 
@@ -136,14 +135,8 @@ public indirect enum Amount: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let value = try decoder.singleValueContainer()
-        if let decoded = try? value.decode(Int.self) {
-            self = .integer(decoded)
-            return
-        }
-        if let decoded = try? value.decode(String.self) {
-            self = .string(decoded)
-            return
-        }
+        if let decoded = try? value.decode(Int.self) { self = .integer(decoded); return }
+        if let decoded = try? value.decode(String.self) { self = .string(decoded); return }
         throw DecodingError.dataCorruptedError(in: value, debugDescription: "matches none of Amount's schemas")
     }
 
