@@ -128,7 +128,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TodoAgentAPITests", dependencies: ["TodoAgentAPI", "TodoAgentClient"]),
         .testTarget(name: "AppServerTests", dependencies: [
-            "AppServer", "AppServerContractTest", "TodoAgentClient", "AccordSpec",
+            "AppServer", "AppServerContractTest", "TodoAgentClient", "AccordSpec", "AccordContract",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import AccordContract
 import Foundation
 import Testing
 import TodoAgentAPI
@@ -15,19 +16,6 @@ import TodoAgentClient
             directory.deleteLastPathComponent()
         }
         return nil
-    }
-
-    static func freePort() -> Int {
-        // Bind port 0 and read the port back, then release it for the server.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func start(_ executable: URL, port: Int, environment: [String: String]) throws -> Process {
@@ -60,7 +48,7 @@ import TodoAgentClient
         if backend == .postgres { await PostgresTurns.shared.acquire() }
         defer { if backend == .postgres { Task { await PostgresTurns.shared.release() } } }
 
-        let port = Self.freePort()
+        let port = try ServerProcess.freePort()
         let base = URL(string: "http://127.0.0.1:\(port)")!
         // Durability, not the per-user rate limit, is under test: 16 writers of one account pass 600 a minute.
         let environment = ["DATABASE_URL": databaseURL, "API_RATE_LIMIT_PER_MINUTE": "0"]

@@ -81,8 +81,21 @@ public final class ServerProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: errorLog)
     }
 
-    /// A TCP port nothing listens on right now (the kernel picks it).
+    /// A loopback TCP port nothing listens on right now, for a server started next. Chosen at random
+    /// below the kernel's ephemeral ranges (Linux 32768–60999, macOS 49152–65535): a port the kernel
+    /// picked could go to another socket (a `bind` to port 0, an outgoing connection) between this
+    /// check and the server's own bind, and the client would then talk to someone else's server.
+    /// A port is handed out once per process.
     public static func freePort() throws -> Int {
+        for _ in 0..<500 {
+            let port = Int.random(in: 20_000..<32_768)
+            guard PortsHandedOut.shared.claim(port) else { continue }
+            if try canBind(port) { return port }
+        }
+        throw StartFailure(description: "no free loopback port between 20000 and 32767")
+    }
+
+    private static func canBind(_ port: Int) throws -> Bool {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -90,20 +103,31 @@ public final class ServerProcess: @unchecked Sendable {
         #endif
         guard fd >= 0 else { throw StartFailure(description: "cannot open a socket") }
         defer { close(fd) }
+        // As servers bind (SO_REUSEADDR): a port left in TIME_WAIT is usable, a listening one is not.
+        var reuse: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0 else { throw StartFailure(description: "cannot bind a free port") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return bound == 0
+    }
+}
+
+/// The ports `freePort` handed out in this process.
+private final class PortsHandedOut: @unchecked Sendable {
+    static let shared = PortsHandedOut()
+    private let lock = NSLock()
+    private var ports = Set<Int>()
+
+    func claim(_ port: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return ports.insert(port).inserted
     }
 }
