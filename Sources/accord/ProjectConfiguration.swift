@@ -190,10 +190,11 @@ struct OutputWriter {
 
     /// Written beside the file and renamed over it, so a build never reads half a file. Not synced
     /// to disk (Foundation's atomic write syncs every file): generated files are made again from the
-    /// spec, and the syncs took more of a large run than writing.
+    /// spec, and the syncs took more of a large run than writing. A temporary file left by a killed run
+    /// is in an owned folder and not produced, so the next run removes it.
     static func replace(_ path: String, with contents: String) throws {
         let temporary = path + ".accord-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)  // less the umask
         guard descriptor >= 0 else { throw OutputError(path: path, code: errno) }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {

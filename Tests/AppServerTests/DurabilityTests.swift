@@ -92,13 +92,13 @@ import TodoAgentClient
             try await Task.sleep(for: .milliseconds(50))
         }
         try await Task.sleep(for: .milliseconds(300))
+        let failureBeforeKill = await acknowledged.firstFailure ?? "none"
         kill(server.processIdentifier, SIGKILL)
         try await Self.waitForExit(server)
         await acknowledged.stop()
         await writers.value
         let before = await acknowledged.ids
-        let firstFailure = await acknowledged.firstFailure ?? "none"
-        #expect(before.count > 20, "the load should have written something; first failed write: \(firstFailure)")
+        #expect(before.count > 20, "the load should have written something; first failed write: \(failureBeforeKill)")
 
         server = try Self.start(executable, port: port, environment: environment)
         try await Self.waitUntilReady(base)

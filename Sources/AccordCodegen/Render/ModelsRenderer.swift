@@ -238,7 +238,7 @@ struct ModelsRenderer {
                     for c in cases {
                         let attempt = "if let decoded = try? value.decode(\(c.type.code).self)"
                         let body = "self = .\(c.name)(decoded)"
-                        if attempt.count + body.count + 14 <= w.room {
+                        if attempt.count + body.count + 13 <= w.room {
                             w.line(attempt + " { " + body + "; return }")
                         } else {
                             w.scope(attempt) { w in

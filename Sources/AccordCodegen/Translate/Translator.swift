@@ -12,6 +12,9 @@ public struct GeneratorOptions: Sendable {
     public var appVersionHeader: String?
     /// The API's own acronyms (`OTP` → `startOTP`), besides the web's (`ID`, `URL`, `JSON`…).
     public var acronyms: [String]
+    /// How many pieces the models are rendered in; nil: decided from the spec's size (tests set it
+    /// to check that the pieces join into the same file).
+    var modelSlices: Int?
 
     public init(
         requestIdHeader: String? = "X-Request-ID", defaultBodyLimit: Int = 64 * 1024, appVersionHeader: String? = nil,

@@ -14,12 +14,29 @@ public final class ServerProcess: @unchecked Sendable {
 
     public struct StartFailure: Error, CustomStringConvertible {
         public var description: String
+        /// The process ended before it answered (perhaps its port was taken before it could bind).
+        var exitedEarly = false
     }
 
     /// Starts `command` (words separated by spaces) with `HOST` and `PORT` set, and waits until it answers HTTP.
+    /// A server that exits before answering is started again on another port, twice at most: its port
+    /// may have been taken between the check and its own bind.
     public static func start(
         command: String, environment extra: [String: String] = [:],
         readyWithin seconds: Double = 60
+    ) async throws -> ServerProcess {
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(command: command, environment: extra, readyWithin: seconds)
+            } catch let failure as StartFailure where failure.exitedEarly && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func startOnce(
+        command: String, environment extra: [String: String], readyWithin seconds: Double
     ) async throws -> ServerProcess {
         let words = command.split(separator: " ").map(String.init)
         guard let executable = words.first else { throw StartFailure(description: "the server command is empty") }
@@ -47,15 +64,15 @@ public final class ServerProcess: @unchecked Sendable {
         let probe = LiveServer(baseURL: server.baseURL, timeoutSeconds: 2)
         if await probe.waitUntilAnswering(within: .seconds(seconds), while: { process.isRunning }) { return server }
         if !process.isRunning {
+            let log = server.logTail()
+            try? FileManager.default.removeItem(at: errorLog)
             throw StartFailure(
-                description:
-                    "'\(command)' exited with status \(process.terminationStatus) before "
-                    + "answering:\n\(server.logTail())"
-            )
+                description: "'\(command)' exited with status \(process.terminationStatus) before answering:\n\(log)",
+                exitedEarly: true)
         }
+        let log = server.logTail()  // (before `stop`, which removes the log)
         server.stop()
-        throw StartFailure(
-            description: "'\(command)' did not answer on port \(port) within \(Int(seconds)) s:\n\(server.logTail())")
+        throw StartFailure(description: "'\(command)' did not answer on port \(port) within \(Int(seconds)) s:\n\(log)")
     }
 
     private init(port: Int, process: Process, errorLog: URL) {
@@ -87,13 +104,23 @@ public final class ServerProcess: @unchecked Sendable {
     /// check and the server's own bind, and the client would then talk to someone else's server.
     /// A port is handed out once per process.
     public static func freePort() throws -> Int {
+        let range = portRange
         for _ in 0..<500 {
-            let port = Int.random(in: 20_000..<32_768)
+            let port = Int.random(in: range)
             guard PortsHandedOut.shared.claim(port) else { continue }
             if try canBind(port) { return port }
         }
-        throw StartFailure(description: "no free loopback port between 20000 and 32767")
+        throw StartFailure(description: "no free loopback port between \(range.lowerBound) and \(range.upperBound)")
     }
+
+    /// 20000–32767, or below the start of a Linux host's own ephemeral range when that starts lower
+    /// (where it starts below 11000 no range is clear of it: the whole non-privileged one is used).
+    static let portRange: ClosedRange<Int> = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        guard let start = text.split(whereSeparator: \.isWhitespace).first.flatMap({ Int($0) }), start < 32_768
+        else { return 20_000...32_767 }
+        return start > 11_000 ? (start - 10_000)...(start - 1) : 1_024...65_535
+    }()
 
     private static func canBind(_ port: Int) throws -> Bool {
         #if canImport(Glibc)

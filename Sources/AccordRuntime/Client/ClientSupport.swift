@@ -203,7 +203,10 @@ package struct RequestBuilder: Sendable {
         }
         switch try JSONValue(encoding: object) {
         case .object(let members):
-            let pairs = try members.keys.sorted().map { key in (key, try text(members[key]!)) }
+            // A null member is left out, as an absent one.
+            let pairs = try members.keys.sorted().filter { members[$0] != .null }.map { key in
+                (key, try text(members[key]!))
+            }
             headers[name] = pairs.map { explode ? "\($0.0)=\($0.1)" : "\($0.0),\($0.1)" }.joined(separator: ",")
         case .array(let items):
             headers[name] = try items.map(text).joined(separator: ",")
