@@ -23,9 +23,13 @@ import TodoAgentClient
             let rotated = try await server.client.refreshTokens(RefreshRequest(refreshToken: pair.refreshToken))
             #expect(rotated.refreshToken != pair.refreshToken)
             // The old one is spent; presenting it again revokes the whole family.
-            let reuse = await #expect(throws: APIError.self) { try await server.client.refreshTokens(RefreshRequest(refreshToken: pair.refreshToken)) }
+            let reuse = await #expect(throws: APIError.self) {
+                try await server.client.refreshTokens(RefreshRequest(refreshToken: pair.refreshToken))
+            }
             #expect(reuse?.code == .refreshTokenInvalid)
-            let family = await #expect(throws: APIError.self) { try await server.client.refreshTokens(RefreshRequest(refreshToken: rotated.refreshToken)) }
+            let family = await #expect(throws: APIError.self) {
+                try await server.client.refreshTokens(RefreshRequest(refreshToken: rotated.refreshToken))
+            }
             #expect(family?.code == .refreshTokenInvalid)
         }
     }
@@ -35,7 +39,9 @@ import TodoAgentClient
         try await withServer(backend) { server in
             let (client, pair) = try await server.signIn()
             try await client.logout(LogoutRequest(refreshToken: pair.refreshToken))
-            let error = await #expect(throws: APIError.self) { try await server.client.refreshTokens(RefreshRequest(refreshToken: pair.refreshToken)) }
+            let error = await #expect(throws: APIError.self) {
+                try await server.client.refreshTokens(RefreshRequest(refreshToken: pair.refreshToken))
+            }
             #expect(error?.code == .refreshTokenInvalid)
         }
     }
@@ -51,20 +57,30 @@ import TodoAgentClient
                 #expect(error?.code == .otpInvalid)
                 #expect(error?.problem?.attemptsRemaining == remaining)
             }
-            let burnt = await #expect(throws: APIError.self) { try await server.client.verifyOTP(OtpVerifyRequest(phone: "+15555550101", code: "000000")) }
+            let burnt = await #expect(throws: APIError.self) {
+                try await server.client.verifyOTP(OtpVerifyRequest(phone: "+15555550101", code: "000000"))
+            }
             #expect(burnt?.code == .otpAttemptsExceeded)
             #expect(burnt?.status == 429)
             // Even the right code no longer works.
-            let after = await #expect(throws: APIError.self) { try await server.client.verifyOTP(OtpVerifyRequest(phone: "+15555550101", code: "123456")) }
+            let after = await #expect(throws: APIError.self) {
+                try await server.client.verifyOTP(OtpVerifyRequest(phone: "+15555550101", code: "123456"))
+            }
             #expect(after?.code == .otpAttemptsExceeded)
 
-            let resend = await #expect(throws: APIError.self) { try await server.client.startOTP(OtpStartRequest(phone: "+15555550101")) }
+            let resend = await #expect(throws: APIError.self) {
+                try await server.client.startOTP(OtpStartRequest(phone: "+15555550101"))
+            }
             #expect(resend?.code == .rateLimited)
             #expect((resend?.retryAfter ?? 0) > 0)
 
-            let noCode = await #expect(throws: APIError.self) { try await server.client.verifyOTP(OtpVerifyRequest(phone: "+15555550199", code: "123456")) }
+            let noCode = await #expect(throws: APIError.self) {
+                try await server.client.verifyOTP(OtpVerifyRequest(phone: "+15555550199", code: "123456"))
+            }
             #expect(noCode?.code == .otpExpired)
-            let badPhone = await #expect(throws: APIError.self) { try await server.client.startOTP(OtpStartRequest(phone: "12345")) }
+            let badPhone = await #expect(throws: APIError.self) {
+                try await server.client.startOTP(OtpStartRequest(phone: "12345"))
+            }
             #expect(badPhone?.code == .phoneInvalid)
         }
     }
@@ -75,10 +91,16 @@ import TodoAgentClient
             let (_, pair) = try await server.signIn()
             let userID = pair.user.id.parameterText
             let fixed = ServerConfiguration.ContractTest.self
-            let wrongKey = try await AccessTokens(key: "another-key-0123456789abcdefghijklmnop", issuer: fixed.jwtIssuer, audience: fixed.jwtAudience)
-                .issue(userID: userID)
-            let wrongIssuer = try await AccessTokens(key: fixed.jwtKey, issuer: "https://evil.test", audience: fixed.jwtAudience).issue(userID: userID)
-            let wrongAudience = try await AccessTokens(key: fixed.jwtKey, issuer: fixed.jwtIssuer, audience: "other-app").issue(userID: userID)
+            let wrongKey = try await AccessTokens(
+                key: "another-key-0123456789abcdefghijklmnop", issuer: fixed.jwtIssuer, audience: fixed.jwtAudience
+            )
+            .issue(userID: userID)
+            let wrongIssuer = try await AccessTokens(
+                key: fixed.jwtKey, issuer: "https://evil.test", audience: fixed.jwtAudience
+            ).issue(userID: userID)
+            let wrongAudience = try await AccessTokens(
+                key: fixed.jwtKey, issuer: fixed.jwtIssuer, audience: "other-app"
+            ).issue(userID: userID)
             let parts = pair.accessToken.split(separator: ".")
             let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + "."
             let tampered = parts[0] + "." + parts[1] + "x." + parts[2]
@@ -96,7 +118,9 @@ import TodoAgentClient
             #expect(try await code(["Authorization": "Bearer \(wrongAudience)"]) == "TOKEN_INVALID")
             #expect(try await code(["Authorization": "Bearer \(none)"]) == "TOKEN_INVALID")
             #expect(try await code(["Authorization": "Bearer \(tampered)"]) == "TOKEN_INVALID")
-            #expect(try await server.raw("GET", "/v1/me", headers: ["Authorization": "Bearer \(pair.accessToken)"]).status == 200)
+            #expect(
+                try await server.raw("GET", "/v1/me", headers: ["Authorization": "Bearer \(pair.accessToken)"]).status
+                    == 200)
         }
     }
 
@@ -105,7 +129,8 @@ import TodoAgentClient
         try await withServer(backend) { server in
             let (client, _) = try await server.signIn()
             let due = Date(timeIntervalSince1970: 1_800_000_000)
-            let answer = try await client.createTodo(TodoCreate(title: "  Call mum  ", notes: "about Sunday", dueAt: due))
+            let answer = try await client.createTodo(
+                TodoCreate(title: "  Call mum  ", notes: "about Sunday", dueAt: due))
             let created = answer.value
             #expect(answer.location?.path == "/v1/todos/\(created.id.parameterText)")
             #expect(created.title == "Call mum")
@@ -115,7 +140,8 @@ import TodoAgentClient
             let done = try await client.updateTodo(todoID: created.id, TodoUpdate(completed: true))
             #expect(done.completed && done.completedAt != nil)
             #expect(done.notes == "about Sunday")
-            let cleared = try await client.updateTodo(todoID: created.id, TodoUpdate(notes: .null, dueAt: .null, completed: false))
+            let cleared = try await client.updateTodo(
+                todoID: created.id, TodoUpdate(notes: .null, dueAt: .null, completed: false))
             #expect(cleared.notes == nil && cleared.dueAt == nil && cleared.completedAt == nil)
             let kept = try await client.updateTodo(todoID: created.id, TodoUpdate(title: "Call dad"))
             #expect(kept.title == "Call dad" && kept.notes == nil)
@@ -160,7 +186,9 @@ import TodoAgentClient
             let second = try await client.createTodo(TodoCreate(title: "Once"), idempotencyKey: "key-1")
             #expect(first == second)
             #expect(try await client.listTodos().items.count == 1)
-            let reused = await #expect(throws: APIError.self) { try await client.createTodo(TodoCreate(title: "Twice"), idempotencyKey: "key-1") }
+            let reused = await #expect(throws: APIError.self) {
+                try await client.createTodo(TodoCreate(title: "Twice"), idempotencyKey: "key-1")
+            }
             #expect(reused?.code == .idempotencyKeyReused)
         }
     }
@@ -192,7 +220,9 @@ import TodoAgentClient
             try await client.deleteMe()
             let error = await #expect(throws: APIError.self) { try await client.getMe() }
             #expect(error?.code == .tokenInvalid)
-            let refresh = await #expect(throws: APIError.self) { try await server.client.refreshTokens(RefreshRequest(refreshToken: pair.refreshToken)) }
+            let refresh = await #expect(throws: APIError.self) {
+                try await server.client.refreshTokens(RefreshRequest(refreshToken: pair.refreshToken))
+            }
             #expect(refresh?.code == .refreshTokenInvalid)
             // Signing in again makes a new, empty account.
             let (fresh, freshPair) = try await server.signIn()
@@ -215,7 +245,9 @@ import TodoAgentClient
             #expect(try await server.raw("GET", "/readyz").status == 200)
 
             try await server.state("internal error")
-            let failure = await #expect(throws: APIError.self) { try await server.client.startOTP(OtpStartRequest(phone: "+15555550100")) }
+            let failure = await #expect(throws: APIError.self) {
+                try await server.client.startOTP(OtpStartRequest(phone: "+15555550100"))
+            }
             #expect(failure?.code == .internalError)
             #expect(failure?.problem?.requestID.isEmpty == false)
             // Only the next request fails.
@@ -231,7 +263,9 @@ import TodoAgentClient
         try await withServer(backend) { server in
             let (client, _) = try await server.signIn()
             let created = try await withThrowingTaskGroup(of: UUID.self) { group in
-                for i in 0..<40 { group.addTask { try await client.createTodo(TodoCreate(title: "parallel \(i)")).value.id } }
+                for i in 0..<40 {
+                    group.addTask { try await client.createTodo(TodoCreate(title: "parallel \(i)")).value.id }
+                }
                 return try await group.reduce(into: Set<UUID>()) { $0.insert($1) }
             }
             #expect(created.count == 40)

@@ -13,13 +13,16 @@ import Testing
     @Test func oneTrustedProxyGivesTheAddressItSaw() {
         // The proxy appended the client's address; what the client wrote further left is ignored.
         #expect(ClientAddress.resolve(peer: "127.0.0.1:40000", forwardedFor: ["203.0.113.9"], hops: 1) == "203.0.113.9")
-        #expect(ClientAddress.resolve(peer: "127.0.0.1:40000", forwardedFor: ["6.6.6.6, 203.0.113.9"], hops: 1)
-            == "203.0.113.9")
-        #expect(ClientAddress.resolve(peer: "127.0.0.1:40000", forwardedFor: ["6.6.6.6", "203.0.113.9"], hops: 1)
-            == "203.0.113.9")
+        #expect(
+            ClientAddress.resolve(peer: "127.0.0.1:40000", forwardedFor: ["6.6.6.6, 203.0.113.9"], hops: 1)
+                == "203.0.113.9")
+        #expect(
+            ClientAddress.resolve(peer: "127.0.0.1:40000", forwardedFor: ["6.6.6.6", "203.0.113.9"], hops: 1)
+                == "203.0.113.9")
         // Two proxies: the outer one's entry.
-        #expect(ClientAddress.resolve(peer: "10.0.0.2:1", forwardedFor: ["6.6.6.6, 203.0.113.9, 10.0.0.1"], hops: 2)
-            == "203.0.113.9")
+        #expect(
+            ClientAddress.resolve(peer: "10.0.0.2:1", forwardedFor: ["6.6.6.6, 203.0.113.9, 10.0.0.1"], hops: 2)
+                == "203.0.113.9")
         // Fewer entries than proxies: the leftmost there is.
         #expect(ClientAddress.resolve(peer: "10.0.0.2:1", forwardedFor: [], hops: 2) == "10.0.0.2")
     }

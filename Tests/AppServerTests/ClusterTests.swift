@@ -30,16 +30,21 @@ import TodoAgentClient
         }
 
         @discardableResult
-        func send(_ method: String, _ path: String, body: String? = nil, token: String? = nil,
-                  headers: [String: String] = [:],
-                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> TransportResponse {
+        func send(
+            _ method: String, _ path: String, body: String? = nil, token: String? = nil,
+            headers: [String: String] = [:],
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) async throws -> TransportResponse {
             var headers = headers
             if let token { headers["Authorization"] = "Bearer \(token)" }
             let response = try await harness.raw(method, path, body: body, headers: headers)
             let instance = response.header("X-Accord-Instance")
-            #expect(instance != nil, "the answer did not come through the cluster's proxy", sourceLocation: sourceLocation)
+            #expect(
+                instance != nil, "the answer did not come through the cluster's proxy", sourceLocation: sourceLocation)
             if let last, let instance {
-                #expect(instance != last, "two requests in a row reached instance \(instance)", sourceLocation: sourceLocation)
+                #expect(
+                    instance != last, "two requests in a row reached instance \(instance)",
+                    sourceLocation: sourceLocation)
             }
             last = instance
             return response
@@ -74,12 +79,14 @@ import TodoAgentClient
         // Per address: 20 codes an hour from one address, counted across both instances (the one
         // above included); a made-up X-Forwarded-For does not buy more, the proxy overwrites it.
         for index in 1..<20 {
-            let response = try await cluster.send("POST", "/v1/auth/otp/start", body: #"{"phone":"+1555555\#(2000 + index)"}"#,
-                                                  headers: ["X-Forwarded-For": "198.51.100.\(index)"])
+            let response = try await cluster.send(
+                "POST", "/v1/auth/otp/start", body: #"{"phone":"+1555555\#(2000 + index)"}"#,
+                headers: ["X-Forwarded-For": "198.51.100.\(index)"])
             #expect(response.status == 202, "code \(index + 1) of 20")
         }
-        let over = try await cluster.send("POST", "/v1/auth/otp/start", body: #"{"phone":"+15555553999"}"#,
-                                          headers: ["X-Forwarded-For": "203.0.113.99"])
+        let over = try await cluster.send(
+            "POST", "/v1/auth/otp/start", body: #"{"phone":"+15555553999"}"#,
+            headers: ["X-Forwarded-For": "203.0.113.99"])
         #expect(over.status == 429)
         #expect(cluster.code(over) == "RATE_LIMITED")
     }
@@ -97,9 +104,14 @@ import TodoAgentClient
     @Test(.enabled(if: ClusterTests.url != nil)) func refreshTokenReuseRevokesTheFamilyEverywhere() async throws {
         let cluster = try await Alternating()
         let first = try await cluster.signIn()
-        let rotated = try cluster.json(try await cluster.send("POST", "/v1/auth/refresh",
-                                                              body: #"{"refresh_token":"\#(first.refresh)"}"#))
-        let second = (access: try #require(rotated["access_token"] as? String), refresh: try #require(rotated["refresh_token"] as? String))
+        let rotated = try cluster.json(
+            try await cluster.send(
+                "POST", "/v1/auth/refresh",
+                body: #"{"refresh_token":"\#(first.refresh)"}"#))
+        let second = (
+            access: try #require(rotated["access_token"] as? String),
+            refresh: try #require(rotated["refresh_token"] as? String)
+        )
         #expect(try await cluster.send("GET", "/v1/me", token: second.access).status == 200)
         // The spent token comes back on the other instance: reuse, the whole family is revoked.
         let reuse = try await cluster.send("POST", "/v1/auth/refresh", body: #"{"refresh_token":"\#(first.refresh)"}"#)
@@ -121,15 +133,17 @@ import TodoAgentClient
         let other = try await cluster.signIn("+15555550101")
         #expect(try await cluster.send("GET", "/v1/me", token: session.access).status == 200)
         #expect(try await cluster.send("GET", "/v1/me", token: session.access).status == 200)
-        let logout = try await cluster.send("POST", "/v1/auth/logout", body: #"{"refresh_token":"\#(session.refresh)"}"#,
-                                            token: session.access)
+        let logout = try await cluster.send(
+            "POST", "/v1/auth/logout", body: #"{"refresh_token":"\#(session.refresh)"}"#,
+            token: session.access)
         #expect(logout.status == 204)
         for _ in 0..<2 {
             let me = try await cluster.send("GET", "/v1/me", token: session.access)
             #expect(me.status == 401)
             #expect(cluster.code(me) == "TOKEN_INVALID")
         }
-        let refresh = try await cluster.send("POST", "/v1/auth/refresh", body: #"{"refresh_token":"\#(session.refresh)"}"#)
+        let refresh = try await cluster.send(
+            "POST", "/v1/auth/refresh", body: #"{"refresh_token":"\#(session.refresh)"}"#)
         #expect(refresh.status == 401)
         // Another user's session is untouched.
         #expect(try await cluster.send("GET", "/v1/me", token: other.access).status == 200)
@@ -139,15 +153,18 @@ import TodoAgentClient
         let cluster = try await Alternating()
         let session = try await cluster.signIn()
         let key = UUID().uuidString
-        let first = try await cluster.send("POST", "/v1/todos", body: #"{"title":"once"}"#, token: session.access,
-                                           headers: ["Idempotency-Key": key])
+        let first = try await cluster.send(
+            "POST", "/v1/todos", body: #"{"title":"once"}"#, token: session.access,
+            headers: ["Idempotency-Key": key])
         #expect(first.status == 201)
-        let replay = try await cluster.send("POST", "/v1/todos", body: #"{"title":"once"}"#, token: session.access,
-                                            headers: ["Idempotency-Key": key])
+        let replay = try await cluster.send(
+            "POST", "/v1/todos", body: #"{"title":"once"}"#, token: session.access,
+            headers: ["Idempotency-Key": key])
         #expect(replay.status == 201)
         #expect(try cluster.json(replay)["id"] as? String == cluster.json(first)["id"] as? String)
-        let other = try await cluster.send("POST", "/v1/todos", body: #"{"title":"different"}"#, token: session.access,
-                                           headers: ["Idempotency-Key": key])
+        let other = try await cluster.send(
+            "POST", "/v1/todos", body: #"{"title":"different"}"#, token: session.access,
+            headers: ["Idempotency-Key": key])
         #expect(cluster.code(other) == "IDEMPOTENCY_KEY_REUSED")
 
         // The same new key on both instances at the same moment: one to-do, one answer.
@@ -156,8 +173,9 @@ import TodoAgentClient
         let answers = try await withThrowingTaskGroup(of: TransportResponse.self) { group in
             for _ in 0..<6 {
                 group.addTask {
-                    try await harness.raw("POST", "/v1/todos", body: #"{"title":"raced"}"#,
-                                          headers: ["Authorization": "Bearer \(session.access)", "Idempotency-Key": raceKey])
+                    try await harness.raw(
+                        "POST", "/v1/todos", body: #"{"title":"raced"}"#,
+                        headers: ["Authorization": "Bearer \(session.access)", "Idempotency-Key": raceKey])
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -188,7 +206,8 @@ import TodoAgentClient
             if attempt == 1 {
                 #expect(statuses.dropLast().allSatisfy { $0 == 200 }, "\(statuses)")
             }
-            #expect(statuses.last == 429, "request \(Self.rateLimit + 1) of the minute, half on each instance: \(statuses)")
+            #expect(
+                statuses.last == 429, "request \(Self.rateLimit + 1) of the minute, half on each instance: \(statuses)")
             return
         }
         Issue.record("two runs crossed a minute boundary")

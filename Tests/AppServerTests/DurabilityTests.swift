@@ -22,7 +22,9 @@ import TodoAgentClient
         let process = Process()
         process.executableURL = executable
         process.arguments = ["--contract-test"]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(["PORT": String(port), "LOG_LEVEL": "error"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging([
+            "PORT": String(port), "LOG_LEVEL": "error",
+        ]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -41,7 +43,8 @@ import TodoAgentClient
     @Test(arguments: Backend.available)
     func killedServerKeepsEveryAcknowledgedTodo(_ backend: Backend) async throws {
         let executable = try #require(Self.executable, "build app-server first (swift build)")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("accord-durability-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "accord-durability-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let databaseURL = backend == .sqlite ? "sqlite://\(directory.path)/todo.sqlite" : backend.databaseURL

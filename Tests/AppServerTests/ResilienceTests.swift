@@ -56,7 +56,7 @@ import TodoAgentClient
             #expect(error.code == .rateLimited)
             #expect(error.status == 429)
             #expect((1...60).contains(error.retryAfter ?? 0))
-            _ = try await bob.getMe()   // another user's budget is their own
+            _ = try await bob.getMe()  // another user's budget is their own
         }
     }
 
@@ -84,7 +84,8 @@ import TodoAgentClient
     /// ones): routes answer SERVICE_UNAVAILABLE, /readyz 503; when it returns, so does the server.
     @Test func lostPostgresAnswersServiceUnavailableAndRecovers() async throws {
         guard let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"],
-              let components = URLComponents(string: url), let host = components.host, let port = components.port else { return }
+            let components = URLComponents(string: url), let host = components.host, let port = components.port
+        else { return }
         let relay = TCPRelay(upstreamHost: host, upstreamPort: port)
         try await relay.open()
         var relayed = components
@@ -169,7 +170,8 @@ final class TCPRelay: @unchecked Sendable {
             .childChannelOption(ChannelOptions.autoRead, value: false)
             .childChannelInitializer { inbound in
                 self.track(inbound)
-                return ClientBootstrap(group: inbound.eventLoop).connect(host: host, port: upstreamPort).flatMap { outbound in
+                return ClientBootstrap(group: inbound.eventLoop).connect(host: host, port: upstreamPort).flatMap {
+                    outbound in
                     self.track(outbound)
                     return inbound.pipeline.addHandler(RelayHandler(partner: outbound)).flatMap {
                         outbound.pipeline.addHandler(RelayHandler(partner: inbound))

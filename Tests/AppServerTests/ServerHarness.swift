@@ -49,8 +49,12 @@ struct Harness {
     let fakes: FakeProviders?
 
     /// A raw request (for what the typed client cannot send on purpose).
-    func raw(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> TransportResponse {
-        var request = TransportRequest(method: method, url: URL(string: baseURL.absoluteString + path)!, headers: headers, body: body.map { Data($0.utf8) })
+    func raw(
+        _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]
+    ) async throws -> TransportResponse {
+        var request = TransportRequest(
+            method: method, url: URL(string: baseURL.absoluteString + path)!, headers: headers,
+            body: body.map { Data($0.utf8) })
         if body != nil && request.header("Content-Type") == nil { request.headers["Content-Type"] = "application/json" }
         return try await URLSessionTransport().send(request)
     }
@@ -77,8 +81,10 @@ struct FixedToken: TokenProvider {
 
 /// Runs `body` against `app-server --contract-test` on `backend`, over real HTTP; `time` is the
 /// server's clock (the system's unless a test sets one).
-func withServer(_ backend: Backend, environment: [String: String] = [:], logger custom: Logger? = nil,
-                time: any TimeSource = SystemTime(), _ body: @Sendable (Harness) async throws -> Void) async throws {
+func withServer(
+    _ backend: Backend, environment: [String: String] = [:], logger custom: Logger? = nil,
+    time: any TimeSource = SystemTime(), _ body: @Sendable (Harness) async throws -> Void
+) async throws {
     if backend == .postgres { await PostgresTurns.shared.acquire() }
     defer { if backend == .postgres { Task { await PostgresTurns.shared.release() } } }
     var env = ["DATABASE_URL": backend.databaseURL]

@@ -18,7 +18,8 @@ public enum ClientAddress {
         case "true": return 1
         default:
             if let hops = Int(text), (0...10).contains(hops) { return hops }
-            problems.append("TRUST_PROXY must be the number of reverse proxies in front (0 to 10, or true/false), not '\(text)'")
+            problems.append(
+                "TRUST_PROXY must be the number of reverse proxies in front (0 to 10, or true/false), not '\(text)'")
             return 0
         }
     }
@@ -50,7 +51,8 @@ public enum ClientAddress {
 extension AuthService {
     /// The address the per-IP sign-in limit counts this request under.
     func clientAddress(of request: RequestInfo) -> String {
-        ClientAddress.resolve(peer: request.remoteAddress, forwardedFor: request.headers[values: ClientAddress.forwardedFor],
-                              hops: trustProxyHops)
+        ClientAddress.resolve(
+            peer: request.remoteAddress, forwardedFor: request.headers[values: ClientAddress.forwardedFor],
+            hops: trustProxyHops)
     }
 }

@@ -93,7 +93,8 @@ public struct ServerConfiguration: Sendable {
         guard let port = Int(portText), (0...65535).contains(port) else {
             throw ConfigurationError("PORT must be a number from 0 to 65535, not '\(portText)'")
         }
-        let databaseURL = env["DATABASE_URL"] ?? (mode == .contractTest ? "sqlite::memory:" : "sqlite://data/todo-agent.sqlite")
+        let databaseURL =
+            env["DATABASE_URL"] ?? (mode == .contractTest ? "sqlite::memory:" : "sqlite://data/todo-agent.sqlite")
         let database = try DatabaseLocation(url: databaseURL)
 
         var warnings: [String] = []
@@ -102,8 +103,11 @@ public struct ServerConfiguration: Sendable {
         case .contractTest:
             jwtKey = ContractTest.jwtKey
         case .production:
-            if jwtKey.isEmpty { problems.append("JWT_KEY is required in production") }
-            else if jwtKey.utf8.count < 32 { problems.append("JWT_KEY must be at least 32 bytes") }
+            if jwtKey.isEmpty {
+                problems.append("JWT_KEY is required in production")
+            } else if jwtKey.utf8.count < 32 {
+                problems.append("JWT_KEY must be at least 32 bytes")
+            }
         case .development:
             if jwtKey.isEmpty {
                 jwtKey = Secrets.randomToken()
@@ -113,55 +117,80 @@ public struct ServerConfiguration: Sendable {
             }
         }
         if mode == .production {
-            for name in ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "RETELL_API_KEY", "RETELL_AGENT_ID", "RETELL_FROM_NUMBER"]
+            for name in [
+                "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "RETELL_API_KEY", "RETELL_AGENT_ID",
+                "RETELL_FROM_NUMBER",
+            ]
             where (env[name] ?? "").isEmpty {
                 problems.append("\(name) is required in production")
             }
         }
         var providerTimeout = 10_000
         if let text = env["PROVIDER_TIMEOUT_MS"] {
-            if let value = Int(text), (1...120_000).contains(value) { providerTimeout = value }
-            else { problems.append("PROVIDER_TIMEOUT_MS must be milliseconds from 1 to 120000, not '\(text)'") }
+            if let value = Int(text), (1...120_000).contains(value) {
+                providerTimeout = value
+            } else {
+                problems.append("PROVIDER_TIMEOUT_MS must be milliseconds from 1 to 120000, not '\(text)'")
+            }
         }
         var apiRate: Int? = 600
         if let text = env["API_RATE_LIMIT_PER_MINUTE"] {
-            if let value = Int(text), value >= 0 { apiRate = value == 0 ? nil : value }
-            else { problems.append("API_RATE_LIMIT_PER_MINUTE must be a whole number (0: unlimited), not '\(text)'") }
+            if let value = Int(text), value >= 0 {
+                apiRate = value == 0 ? nil : value
+            } else {
+                problems.append("API_RATE_LIMIT_PER_MINUTE must be a whole number (0: unlimited), not '\(text)'")
+            }
         }
         // Contract-test mode fixes a floor so the exchanges can show the 426; APP_MINIMUM_VERSION overrides it.
         var minimumAppVersion: String? = mode == .contractTest ? ContractTest.minimumAppVersion : nil
         if let text = env["APP_MINIMUM_VERSION"], !text.isEmpty {
-            if text.range(of: "^[0-9]+(\\.[0-9]+)*$", options: .regularExpression) != nil { minimumAppVersion = text }
-            else { problems.append("APP_MINIMUM_VERSION must be a version like 1.2.0, not '\(text)'") }
+            if text.range(of: "^[0-9]+(\\.[0-9]+)*$", options: .regularExpression) != nil {
+                minimumAppVersion = text
+            } else {
+                problems.append("APP_MINIMUM_VERSION must be a version like 1.2.0, not '\(text)'")
+            }
         }
         var metricsPort: Int? = mode == .production ? defaultProductionMetricsPort : nil
         if let text = env["METRICS_PORT"], !text.isEmpty {
-            if let value = Int(text), (0...65535).contains(value) { metricsPort = value }
-            else { problems.append("METRICS_PORT must be a number from 0 to 65535, not '\(text)'") }
+            if let value = Int(text), (0...65535).contains(value) {
+                metricsPort = value
+            } else {
+                problems.append("METRICS_PORT must be a number from 0 to 65535, not '\(text)'")
+            }
         }
         let trustProxyHops = ClientAddress.hops(fromTrustProxy: env["TRUST_PROXY"], problems: &problems)
         if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "\n")) }
 
         let demo = mode == .contractTest ? ContractTest.demoAccounts : try parseDemoAccounts(env["DEMO_ACCOUNTS"] ?? "")
         var twilio: TwilioSettings?
-        if let sid = env["TWILIO_ACCOUNT_SID"], let token = env["TWILIO_AUTH_TOKEN"], let from = env["TWILIO_FROM_NUMBER"], !sid.isEmpty {
-            twilio = TwilioSettings(baseURL: env["TWILIO_BASE_URL"] ?? "https://api.twilio.com", accountSID: sid, authToken: token, fromNumber: from)
+        if let sid = env["TWILIO_ACCOUNT_SID"], let token = env["TWILIO_AUTH_TOKEN"],
+            let from = env["TWILIO_FROM_NUMBER"], !sid.isEmpty
+        {
+            twilio = TwilioSettings(
+                baseURL: env["TWILIO_BASE_URL"] ?? "https://api.twilio.com", accountSID: sid, authToken: token,
+                fromNumber: from)
         }
         var retell: RetellSettings?
         if let key = env["RETELL_API_KEY"], let from = env["RETELL_FROM_NUMBER"], !key.isEmpty {
-            retell = RetellSettings(baseURL: env["RETELL_BASE_URL"] ?? "https://api.retellai.com", apiKey: key, agentID: env["RETELL_AGENT_ID"],
-                                    fromNumber: from)
+            retell = RetellSettings(
+                baseURL: env["RETELL_BASE_URL"] ?? "https://api.retellai.com", apiKey: key,
+                agentID: env["RETELL_AGENT_ID"],
+                fromNumber: from)
         }
         if mode == .development && retell == nil {
-            warnings.append("RETELL_API_KEY/RETELL_FROM_NUMBER are not set: calls answer AI_AGENT_UNAVAILABLE and webhooks are refused")
+            warnings.append(
+                "RETELL_API_KEY/RETELL_FROM_NUMBER are not set: calls answer AI_AGENT_UNAVAILABLE "
+                    + "and webhooks are refused")
         }
         var configuration = ServerConfiguration(
             mode: mode, host: env["HOST"] ?? "127.0.0.1", port: port, database: database, jwtKey: jwtKey,
             jwtIssuer: mode == .contractTest ? ContractTest.jwtIssuer : (env["JWT_ISSUER"] ?? "todo-agent"),
             jwtAudience: mode == .contractTest ? ContractTest.jwtAudience : (env["JWT_AUDIENCE"] ?? "todo-agent-ios"),
             demoAccounts: demo, logLevel: env["LOG_LEVEL"] ?? "info", logFormat: env["LOG_FORMAT"] ?? "json",
-            showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings, twilio: twilio, retell: retell,
-            providerTimeoutMilliseconds: providerTimeout, apiRateLimitPerMinute: apiRate, minimumAppVersion: minimumAppVersion)
+            showCodesInLog: mode == .development && env["DEV_SHOW_OTP"] == "1", warnings: warnings, twilio: twilio,
+            retell: retell,
+            providerTimeoutMilliseconds: providerTimeout, apiRateLimitPerMinute: apiRate,
+            minimumAppVersion: minimumAppVersion)
         configuration.metricsHost = env["METRICS_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         configuration.metricsPort = metricsPort
         configuration.trustProxyHops = trustProxyHops
@@ -174,7 +203,7 @@ public struct ServerConfiguration: Sendable {
         for entry in text.split(separator: ",") where !entry.trimmingCharacters(in: .whitespaces).isEmpty {
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let phone = PhoneNumber.normalize(parts[0]),
-                  parts[1].count == 6, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber)
+                parts[1].count == 6, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber)
             else { throw ConfigurationError("DEMO_ACCOUNTS entries must look like +15555550100=123456") }
             accounts[phone] = parts[1]
         }

@@ -16,10 +16,16 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [String: Any] = [
-            "ts": JSONCodingTimestamp.now(), "level": event.level.rawValue, "message": "\(event.message)", "logger": label,
+            "ts": JSONCodingTimestamp.now(), "level": event.level.rawValue, "message": "\(event.message)",
+            "logger": label,
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = Self.plain(value) }
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+            fields[key] = Self.plain(value)
+        }
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return }
         FileHandle.standardError.write(data + Data("\n".utf8))
     }
 

@@ -14,8 +14,10 @@ public enum Observability {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
-            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+            .seconds(10),
         ]
         MetricsSystem.bootstrap(factory)
         return registry
@@ -28,7 +30,9 @@ public enum Observability {
         let dimensions = [("method", method), ("route", route), ("status", String(status))]
         Counter(label: "http_requests_total", dimensions: dimensions).increment()
         Metrics.Timer(label: "http_request_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
-            .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + Int64(duration.components.attoseconds / 1_000_000_000))
+            .recordNanoseconds(
+                Int64(duration.components.seconds) * 1_000_000_000
+                    + Int64(duration.components.attoseconds / 1_000_000_000))
     }
 
     /// `provider`: twilio or retell; `outcome`: ok, busy, error, unreachable, refused.

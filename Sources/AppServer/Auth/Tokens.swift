@@ -36,9 +36,10 @@ public struct AccessTokens: Sendable {
     }
 
     public func issue(userID: String, sessionID: String? = nil, now: Date = Date()) async throws -> String {
-        let claims = Claims(sub: .init(value: userID), iat: .init(value: now), exp: .init(value: now.addingTimeInterval(lifetime)),
-                            iss: .init(value: issuer), aud: .init(value: [audience]), jti: .init(value: UUID().uuidString.lowercased()),
-                            sid: sessionID)
+        let claims = Claims(
+            sub: .init(value: userID), iat: .init(value: now), exp: .init(value: now.addingTimeInterval(lifetime)),
+            iss: .init(value: issuer), aud: .init(value: [audience]), jti: .init(value: UUID().uuidString.lowercased()),
+            sid: sessionID)
         return try await keys.sign(claims)
     }
 
@@ -48,11 +49,13 @@ public struct AccessTokens: Sendable {
     }
 
     /// The user id and sign-in session (nil for tokens issued without one) of a valid token.
-    public func verifySession(_ token: String, now: Date = Date()) async throws(Failure) -> (userID: String, sessionID: String?) {
+    public func verifySession(
+        _ token: String, now: Date = Date()
+    ) async throws(Failure) -> (userID: String, sessionID: String?) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Self.base64URLDecode(parts[0]),
-              let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
-              header["alg"] as? String == "HS256"
+            let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
+            header["alg"] as? String == "HS256"
         else { throw .invalid }
         let claims: Claims
         do { claims = try await keys.verify(token, as: Claims.self) } catch { throw .invalid }
@@ -76,7 +79,8 @@ enum Secrets {
 
     /// A keyed hash for one-time codes: six digits are too few to store as a plain hash.
     static func codeHash(_ code: String, phone: String, pepper: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(phone):\(code)".utf8), using: SymmetricKey(data: Data(pepper.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Data("\(phone):\(code)".utf8), using: SymmetricKey(data: Data(pepper.utf8)))
         return Data(mac).map { String(format: "%02x", $0) }.joined()
     }
 

@@ -21,7 +21,9 @@ struct TwilioSMSSender: SMSSender {
         let credentials = Data("\(accountSID):\(authToken)".utf8).base64EncodedString()
         request.headers.add(name: "Authorization", value: "Basic \(credentials)")
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        let form = [("To", phone), ("From", fromNumber), ("Body", "Your Todo Agent code is \(code). It expires in 5 minutes.")]
+        let form = [
+            ("To", phone), ("From", fromNumber), ("Body", "Your Todo Agent code is \(code). It expires in 5 minutes."),
+        ]
         request.body = .bytes(ByteBuffer(string: Self.formEncode(form)))
         let response: HTTPClientResponse
         do {
@@ -35,9 +37,12 @@ struct TwilioSMSSender: SMSSender {
         guard response.status.code == 201 || response.status.code == 200 else {
             let json = body.flatMap { try? JSONSerialization.jsonObject(with: Data(buffer: $0)) as? [String: Any] }
             let twilioCode = json?["code"] as? Int
-            logger.warning("twilio refused the message", metadata: [
-                "provider": "twilio", "status": "\(response.status.code)", "twilio_code": "\(twilioCode.map(String.init) ?? "-")",
-            ])
+            logger.warning(
+                "twilio refused the message",
+                metadata: [
+                    "provider": "twilio", "status": "\(response.status.code)",
+                    "twilio_code": "\(twilioCode.map(String.init) ?? "-")",
+                ])
             Observability.recordProviderCall("twilio", response.status.code == 429 ? "busy" : "error")
             if twilioCode == 21211 || twilioCode == 21614 {
                 throw APIError(.phoneInvalid, detail: "This number cannot receive SMS.")
@@ -85,12 +90,14 @@ struct RetellClient: Sendable {
         var body: [String: Any] = [
             "from_number": fromNumber, "to_number": phone, "metadata": ["user_id": userID],
             "retell_llm_dynamic_variables": [
-                "open_todos": openTodos.isEmpty ? "No open to-dos." : openTodos.map { "- \($0)" }.joined(separator: "\n"),
+                "open_todos": openTodos.isEmpty
+                    ? "No open to-dos." : openTodos.map { "- \($0)" }.joined(separator: "\n"),
                 "open_todo_count": String(openTodos.count),
             ],
         ]
         if let agentID { body["override_agent_id"] = agentID }
-        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])))
+        request.body = .bytes(
+            ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])))
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: timeout)
@@ -103,7 +110,8 @@ struct RetellClient: Sendable {
         switch response.status.code {
         case 200, 201:
             guard let bytes, let call = try? JSONDecoder().decode(CreatedCall.self, from: Data(buffer: bytes)) else {
-                logger.warning("retell answered an unreadable call", metadata: ["provider": "retell", "outcome": "bad_response"])
+                logger.warning(
+                    "retell answered an unreadable call", metadata: ["provider": "retell", "outcome": "bad_response"])
                 Observability.recordProviderCall("retell", "error")
                 throw ProviderFailure.unavailable
             }
@@ -114,7 +122,9 @@ struct RetellClient: Sendable {
             Observability.recordProviderCall("retell", "busy")
             throw ProviderFailure.busy
         default:
-            logger.warning("retell refused the call", metadata: ["provider": "retell", "outcome": "error", "status": "\(response.status.code)"])
+            logger.warning(
+                "retell refused the call",
+                metadata: ["provider": "retell", "outcome": "error", "status": "\(response.status.code)"])
             Observability.recordProviderCall("retell", "error")
             throw ProviderFailure.unavailable
         }
@@ -126,10 +136,12 @@ struct RetellClient: Sendable {
 public enum RetellSignature {
     public static func isValid(header: String?, body: Data, apiKey: String, now: Date = Date()) -> Bool {
         guard let header, let match = header.wholeMatch(of: /v=([0-9]{1,15}),d=([0-9a-f]{64})/),
-              let timestamp = Int64(match.1) else { return false }
+            let timestamp = Int64(match.1)
+        else { return false }
         let nowMillis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         guard abs(nowMillis - timestamp) <= 300_000 else { return false }
-        return Secrets.constantTimeEquals(digest(body: body, timestamp: String(match.1), apiKey: apiKey), String(match.2))
+        return Secrets.constantTimeEquals(
+            digest(body: body, timestamp: String(match.1), apiKey: apiKey), String(match.2))
     }
 
     public static func digest(body: Data, timestamp: String, apiKey: String) -> String {

@@ -24,7 +24,8 @@ public enum DatabaseLocation: Sendable, Equatable {
         } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             self = .postgres(url)
         } else {
-            throw ConfigurationError("DATABASE_URL must start with sqlite://, sqlite::memory:, postgres:// or postgresql://")
+            throw ConfigurationError(
+                "DATABASE_URL must start with sqlite://, sqlite::memory:, postgres:// or postgresql://")
         }
     }
 
@@ -84,21 +85,24 @@ public final class AppDatabase: Sendable {
     public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> AppDatabase {
         switch location {
         case .sqliteMemory:
-            return AppDatabase(dialect: .sqlite, backend: .sqlite(try await SQLiteStore.open(path: nil, logger: logger)),
-                               logger: logger)
+            return AppDatabase(
+                dialect: .sqlite, backend: .sqlite(try await SQLiteStore.open(path: nil, logger: logger)),
+                logger: logger)
         case .sqliteFile(let path):
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-            return AppDatabase(dialect: .sqlite, backend: .sqlite(try await SQLiteStore.open(path: path, logger: logger)),
-                               logger: logger)
+            return AppDatabase(
+                dialect: .sqlite, backend: .sqlite(try await SQLiteStore.open(path: path, logger: logger)),
+                logger: logger)
         case .postgres(let url):
             let configuration = try SQLPostgresConfiguration(url: url)
             let core = configuration.coreConfiguration
             guard let host = core.host else { throw ConfigurationError("DATABASE_URL names no PostgreSQL host") }
-            var client = PostgresClient.Configuration(host: host, port: core.port ?? 5432, username: core.username,
-                                                      password: core.password, database: core.database, tls: .disable)
+            var client = PostgresClient.Configuration(
+                host: host, port: core.port ?? 5432, username: core.username,
+                password: core.password, database: core.database, tls: .disable)
             client.options.maximumConnections = 20
             client.options.connectionIdleTimeout = .seconds(60)
             let pool = PostgresClient(configuration: client, backgroundLogger: logger)
@@ -109,7 +113,7 @@ public final class AppDatabase: Sendable {
     public func close() async {
         switch backend {
         case .sqlite(let store): await store.close()
-        case .postgres: break   // the pool stops with its service
+        case .postgres: break  // the pool stops with its service
         }
     }
 
@@ -118,17 +122,20 @@ public final class AppDatabase: Sendable {
         try await Self.mappingLostDatabase {
             switch backend {
             case .sqlite(let store): return try await store.read(body)
-            case .postgres(let client): return try await Self.withPostgres(client, body) { sql, body in try await body(sql) }
+            case .postgres(let client):
+                return try await Self.withPostgres(client, body) { sql, body in try await body(sql) }
             }
         }
     }
 
     /// Runs statements outside an explicit transaction (SQLite: inside the current group commit).
-    public func withSQL<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func withSQL<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    {
         try await Self.mappingLostDatabase {
             switch backend {
             case .sqlite(let store): return try await store.write(body)
-            case .postgres(let client): return try await Self.withPostgres(client, body) { sql, body in try await body(sql) }
+            case .postgres(let client):
+                return try await Self.withPostgres(client, body) { sql, body in try await body(sql) }
             }
         }
     }
@@ -169,7 +176,9 @@ public final class AppDatabase: Sendable {
 
     /// Runs `body` in one transaction: everything or nothing. On SQLite it may share the
     /// transaction with other callers' bodies (group commit); a body that throws is rerun alone.
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         try await Self.mappingLostDatabase {
             switch backend {
             case .sqlite(let store):
@@ -188,15 +197,19 @@ public final class AppDatabase: Sendable {
         do {
             return try await body()
         } catch let error as PSQLError where error.code != .server && error.code != .queryCancelled {
-            throw APIError(.serviceUnavailable, detail: "The database is unreachable; try again shortly.", retryAfter: 5)
+            throw APIError(
+                .serviceUnavailable, detail: "The database is unreachable; try again shortly.", retryAfter: 5)
         } catch is DeadlineExceeded {
-            throw APIError(.serviceUnavailable, detail: "The database did not answer in time; try again shortly.",
-                           retryAfter: 5)
+            throw APIError(
+                .serviceUnavailable, detail: "The database did not answer in time; try again shortly.",
+                retryAfter: 5)
         }
     }
 
-    static func inTransaction<T>(_ sql: any SQLDatabase, begin: String,
-                                 _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    static func inTransaction<T>(
+        _ sql: any SQLDatabase, begin: String,
+        _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         try await sql.raw(SQLQueryString(begin)).run()
         do {
             let result = try await body(sql)

@@ -59,7 +59,9 @@ final class RequestCounter: @unchecked Sendable {
 
     private func write(_ batch: [(Key, [CheckedContinuation<Int?, any Error>])]) async {
         guard let db else {
-            for (_, waiters) in batch { for waiter in waiters { waiter.resume(throwing: GroupCommitter.DatabaseClosed()) } }
+            for (_, waiters) in batch {
+                for waiter in waiters { waiter.resume(throwing: GroupCommitter.DatabaseClosed()) }
+            }
             return
         }
         let counts = batch.map { ($0.0, $0.1.count) }
@@ -86,19 +88,23 @@ final class RequestCounter: @unchecked Sendable {
             SELECT id, \(bind: key.window), \(bind: added) FROM users WHERE id = \(bind: key.userID)
             """
         if let session = key.sessionID {
-            query = query + """
-                 AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = \(bind: session) AND revoked <> 0)
-                """
+            query =
+                query + """
+                     AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = \(bind: session) AND revoked <> 0)
+                    """
         }
-        query = query + """
-             ON CONFLICT (user_id, window_start) DO UPDATE SET requests = api_usage.requests + excluded.requests
-            RETURNING requests
-            """
+        query =
+            query + """
+                 ON CONFLICT (user_id, window_start) DO UPDATE SET requests = api_usage.requests + excluded.requests
+                RETURNING requests
+                """
         let total = try await sql.raw(query).first()?.decode(column: "requests", as: Int.self)
         if let total, total == added {
             // The window's first requests clear the user's older windows.
-            try await sql.raw("DELETE FROM api_usage WHERE user_id = \(bind: key.userID) AND window_start < \(bind: key.window)")
-                .run()
+            try await sql.raw(
+                "DELETE FROM api_usage WHERE user_id = \(bind: key.userID) AND window_start < \(bind: key.window)"
+            )
+            .run()
         }
         return total
     }

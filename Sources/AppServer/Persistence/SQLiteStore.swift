@@ -90,7 +90,8 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     func submit<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
+        let value = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<any Sendable, any Error>) in
             let action: SubmitAction = lock.withLock {
                 if stopped { return .refuse }
                 pending.append(Job(body: { try await body($0) }, continuation: continuation))
@@ -133,7 +134,8 @@ final class GroupCommitter: @unchecked Sendable {
         if batch.count == 1 {
             let job = batch[0]
             do {
-                job.continuation.resume(returning: try await AppDatabase.inTransaction(sql, begin: "BEGIN IMMEDIATE", job.body))
+                job.continuation.resume(
+                    returning: try await AppDatabase.inTransaction(sql, begin: "BEGIN IMMEDIATE", job.body))
             } catch {
                 job.continuation.resume(throwing: error)
             }

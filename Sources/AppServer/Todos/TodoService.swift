@@ -15,18 +15,20 @@ struct TodoService: Sendable {
 
     func list(userID: String, limit: Int, cursor: String?, status: TodoStatusFilter) async throws -> TodoPage {
         let after = try PageCursor.position(after: cursor)
-        let filter: SQLQueryString = switch status {
-        case .open: " AND completed = 0"
-        case .completed: " AND completed = 1"
-        default: ""
-        }
+        let filter: SQLQueryString =
+            switch status {
+            case .open: " AND completed = 0"
+            case .completed: " AND completed = 1"
+            default: ""
+            }
         let records = try await db.read { sql in
             var query: SQLQueryString = "SELECT \(unsafeRaw: Self.columns) FROM todos WHERE user_id = \(bind: userID)"
             query = query + filter
             if let (createdAt, id) = after {
-                query = query + """
-                     AND (created_at < \(bind: createdAt) OR (created_at = \(bind: createdAt) AND id < \(bind: id)))
-                    """
+                query =
+                    query + """
+                         AND (created_at < \(bind: createdAt) OR (created_at = \(bind: createdAt) AND id < \(bind: id)))
+                        """
             }
             query = query + " ORDER BY created_at DESC, id DESC LIMIT \(bind: limit + 1)"
             return try await sql.raw(query).all(decoding: TodoRecord.self)
@@ -42,12 +44,16 @@ struct TodoService: Sendable {
         let notes = body.notes
         let dueAt = body.dueAt
         let now = timeSource.nowMillis
-        let todo = Todo(id: UUID(), title: title, notes: notes, completed: false, dueAt: dueAt, completedAt: nil,
-                        createdAt: Date(millis: now), updatedAt: Date(millis: now))
+        let todo = Todo(
+            id: UUID(), title: title, notes: notes, completed: false, dueAt: dueAt, completedAt: nil,
+            createdAt: Date(millis: now), updatedAt: Date(millis: now))
         let insert: SQLQueryString = """
             INSERT INTO todos (id, user_id, title, notes, completed, due_at, completed_at, created_at, updated_at)
-            VALUES (\(bind: todo.id.parameterText), \(bind: userID), \(bind: title), \(bind: notes), 0, \(bind: dueAt?.millis),
-            NULL, \(bind: now), \(bind: now))
+            VALUES (
+                \(bind: todo.id.parameterText), \(bind: userID), \(bind: title), \(bind: notes), 0,
+                \(bind: dueAt?.millis),
+                NULL, \(bind: now), \(bind: now)
+            )
             """
         guard let idempotencyKey else {
             // One statement is its own transaction (on SQLite it joins the current group commit).
@@ -58,25 +64,33 @@ struct TodoService: Sendable {
         let json = String(decoding: try JSONCoding.encoder.encode(todo), as: UTF8.self)
         let window = idempotencyWindow
         return try await db.transaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 DELETE FROM idempotency_keys WHERE user_id = \(bind: userID) AND created_at < \(bind: now - window)
-                """).run()
+                """
+            ).run()
             // The key is claimed first: a second request with the same key, on this instance or
             // another, waits for this transaction and then finds the stored answer.
-            let claimed = try await sql.raw("""
-                INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_json, created_at)
-                VALUES (\(bind: userID), \(bind: idempotencyKey), \(bind: requestHash), \(bind: json), \(bind: now))
-                ON CONFLICT (user_id, idempotency_key) DO NOTHING
-                RETURNING created_at
-                """).first() != nil
+            let claimed =
+                try await sql.raw(
+                    """
+                    INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_json, created_at)
+                    VALUES (\(bind: userID), \(bind: idempotencyKey), \(bind: requestHash), \(bind: json), \(bind: now))
+                    ON CONFLICT (user_id, idempotency_key) DO NOTHING
+                    RETURNING created_at
+                    """
+                ).first() != nil
             if claimed {
                 try await sql.raw(insert).run()
                 return todo
             }
-            guard let stored = try await sql.raw("""
-                SELECT request_hash, response_json FROM idempotency_keys
-                WHERE user_id = \(bind: userID) AND idempotency_key = \(bind: idempotencyKey)
-                """).first(decoding: IdempotencyRecord.self)
+            guard
+                let stored = try await sql.raw(
+                    """
+                    SELECT request_hash, response_json FROM idempotency_keys
+                    WHERE user_id = \(bind: userID) AND idempotency_key = \(bind: idempotencyKey)
+                    """
+                ).first(decoding: IdempotencyRecord.self)
             else { throw APIError(.internalError, detail: "The Idempotency-Key was claimed and is gone.") }
             guard stored.requestHash == requestHash else {
                 throw APIError(.idempotencyKeyReused, detail: "This Idempotency-Key was used with a different body.")
@@ -87,9 +101,12 @@ struct TodoService: Sendable {
 
     func get(userID: String, id: UUID) async throws -> Todo {
         let record = try await db.read { sql in
-            try await sql.raw("""
-                SELECT \(unsafeRaw: Self.columns) FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)
-                """).first(decoding: TodoRecord.self)
+            try await sql.raw(
+                """
+                SELECT \(unsafeRaw: Self.columns) FROM todos
+                WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)
+                """
+            ).first(decoding: TodoRecord.self)
         }
         guard let record else { throw Self.notFound }
         return try record.todo()
@@ -98,9 +115,13 @@ struct TodoService: Sendable {
     func update(userID: String, id: UUID, change: TodoUpdate) async throws -> Todo {
         let now = timeSource.nowMillis
         return try await db.transaction { sql in
-            guard let record = try await sql.raw("""
-                SELECT \(unsafeRaw: Self.columns) FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)
-                """).first(decoding: TodoRecord.self)
+            guard
+                let record = try await sql.raw(
+                    """
+                    SELECT \(unsafeRaw: Self.columns) FROM todos
+                    WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)
+                    """
+                ).first(decoding: TodoRecord.self)
             else { throw Self.notFound }
             var todo = try record.todo()
             if let title = change.title { todo.title = title.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -111,20 +132,27 @@ struct TodoService: Sendable {
                 todo.completedAt = completed ? Date(millis: now) : nil
             }
             todo.updatedAt = Date(millis: now)
-            try await sql.raw("""
-                UPDATE todos SET title = \(bind: todo.title), notes = \(bind: todo.notes), completed = \(bind: todo.completed ? 1 : 0),
-                due_at = \(bind: todo.dueAt?.millis), completed_at = \(bind: todo.completedAt?.millis), updated_at = \(bind: now)
+            try await sql.raw(
+                """
+                UPDATE todos SET title = \(bind: todo.title), notes = \(bind: todo.notes),
+                completed = \(bind: todo.completed ? 1 : 0), due_at = \(bind: todo.dueAt?.millis),
+                completed_at = \(bind: todo.completedAt?.millis), updated_at = \(bind: now)
                 WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)
-                """).run()
+                """
+            ).run()
             return todo
         }
     }
 
     func delete(userID: String, id: UUID) async throws {
         let deleted = try await db.transaction { sql in
-            guard try await sql.raw("SELECT id FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)").first() != nil
+            guard
+                try await sql.raw(
+                    "SELECT id FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)"
+                ).first() != nil
             else { return false }
-            try await sql.raw("DELETE FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)").run()
+            try await sql.raw("DELETE FROM todos WHERE id = \(bind: id.parameterText) AND user_id = \(bind: userID)")
+                .run()
             return true
         }
         if !deleted { throw Self.notFound }
@@ -152,9 +180,10 @@ struct TodoRecord: Codable, Sendable {
 
     func todo() throws -> Todo {
         guard let uuid = UUID(uuidString: id) else { throw CorruptRow(table: "todos", column: "id") }
-        return Todo(id: uuid, title: title, notes: notes, completed: completed != 0, dueAt: dueAt.map(Date.init(millis:)),
-                    completedAt: completedAt.map(Date.init(millis:)), createdAt: Date(millis: createdAt),
-                    updatedAt: Date(millis: updatedAt))
+        return Todo(
+            id: uuid, title: title, notes: notes, completed: completed != 0, dueAt: dueAt.map(Date.init(millis:)),
+            completedAt: completedAt.map(Date.init(millis:)), createdAt: Date(millis: createdAt),
+            updatedAt: Date(millis: updatedAt))
     }
 }
 
@@ -179,7 +208,8 @@ struct CorruptRow: Error, CustomStringConvertible {
 enum PageCursor {
     static func encode(_ createdAt: Int64, _ id: String) -> String {
         Data("\(createdAt):\(id)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=", with: "")
     }
 
     /// The position a `cursor` query names (nil for the first page); a cursor this server did
@@ -199,13 +229,21 @@ enum PageCursor {
     static func page<Item>(_ rows: [Item], limit: Int, position: (Item) -> (Int64, String)) -> ([Item], String?) {
         guard rows.count > limit else { return (rows, nil) }
         let items = Array(rows.prefix(limit))
-        return (items, items.last.map { let (time, id) = position($0); return encode(time, id) })
+        return (
+            items,
+            items.last.map {
+                let (time, id) = position($0); return encode(time, id)
+            }
+        )
     }
 
     static func decode(_ cursor: String) -> (Int64, String)? {
-        guard let data = AccessTokens.base64URLDecode(Substring(cursor)), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard let data = AccessTokens.base64URLDecode(Substring(cursor)), let text = String(data: data, encoding: .utf8)
+        else { return nil }
         let parts = text.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let createdAt = Int64(parts[0]), UUID(uuidString: String(parts[1])) != nil else { return nil }
+        guard parts.count == 2, let createdAt = Int64(parts[0]), UUID(uuidString: String(parts[1])) != nil else {
+            return nil
+        }
         return (createdAt, String(parts[1]))
     }
 }
