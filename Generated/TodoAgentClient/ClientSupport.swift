@@ -194,14 +194,8 @@ package struct RequestBuilder: Sendable {
     package mutating func header(_ name: String, object: (some Encodable)?, explode: Bool) throws {
         guard let object else { return }
         func text(_ value: JSONValue) throws -> String {
-            switch value {
-            case .null: ""
-            case .bool(let b): b ? "true" : "false"
-            case .integer(let i): String(i)
-            case .number(let d): String(d)
-            case .string(let s): s
-            case .array, .object: String(decoding: try JSONCoding.encoder.encode(value), as: UTF8.self)
-            }
+            if let scalar = FormEncoding.text(value) { return scalar }
+            return value == .null ? "" : String(decoding: try JSONCoding.encoder.encode(value), as: UTF8.self)
         }
         switch try JSONValue(encoding: object) {
         case .object(let members):
@@ -258,13 +252,21 @@ package struct RequestBuilder: Sendable {
 
 /// Form (`application/x-www-form-urlencoded`) and deepObject flattening of JSON values.
 package enum FormEncoding {
+    /// A scalar's text as forms and headers carry it; nil for null, arrays and objects.
+    package static func text(_ value: JSONValue) -> String? {
+        switch value {
+        case .bool(let b): b ? "true" : "false"
+        case .integer(let i): String(i)
+        case .number(let d): String(d)
+        case .string(let s): s
+        case .null, .array, .object: nil
+        }
+    }
+
     package static func pairs(_ value: JSONValue, prefix: String?) -> [(String, String)] {
         switch value {
         case .null: return []
-        case .bool(let b): return prefix.map { [($0, b ? "true" : "false")] } ?? []
-        case .integer(let i): return prefix.map { [($0, String(i))] } ?? []
-        case .number(let d): return prefix.map { [($0, String(d))] } ?? []
-        case .string(let s): return prefix.map { [($0, s)] } ?? []
+        case .bool, .integer, .number, .string: return prefix.map { [($0, text(value)!)] } ?? []
         case .array(let items):
             // Repeated names, as form bodies and Twilio expect (`Tags=a&Tags=b`).
             return items.flatMap { pairs($0, prefix: prefix) }

@@ -91,7 +91,7 @@ public enum Generator {
         // declaration follows), and a normalized piece ends with one line break, so joined they
         // read exactly as the whole file normalized at once (GeneratorPiecesTests).
         struct Piece: Sendable {
-            let file: Int, index: Int, prefix: String, start: PendingFile.Start
+            let prefix: String, start: PendingFile.Start
             let render: @Sendable () -> String
         }
         var pieces: [Piece] = []
@@ -100,8 +100,7 @@ public enum Generator {
             for file in module.files {
                 for (index, render) in file.pieces.enumerated() {
                     let prefix = module.swift && index == 0 ? header : ""
-                    pieces.append(
-                        Piece(file: paths.count, index: index, prefix: prefix, start: file.start, render: render))
+                    pieces.append(Piece(prefix: prefix, start: file.start, render: render))
                 }
                 paths.append((module.directory + "/" + file.name, file.pieces.count))
             }

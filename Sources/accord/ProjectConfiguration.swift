@@ -155,11 +155,14 @@ struct OutputWriter {
         return found
     }
 
+    /// Whether the file on disk already reads as `file`.
+    private func isCurrent(_ file: GeneratedFile) -> Bool {
+        (try? String(contentsOfFile: root + "/" + file.path, encoding: .utf8)) == file.contents
+    }
+
     func staleFiles(_ files: [GeneratedFile]) -> [String] {
-        let differs = ParallelWork.map(files) { file in
-            (try? String(contentsOfFile: root + "/" + file.path, encoding: .utf8)) != file.contents
-        }
-        var stale = zip(files, differs).filter(\.1).map(\.0.path)
+        let current = ParallelWork.map(files, isCurrent)
+        var stale = zip(files, current).filter { !$0.1 }.map(\.0.path)
         let produced = Set(files.map(\.path))
         stale += existingFiles().subtracting(produced).sorted()
         return stale
@@ -170,8 +173,8 @@ struct OutputWriter {
     func write(_ files: [GeneratedFile]) throws -> Int {
         let outcomes = ParallelWork.map(files) { file -> Result<Bool, any Error> in
             Result {
+                if isCurrent(file) { return false }
                 let path = root + "/" + file.path
-                if (try? String(contentsOfFile: path, encoding: .utf8)) == file.contents { return false }
                 try FileManager.default.createDirectory(
                     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try Self.replace(path, with: file.contents)
