@@ -72,15 +72,27 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Generated from spec/api.yaml by `accord generate`; never edited by hand.
-        .target(name: "TodoAgentAPI", path: "Generated/TodoAgentAPI"),
-        .target(name: "TodoAgentClient", dependencies: ["TodoAgentAPI"], path: "Generated/TodoAgentClient"),
+        // Generated from spec/api.yaml by `accord generate`; never edited by hand. Each module's
+        // runtime (Sources/AccordRuntime, copied) is a module of its own beside it.
+        .target(name: "TodoAgentAPIRuntime", path: "Generated/TodoAgentAPIRuntime"),
+        .target(name: "TodoAgentAPI", dependencies: ["TodoAgentAPIRuntime"], path: "Generated/TodoAgentAPI"),
+        .target(name: "TodoAgentClientRuntime", dependencies: ["TodoAgentAPIRuntime"],
+                path: "Generated/TodoAgentClientRuntime"),
+        .target(name: "TodoAgentClient", dependencies: ["TodoAgentAPI", "TodoAgentClientRuntime"],
+                path: "Generated/TodoAgentClient"),
+        .target(name: "TodoAgentServerRuntime", dependencies: [
+            "TodoAgentAPIRuntime", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], path: "Generated/TodoAgentServerRuntime"),
         .target(name: "TodoAgentServer", dependencies: [
-            "TodoAgentAPI", .product(name: "Hummingbird", package: "hummingbird"),
+            "TodoAgentAPI", "TodoAgentServerRuntime", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], path: "Generated/TodoAgentServer"),
         // Drives the generated client with recorded exchanges for `accord verify`.
-        .executableTarget(name: "TodoAgentClientReplay", dependencies: ["TodoAgentClient"], path: "Generated/TodoAgentClientReplay"),
+        .target(name: "TodoAgentClientReplayRuntime", dependencies: ["TodoAgentClientRuntime"],
+                path: "Generated/TodoAgentClientReplayRuntime"),
+        .executableTarget(name: "TodoAgentClientReplay", dependencies: ["TodoAgentClient", "TodoAgentClientReplayRuntime"],
+                          path: "Generated/TodoAgentClientReplay"),
 
         // The Todo Agent backend, on the generated server stubs.
         .target(name: "AppServer", dependencies: [

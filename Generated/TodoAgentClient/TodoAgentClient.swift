@@ -5,6 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 @_exported import TodoAgentAPI
+@_exported import TodoAgentClientRuntime
 
 /// A client of Todo Agent API 1.0.0.
 ///

@@ -2,6 +2,7 @@
 
 import Foundation
 import TodoAgentClient
+import TodoAgentClientReplayRuntime
 
 // Reads a replay plan (JSON) on standard input, writes one report per step on standard output.
 let input = FileHandle.standardInput.readDataToEndOfFile()

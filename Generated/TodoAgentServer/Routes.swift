@@ -3,6 +3,7 @@
 import Foundation
 import Hummingbird
 import TodoAgentAPI
+import TodoAgentServerRuntime
 
 extension TodoAgentAPIHandler {
     /// Adds every operation of the spec to `router`, plus a middleware that answers unknown routes, wrong methods and

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import TodoAgentAPI
+import TodoAgentServerRuntime
 
 /// The steps every route shares, answering failures as `ServerErrors` says.
 public typealias ServerCore = ServerRuntime<ServerErrors>

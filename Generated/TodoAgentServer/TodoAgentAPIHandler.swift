@@ -3,6 +3,7 @@
 import Foundation
 import Hummingbird
 import TodoAgentAPI
+@_exported import TodoAgentServerRuntime
 
 /// The operations of Todo Agent API, one method each. Implement it and call `registerRoutes` to serve the API.
 ///

@@ -160,11 +160,7 @@ struct Generate: ParsableCommand {
         if let packageName { files.append(Generator.packageManifest(configuration, name: packageName)) }
         _ = report(log.all)
 
-        let folders = [
-            configuration.modelsDirectory, configuration.clientDirectory, configuration.serverDirectory,
-            configuration.replayDirectory, configuration.docsDirectory,
-        ]
-        let writer = OutputWriter(root: outputRoot, ownedFolders: folders)
+        let writer = OutputWriter(root: outputRoot, ownedFolders: configuration.ownedFolders)
         if check {
             let stale = writer.staleFiles(files)
             if stale.isEmpty {

@@ -1,16 +1,17 @@
 import Foundation
 
-/// Compiles generated Swift (models module + client module, as `accord generate --spec S --output DIR --name N`
-/// writes them: DIR/Sources/<N>API/*.swift and DIR/Sources/<N>Client/*.swift) plus a snippet that does
+/// Compiles generated Swift (models and client modules with their runtimes, as
+/// `accord generate --spec S --output DIR --name N` writes them: DIR/Sources/<N>API/*.swift,
+/// DIR/Sources/<N>APIRuntime/*.swift…) plus a snippet that does
 /// `import <N>Client`, and says whether it type-checks.
 ///
-/// Three `swiftc` runs in a fresh temporary folder T, in Swift 6 language mode (the generated package's tools version):
-/// 1. `<N>API` as a module (`-emit-module` into T),
-/// 2. `<N>Client` as a module against it (`-I T`; its `@_exported import <N>API` makes the models visible
+/// `swiftc` runs in a fresh temporary folder T, in Swift 6 language mode (the generated package's tools version):
+/// 1. `<N>APIRuntime`, `<N>API`, `<N>ClientRuntime` and `<N>Client` as modules (`-emit-module` into T), each
+///    against the ones before (`-I T`; the client's `@_exported import`s make the models and runtimes visible
 ///    to the snippet),
-/// 3. the snippet, `-typecheck -I T`, as a library file (top-level `func`s, no top-level statements).
-/// Steps 1 and 2 failing means the generated code itself is broken: that throws `SwiftTypecheck.Failure`.
-/// Step 3 failing is the answer `compiles == false`, with the compiler's diagnostics in `output`.
+/// 2. the snippet, `-typecheck -I T`, as a library file (top-level `func`s, no top-level statements).
+/// Step 1 failing means the generated code itself is broken: that throws `SwiftTypecheck.Failure`.
+/// Step 2 failing is the answer `compiles == false`, with the compiler's diagnostics in `output`.
 public enum SwiftTypecheck {
     public struct Outcome: Sendable {
         public var compiles: Bool
@@ -41,12 +42,6 @@ public enum SwiftTypecheck {
 
     public static func check(packageRoot: String, name: String, snippet: String) throws -> Outcome {
         let fileManager = FileManager.default
-        let sources = URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources")
-        let apiModule = "\(name)API"
-        let clientModule = "\(name)Client"
-        let apiFiles = try swiftFiles(in: sources.appendingPathComponent(apiModule))
-        let clientFiles = try swiftFiles(in: sources.appendingPathComponent(clientModule))
-
         let temp = fileManager.temporaryDirectory
             .appendingPathComponent("SwiftTypecheck-\(UUID().uuidString)", isDirectory: true)
         try fileManager.createDirectory(at: temp, withIntermediateDirectories: true)
@@ -54,12 +49,12 @@ public enum SwiftTypecheck {
 
         // What SwiftPM would pass for a tools-version 6.0 package in a debug build, minus debug info.
         let common = ["-swift-version", "6", "-Onone", "-parse-as-library"]
-        for (module, files, imports) in [
-            (apiModule, apiFiles, [String]()), (clientModule, clientFiles, ["-I", temp.path]),
-        ] {
+        let sources = URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources")
+        for module in clientModules(name) {
+            let files = try swiftFiles(in: sources.appendingPathComponent(module))
             let arguments =
-                ["-emit-module"] + common + imports + [
-                    "-module-name", module, "-package-name", name,
+                ["-emit-module"] + common + [
+                    "-I", temp.path, "-module-name", module, "-package-name", name,
                     "-emit-module-path", temp.appendingPathComponent("\(module).swiftmodule").path,
                 ] + files
             let run = try swiftc(arguments, in: temp)
@@ -75,19 +70,50 @@ public enum SwiftTypecheck {
         return Outcome(compiles: run.status == 0, output: run.output)
     }
 
+    /// The modules an app links, in build order: each generated module after its runtime.
+    private static func clientModules(_ name: String) -> [String] {
+        ["\(name)APIRuntime", "\(name)API", "\(name)ClientRuntime", "\(name)Client"]
+    }
+
+    /// Builds `modules` of the package under `sources` as shared libraries in `temp`, in order, each
+    /// against the ones before; returns the linker flags for all of them.
+    private static func buildLibraries(
+        _ modules: [String], sources: URL, packageName: String, in temp: URL
+    ) throws -> [String] {
+        let common = ["-swift-version", "6", "-Onone", "-I", temp.path, "-L", temp.path]
+        var linked: [String] = []
+        for module in modules {
+            let files = try swiftFiles(in: sources.appendingPathComponent(module))
+            let arguments =
+                ["-emit-library", "-emit-module", "-parse-as-library"] + common + linked + [
+                    "-module-name", module, "-package-name", packageName,
+                    "-o", temp.appendingPathComponent("lib\(module).so").path,
+                    "-emit-module-path", temp.appendingPathComponent("\(module).swiftmodule").path,
+                ] + files
+            let build = try swiftc(arguments, in: temp)
+            guard build.status == 0 else {
+                throw Failure.moduleDoesNotCompile(module: module, command: build.command, output: build.output)
+            }
+            linked.append("-l\(module)")
+        }
+        return linked
+    }
+
     /// Decodes `json` as `type` with the generated models, compiled and run: what an installed app
     /// built from that package does with a response. `decodes == false` carries the decoding error.
     public static func decode(packageRoot: String, name: String, type: String, json: String) throws -> Outcome {
         let fileManager = FileManager.default
-        let apiFiles = try swiftFiles(
-            in: URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources/\(name)API"))
+        let sources = URL(fileURLWithPath: packageRoot).appendingPathComponent("Sources")
+        let apiFiles = try swiftFiles(in: sources.appendingPathComponent("\(name)API"))
         let temp = fileManager.temporaryDirectory.appendingPathComponent(
             "SwiftDecode-\(UUID().uuidString)", isDirectory: true)
         try fileManager.createDirectory(at: temp, withIntermediateDirectories: true)
         defer { try? fileManager.removeItem(at: temp) }
+        let runtime = try buildLibraries(["\(name)APIRuntime"], sources: sources, packageName: name, in: temp)
         let main = temp.appendingPathComponent("main.swift")
         try """
         import Foundation
+        import \(name)APIRuntime
         let data = FileHandle.standardInput.readDataToEndOfFile()
         do {
             _ = try JSONCoding.decoder.decode(\(type).self, from: data)
@@ -101,7 +127,10 @@ public enum SwiftTypecheck {
         try json.write(to: input, atomically: true, encoding: .utf8)
         let executable = temp.appendingPathComponent("decode").path
         let build = try swiftc(
-            ["-swift-version", "6", "-Onone", "-module-name", "\(name)API", "-o", executable] + apiFiles + [main.path],
+            ["-swift-version", "6", "-Onone", "-I", temp.path, "-L", temp.path] + runtime + [
+                "-Xlinker", "-rpath", "-Xlinker", temp.path, "-module-name", "\(name)API",
+                "-package-name", name, "-o", executable,
+            ] + apiFiles + [main.path],
             in: temp)
         guard build.status == 0 else {
             throw Failure.moduleDoesNotCompile(module: "\(name)API", command: build.command, output: build.output)
@@ -129,21 +158,7 @@ public enum SwiftTypecheck {
         try fileManager.createDirectory(at: temp, withIntermediateDirectories: true)
         defer { try? fileManager.removeItem(at: temp) }
         let common = ["-swift-version", "6", "-Onone", "-I", temp.path, "-L", temp.path]
-        var linked: [String] = []
-        for module in ["\(name)API", "\(name)Client"] {
-            let files = try swiftFiles(in: sources.appendingPathComponent(module))
-            let arguments =
-                ["-emit-library", "-emit-module", "-parse-as-library"] + common + linked + [
-                    "-module-name", module, "-package-name", name,
-                    "-o", temp.appendingPathComponent("lib\(module).so").path,
-                    "-emit-module-path", temp.appendingPathComponent("\(module).swiftmodule").path,
-                ] + files
-            let build = try swiftc(arguments, in: temp)
-            guard build.status == 0 else {
-                throw Failure.moduleDoesNotCompile(module: module, command: build.command, output: build.output)
-            }
-            linked.append("-l\(module)")
-        }
+        let linked = try buildLibraries(clientModules(name), sources: sources, packageName: name, in: temp)
         let mainFile = temp.appendingPathComponent("main.swift")
         try main.write(to: mainFile, atomically: true, encoding: .utf8)
         let executable = temp.appendingPathComponent("program").path

@@ -6,11 +6,11 @@ struct ClientRenderer {
     let api: GeneratedAPI
     let clientName: String
     let modelsModule: String
+    let clientModule: String
 
     func render() -> [PendingFile] {
         [
-            PendingFile("\(clientName).swift", start: .early) { client() },
-            PendingFile("ClientSupport.swift", text: RuntimeSources.client(modelsModule: modelsModule)),
+            PendingFile("\(clientName).swift", start: .early) { client() }
         ]
     }
 
@@ -23,6 +23,7 @@ struct ClientRenderer {
             import FoundationNetworking
             #endif
             @_exported import \(modelsModule)
+            @_exported import \(GeneratorConfiguration.runtime(of: clientModule))
             """)
         w.blank()
         w.doc(clientDoc)

@@ -4,6 +4,7 @@ extension ModelsRenderer {
     func apiError() -> String {
         var w = SwiftWriter()
         w.line("import Foundation")
+        w.line("import \(runtimeModule)")
         w.blank()
         if let shape = api.problem, let catalog = api.catalog {
             catalogExtension(catalog, &w)

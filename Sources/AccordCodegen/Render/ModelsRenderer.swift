@@ -1,6 +1,8 @@
 /// Stage 4a: renders the models module (types, the error catalog enum, `APIError`).
 struct ModelsRenderer {
     let api: GeneratedAPI
+    /// The models' runtime module, which the models import and re-export.
+    let runtimeModule: String
 
     /// Models are most of a large spec's output: they are rendered in `slices` pieces, each a run of
     /// whole declarations.
@@ -11,7 +13,11 @@ struct ModelsRenderer {
             { [self] in
                 let end = min(start + size, types.count)
                 var models = SwiftWriter(reservingCapacity: 64 + (end - start) * 2048)
-                if start == 0 { models.line("import Foundation") }
+                if start == 0 {
+                    models.line("import Foundation")
+                    // The runtime's public types (`Nullable`, `JSONValue`…) are the models' vocabulary.
+                    models.line("@_exported import \(runtimeModule)")
+                }
                 for type in types[start..<end] {
                     models.blank()
                     declaration(type, &models)
@@ -21,7 +27,6 @@ struct ModelsRenderer {
         }
         return [
             PendingFile("Models.swift", start: .early, pieces: pieces), PendingFile("APIError.swift") { apiError() },
-            PendingFile("Support.swift", text: RuntimeSources.models),
         ]
     }
 

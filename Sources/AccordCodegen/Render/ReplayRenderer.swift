@@ -5,11 +5,11 @@ struct ReplayRenderer {
     let api: GeneratedAPI
     let clientName: String
     let clientModule: String
+    let replayModule: String
 
     func render() -> [PendingFile] {
         [
-            PendingFile("main.swift", start: .early) { main() },
-            PendingFile("ReplaySupport.swift", text: RuntimeSources.replay(clientModule: clientModule)),
+            PendingFile("main.swift", start: .early) { main() }
         ]
     }
 
@@ -19,6 +19,7 @@ struct ReplayRenderer {
             """
             import Foundation
             import \(clientModule)
+            import \(GeneratorConfiguration.runtime(of: replayModule))
 
             // Reads a replay plan (JSON) on standard input, writes one report per step on standard output.
             let input = FileHandle.standardInput.readDataToEndOfFile()

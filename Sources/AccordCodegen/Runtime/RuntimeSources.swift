@@ -1,28 +1,23 @@
-/// The runtime each generated module carries: the sources of Sources/AccordRuntime (compiled and
-/// tested there as the AccordRuntime* modules), embedded at build time by the EmbedRuntime plugin,
-/// with their imports of each other renamed to the generated modules.
-enum RuntimeSources {
-    static var models: String { EmbeddedRuntime.models }
+/// The runtime each generated module carries as a module of its own (`<module>Runtime`): the sources
+/// of Sources/AccordRuntime (compiled and tested there as the AccordRuntime* modules), embedded at
+/// build time by the EmbedRuntime plugin, with their imports of each other renamed to the generated
+/// runtime modules. Nothing else in them changes.
+struct RuntimeSources {
+    let modelsModule: String, clientModule: String
 
-    static func client(modelsModule: String) -> String {
-        renaming(EmbeddedRuntime.client, "AccordRuntimeModels", to: modelsModule)
-    }
+    var models: String { renamed(EmbeddedRuntime.models) }
+    var client: String { renamed(EmbeddedRuntime.client) }
+    var server: String { renamed(EmbeddedRuntime.server) }
+    var replay: String { renamed(EmbeddedRuntime.replay) }
 
-    static func server(modelsModule: String) -> String {
-        renaming(EmbeddedRuntime.server, "AccordRuntimeModels", to: modelsModule)
-    }
-
-    /// The generated client module re-exports the models, so the replay tool imports only the client.
-    static func replay(clientModule: String) -> String {
-        renaming(
-            renaming(EmbeddedRuntime.replay, "AccordRuntimeClient", to: clientModule), "AccordRuntimeModels", to: nil)
-    }
-
-    /// `import module` becomes `import generated`, or goes when `generated` is nil.
-    private static func renaming(_ source: String, _ module: String, to generated: String?) -> String {
-        var lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        lines.removeAll { $0 == "import \(module)" && generated == nil }
-        for index in lines.indices where lines[index] == "import \(module)" { lines[index] = "import \(generated!)" }
+    /// `import AccordRuntimeModels` becomes `import <models>Runtime`, and likewise for the client's.
+    private func renamed(_ source: String) -> String {
+        let renames = [
+            "import AccordRuntimeModels": "import " + GeneratorConfiguration.runtime(of: modelsModule),
+            "import AccordRuntimeClient": "import " + GeneratorConfiguration.runtime(of: clientModule),
+        ]
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for index in lines.indices { if let renamed = renames[lines[index]] { lines[index] = renamed } }
         return lines.joined(separator: "\n")
     }
 }

@@ -7,9 +7,9 @@ struct ReplayPlan: Decodable {
     var steps: [ReplayStep]
 }
 
-struct ReplayStep: Decodable, Sendable {
+package struct ReplayStep: Decodable, Sendable {
     var id: String
-    var operationId: String
+    package var operationId: String
     var method: String
     /// The path as recorded (percent-encoded), without the query.
     var path: String
@@ -42,21 +42,22 @@ struct ReplayReport: Encodable {
     var message: String?
 }
 
-struct ReplayArgumentError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+package struct ReplayArgumentError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
-/// The recorded values of one step, read back as the client's typed arguments.
-final class ReplayArguments: @unchecked Sendable {
+/// The recorded values of one step, read back as the client's typed arguments (`package`: the
+/// generated replay tool, a module of its own, calls them).
+package final class ReplayArguments: @unchecked Sendable {
     let step: ReplayStep
-    var pathTemplate = ""
+    package var pathTemplate = ""
 
     init(step: ReplayStep) { self.step = step }
 
     /// A recorded text as a typed value: a JSON scalar first (numbers, booleans), else the text
     /// as a JSON string (ids, enum values, dates), decoded the way the client decodes.
-    func value<T: Decodable>(_ raw: String, as type: T.Type, _ name: String) throws -> T {
+    package func value<T: Decodable>(_ raw: String, as type: T.Type, _ name: String) throws -> T {
         if let value = try? JSONCoding.decoder.decode(T.self, from: Data(raw.utf8)) { return value }
         let quoted = try JSONEncoder().encode(raw)
         do {
@@ -66,7 +67,7 @@ final class ReplayArguments: @unchecked Sendable {
         }
     }
 
-    func path<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
+    package func path<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
         let template = pathTemplate.split(separator: "/", omittingEmptySubsequences: false)
         let actual = step.path.split(separator: "/", omittingEmptySubsequences: false)
         guard template.count == actual.count,
@@ -82,12 +83,12 @@ final class ReplayArguments: @unchecked Sendable {
         step.query.filter { $0.first == name }.map { $0.count > 1 ? $0[1] : "" }
     }
 
-    func query<T: Decodable>(_ name: String, as type: T.Type) throws -> T? {
+    package func query<T: Decodable>(_ name: String, as type: T.Type) throws -> T? {
         guard let raw = queryValues(name).first else { return nil }
         return try value(raw, as: T.self, "query parameter \(name)")
     }
 
-    func queryList<T: Decodable>(_ name: String, as type: T.Type, explode: Bool) throws -> [T]? {
+    package func queryList<T: Decodable>(_ name: String, as type: T.Type, explode: Bool) throws -> [T]? {
         let raws = queryValues(name)
         guard !raws.isEmpty else { return nil }
         let items = explode ? raws : raws.flatMap { $0.split(separator: ",").map(String.init) }
@@ -95,11 +96,11 @@ final class ReplayArguments: @unchecked Sendable {
     }
 
     /// A header as recorded (for values the client takes once, such as the app's version).
-    func rawHeader(_ name: String) -> String? {
+    package func rawHeader(_ name: String) -> String? {
         step.headers.first(where: { $0.first?.lowercased() == name.lowercased() }).map { $0.count > 1 ? $0[1] : "" }
     }
 
-    func header<T: Decodable>(_ name: String, as type: T.Type) throws -> T? {
+    package func header<T: Decodable>(_ name: String, as type: T.Type) throws -> T? {
         guard
             let raw = step.headers.first(where: { $0.first?.lowercased() == name.lowercased() }).map({
                 $0.count > 1 ? $0[1] : ""
@@ -108,12 +109,12 @@ final class ReplayArguments: @unchecked Sendable {
         return try value(raw, as: T.self, "header \(name)")
     }
 
-    func require<T>(_ value: T?, _ name: String) throws -> T {
+    package func require<T>(_ value: T?, _ name: String) throws -> T {
         guard let value else { throw ReplayArgumentError("the recorded request has no \(name)") }
         return value
     }
 
-    func jsonBody<T: Decodable>(_ type: T.Type) throws -> T {
+    package func jsonBody<T: Decodable>(_ type: T.Type) throws -> T {
         guard let body = step.body else { throw ReplayArgumentError("the recorded request has no body") }
         do {
             return try JSONCoding.decoder.decode(T.self, from: Data(body.utf8))
@@ -122,16 +123,16 @@ final class ReplayArguments: @unchecked Sendable {
         }
     }
 
-    func optionalJsonBody<T: Decodable>(_ type: T.Type) throws -> T? {
+    package func optionalJsonBody<T: Decodable>(_ type: T.Type) throws -> T? {
         step.body == nil ? nil : try jsonBody(T.self)
     }
 
-    func textBody(_ type: String.Type) throws -> String {
+    package func textBody(_ type: String.Type) throws -> String {
         guard let body = step.body else { throw ReplayArgumentError("the recorded request has no body") }
         return body
     }
 
-    func optionalTextBody(_ type: String.Type) throws -> String? { step.body }
+    package func optionalTextBody(_ type: String.Type) throws -> String? { step.body }
 }
 
 /// Answers every request with the recorded response and keeps the first request the client built.
@@ -159,8 +160,8 @@ struct RecordedToken: TokenProvider {
     func refreshedAccessToken() async throws -> String? { nil }
 }
 
-enum ClientReplay {
-    @MainActor static func run<Client>(
+package enum ClientReplay {
+    @MainActor package static func run<Client>(
         _ input: Data,
         call: (Client, ReplayStep, ReplayArguments) async throws -> Void,
         makeClient: (any HTTPTransport, any TokenProvider, ReplayArguments) -> Client,

@@ -1,3 +1,4 @@
+import AccordCodegen
 import AccordContract
 import Crypto
 import Foundation
@@ -57,16 +58,32 @@ struct FrozenClient: Sendable {
         let package = final + ".building-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: package) }
         let tool = package + "/.build/debug/" + release.replayModule
-        for module in [release.modelsModule, release.clientModule, release.replayModule] {
-            let target = package + "/Sources/" + module
-            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-            for file in try Self.files(in: sourcesFolder + "/" + module) {
-                let destination = target + "/" + file
-                try? FileManager.default.removeItem(atPath: destination)
-                try FileManager.default.copyItem(atPath: sourcesFolder + "/" + module + "/" + file, toPath: destination)
+        let m = release.modelsModule, c = release.clientModule, r = release.replayModule
+        // Releases cut since the runtime became modules of its own carry `<module>Runtime` folders;
+        // earlier ones carry the runtime inside each module.
+        let runtime = { (module: String) -> String? in
+            let name = GeneratorConfiguration.runtime(of: module)
+            return FileManager.default.fileExists(atPath: sourcesFolder + "/" + name) ? name : nil
+        }
+        var targets: [(kind: String, name: String, dependencies: [String])] = []
+        if let models = runtime(m) { targets.append(("target", models, [])) }
+        targets.append(("target", m, [runtime(m)].compactMap { $0 }))
+        if let client = runtime(c) { targets.append(("target", client, [runtime(m)].compactMap { $0 })) }
+        targets.append(("target", c, [m] + [runtime(c)].compactMap { $0 }))
+        if let replay = runtime(r) { targets.append(("target", replay, [runtime(c)].compactMap { $0 })) }
+        targets.append(("executableTarget", r, [c] + [runtime(r)].compactMap { $0 }))
+        for target in targets {
+            let source = sourcesFolder + "/" + target.name, folder = package + "/Sources/" + target.name
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for file in try Self.files(in: source) {
+                try? FileManager.default.removeItem(atPath: folder + "/" + file)
+                try FileManager.default.copyItem(atPath: source + "/" + file, toPath: folder + "/" + file)
             }
         }
-        let m = release.modelsModule, c = release.clientModule, r = release.replayModule
+        let declarations = targets.map { target in
+            let dependencies = target.dependencies.map { "\"\($0)\"" }.joined(separator: ", ")
+            return "        .\(target.kind)(name: \"\(target.name)\", dependencies: [\(dependencies)]),"
+        }
         let manifest = """
             // swift-tools-version: 6.0
             // Written by accord: the frozen client of \(release.app) \(release.version). Foundation only.
@@ -76,9 +93,7 @@ struct FrozenClient: Sendable {
                 name: "Frozen",
                 platforms: [.macOS(.v14), .iOS(.v17)],
                 targets: [
-                    .target(name: "\(m)"),
-                    .target(name: "\(c)", dependencies: ["\(m)"]),
-                    .executableTarget(name: "\(r)", dependencies: ["\(c)"]),
+            \(declarations.joined(separator: "\n"))
                 ]
             )
 

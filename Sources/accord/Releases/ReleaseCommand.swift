@@ -189,16 +189,17 @@ struct Release: ParsableCommand {
             try FileManager.default.copyItem(atPath: source + project.exchanges + "/" + file, toPath: destination)
         }
 
-        // The client the app shipped with: models, client and the replay tool, as generated now.
+        // The client the app shipped with: models, client and the replay tool with their runtimes, as generated now.
         var configuration = project.generatorConfiguration
         configuration.specPath = "\(project.releases)/\(app)/\(version)/\(bundledName)"
         let (files, _) = Generator.generate(
             document, configuration: configuration,
             options: project.generatorOptions)
-        for file in files
-        where [configuration.modelsDirectory, configuration.clientDirectory, configuration.replayDirectory]
-            .contains(where: { file.path.hasPrefix($0 + "/") })
-        {
+        let clientFolders = [
+            configuration.modelsDirectory, configuration.clientDirectory, configuration.replayDirectory,
+        ]
+        .flatMap { [$0, GeneratorConfiguration.runtime(of: $0)] }
+        for file in files where clientFolders.contains(where: { file.path.hasPrefix($0 + "/") }) {
             let destination = staging + "/client/" + file.path
             try FileManager.default.createDirectory(
                 atPath: (destination as NSString).deletingLastPathComponent,

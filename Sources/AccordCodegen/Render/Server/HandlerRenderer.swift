@@ -3,9 +3,11 @@ struct HandlerRenderer {
     let api: GeneratedAPI
     let handlerName: String
     let modelsModule: String
+    let runtimeModule: String
 
     func render() -> String {
-        var w = ServerRenderer.writer(importing: ["Foundation", "Hummingbird", modelsModule])
+        var w = ServerRenderer.writer(
+            importing: ["Foundation", "Hummingbird", modelsModule], exporting: [runtimeModule])
         w.doc(
             """
             The operations of \(api.title), one method each. Implement it and call `registerRoutes` to serve the API.

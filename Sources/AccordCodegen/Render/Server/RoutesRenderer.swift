@@ -6,9 +6,10 @@ struct RoutesRenderer {
     let api: GeneratedAPI
     let handlerName: String
     let modelsModule: String
+    let runtimeModule: String
 
     func render() -> String {
-        var w = ServerRenderer.writer(importing: ["Foundation", "Hummingbird", modelsModule])
+        var w = ServerRenderer.writer(importing: ["Foundation", "Hummingbird", modelsModule, runtimeModule])
         w.scope("extension \(handlerName)") { w in
             w.doc(
                 "Adds every operation of the spec to `router`, plus a middleware that answers unknown routes, wrong "

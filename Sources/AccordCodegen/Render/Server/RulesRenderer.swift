@@ -2,9 +2,10 @@
 struct RulesRenderer {
     let api: GeneratedAPI
     let modelsModule: String
+    let runtimeModule: String
 
     func render() -> String {
-        var w = ServerRenderer.writer(importing: [modelsModule])
+        var w = ServerRenderer.writer(importing: [modelsModule, runtimeModule])
         w.line("/// The spec's constraints on request bodies, checked before handlers run.")
         w.scope("enum Rules") { w in
             for (name, rule) in api.rules {

@@ -5,9 +5,11 @@ import AccordSpec
 struct ServerErrorsRenderer {
     let api: GeneratedAPI
     let modelsModule: String
+    let runtimeModule: String
 
     func render() -> String {
-        var w = ServerRenderer.writer(importing: ["Foundation", "HTTPTypes", "Hummingbird", modelsModule])
+        var w = ServerRenderer.writer(
+            importing: ["Foundation", "HTTPTypes", "Hummingbird", modelsModule, runtimeModule])
         w.line("/// The steps every route shares, answering failures as `ServerErrors` says.")
         w.line("public typealias ServerCore = ServerRuntime<ServerErrors>")
         w.blank()

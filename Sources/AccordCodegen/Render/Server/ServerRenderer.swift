@@ -2,23 +2,26 @@ import AccordSpec
 
 /// Stage 4c: renders the server stubs: the framework-free handler protocol with typed inputs and
 /// outputs, Hummingbird 2 routes that validate requests against the spec, the spec's validation
-/// rules, the API's problem answers, and the shared runtime (`ServerSupport.swift`).
+/// rules and the API's problem answers, over the server runtime (its own module, `<server>Runtime`).
 struct ServerRenderer {
     let api: GeneratedAPI
     let handlerName: String
     let modelsModule: String
+    let serverModule: String
 
     func render() -> [PendingFile] {
-        let handler = HandlerRenderer(api: api, handlerName: handlerName, modelsModule: modelsModule)
-        let routes = RoutesRenderer(api: api, handlerName: handlerName, modelsModule: modelsModule)
-        let errors = ServerErrorsRenderer(api: api, modelsModule: modelsModule)
-        let rules = RulesRenderer(api: api, modelsModule: modelsModule)
+        let runtime = GeneratorConfiguration.runtime(of: serverModule)
+        let handler = HandlerRenderer(
+            api: api, handlerName: handlerName, modelsModule: modelsModule, runtimeModule: runtime)
+        let routes = RoutesRenderer(
+            api: api, handlerName: handlerName, modelsModule: modelsModule, runtimeModule: runtime)
+        let errors = ServerErrorsRenderer(api: api, modelsModule: modelsModule, runtimeModule: runtime)
+        let rules = RulesRenderer(api: api, modelsModule: modelsModule, runtimeModule: runtime)
         return [
             PendingFile("\(handlerName).swift", start: .early) { handler.render() },
             PendingFile("Routes.swift", start: .first) { routes.render() },
             PendingFile("ServerErrors.swift") { errors.render() },
             PendingFile("Rules.swift") { rules.render() },
-            PendingFile("ServerSupport.swift", text: RuntimeSources.server(modelsModule: modelsModule)),
         ]
     }
 
@@ -32,10 +35,12 @@ struct ServerRenderer {
         }
     }
 
-    /// A writer for a file of the server module, its imports written.
-    static func writer(importing modules: [String]) -> SwiftWriter {
+    /// A writer for a file of the server module, its imports written (`exporting` ones re-exported to
+    /// the server's users, who then see the runtime through the server module alone).
+    static func writer(importing modules: [String], exporting exported: [String] = []) -> SwiftWriter {
         var writer = SwiftWriter()
         for module in modules { writer.line("import \(module)") }
+        for module in exported { writer.line("@_exported import \(module)") }
         writer.blank()
         return writer
     }

@@ -5,6 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 @_exported import ShapesAPI
+@_exported import ShapesClientRuntime
 
 /// A client of Shapes 2.
 ///
