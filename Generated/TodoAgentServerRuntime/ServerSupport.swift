@@ -67,19 +67,20 @@ public struct ServerOptions: Sendable {
 }
 
 /// The steps every generated route shares, answering failures through `Errors` (the generated
-/// module names it `ServerCore`, for its `ServerErrors`).
+/// module names it `ServerCore`, for its `ServerErrors`). The steps are `package`: the generated
+/// routes call them and a handler never does; the request id is the server's users' too.
 public enum ServerRuntime<Errors: ProblemResponder> {
     public static var requestIdHeader: HTTPField.Name { Errors.contract.requestIdHeader }
     /// The header apps send their version in, if the API has one.
     public static var appVersionHeader: HTTPField.Name? { Errors.contract.appVersionHeader }
 
     /// The body limit of operations without their own.
-    public static func bodyLimit(_ options: ServerOptions) -> Int {
+    package static func bodyLimit(_ options: ServerOptions) -> Int {
         options.bodyLimit ?? Errors.contract.defaultBodyLimit
     }
 
     /// Whether `version` is a dotted number below `minimum` (`1.9.2` < `1.10.0`); anything else is not.
-    public static func isBelow(_ version: String, minimum: String) -> Bool {
+    package static func isBelow(_ version: String, minimum: String) -> Bool {
         func parts(_ text: String) -> [Int]? {
             let numbers = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
             return numbers.isEmpty || numbers.contains(nil) ? nil : numbers.map { $0! }
@@ -105,7 +106,7 @@ public enum ServerRuntime<Errors: ProblemResponder> {
 
     /// Runs one operation: collects the body, calls `body`, and turns every thrown error into a problem.
     /// `bodyLimit` is the operation's own (`x-body-limit`); without one, the options' or the spec's applies.
-    public static func handle<Context: RequestContext>(
+    package static func handle<Context: RequestContext>(
         _ request: Request, _ context: Context, operationId: String, route: String, collectBody: Bool,
         bodyLimit: Int? = nil, checksAppVersion: Bool = false, options: ServerOptions,
         _ body: (RequestInfo) async throws -> Response
@@ -166,17 +167,17 @@ public enum ServerRuntime<Errors: ProblemResponder> {
     }
 
     /// Whether the request carries any credentials (for operations where they are optional).
-    public static func hasCredentials(_ info: RequestInfo) -> Bool {
+    package static func hasCredentials(_ info: RequestInfo) -> Bool {
         info.headers[.authorization] != nil
     }
 
-    public static func queryValues(_ request: Request, _ name: String) -> [String] {
+    package static func queryValues(_ request: Request, _ name: String) -> [String] {
         request.uri.queryParameters.getAll(name)
     }
 
     /// The JSON body checked against `rule`: 415 for another media type, 400 for bad JSON,
     /// violations for constraint failures.
-    public static func jsonBody(
+    package static func jsonBody(
         _ info: RequestInfo, required: Bool, rule: SchemaRule, violations: inout [FieldViolation]
     ) throws -> JSONValue? {
         if info.body.isEmpty && info.headers[.contentType] == nil {
@@ -191,7 +192,7 @@ public enum ServerRuntime<Errors: ProblemResponder> {
         return value
     }
 
-    public static func formBody(
+    package static func formBody(
         _ info: RequestInfo, required: Bool, rule: SchemaRule, violations: inout [FieldViolation]
     ) throws -> JSONValue? {
         if info.body.isEmpty && info.headers[.contentType] == nil {
@@ -206,13 +207,14 @@ public enum ServerRuntime<Errors: ProblemResponder> {
         return value
     }
 
-    public static func json(_ status: Int, _ body: some Encodable, headers: [(String, String?)] = []) throws -> Response
-    {
+    package static func json(
+        _ status: Int, _ body: some Encodable, headers: [(String, String?)] = []
+    ) throws -> Response {
         let data = try JSONCoding.encoder.encode(body)
         return raw(status, data, contentType: "application/json", headers: headers)
     }
 
-    public static func raw(
+    package static func raw(
         _ status: Int, _ data: Data, contentType: String, headers: [(String, String?)] = []
     ) -> Response {
         var response = empty(status, headers: headers)
@@ -222,7 +224,7 @@ public enum ServerRuntime<Errors: ProblemResponder> {
         return response
     }
 
-    public static func empty(_ status: Int, headers: [(String, String?)] = []) -> Response {
+    package static func empty(_ status: Int, headers: [(String, String?)] = []) -> Response {
         var fields = HTTPFields()
         for (name, value) in headers {
             if let value, let field = HTTPField.Name(name) { fields[field] = value }
@@ -230,7 +232,7 @@ public enum ServerRuntime<Errors: ProblemResponder> {
         return Response(status: .init(code: status), headers: fields)
     }
 
-    public static func problemResponse(status: Int, body: Data, retryAfter: Int?) -> Response {
+    package static func problemResponse(status: Int, body: Data, retryAfter: Int?) -> Response {
         var response = raw(status, body, contentType: "application/problem+json")
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
@@ -329,14 +331,16 @@ public struct FieldViolation: Sendable, Hashable {
     }
 }
 
-public struct StringRule: Sendable {
-    public var minLength: Int?
-    public var maxLength: Int?
-    public var pattern: String?
-    public var format: String?
-    public var values: [String]?
+/// The spec's constraints, as the generated `Rules` declare them (`package`: plumbing of the
+/// generated server module, not its API).
+package struct StringRule: Sendable {
+    package var minLength: Int?
+    package var maxLength: Int?
+    package var pattern: String?
+    package var format: String?
+    package var values: [String]?
 
-    public init(
+    package init(
         minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil, format: String? = nil,
         values: [String]? = nil
     ) {
@@ -348,14 +352,14 @@ public struct StringRule: Sendable {
     }
 }
 
-public struct NumberRule: Sendable {
-    public var minimum: Double?
-    public var maximum: Double?
-    public var exclusiveMinimum: Double?
-    public var exclusiveMaximum: Double?
-    public var multipleOf: Double?
+package struct NumberRule: Sendable {
+    package var minimum: Double?
+    package var maximum: Double?
+    package var exclusiveMinimum: Double?
+    package var exclusiveMaximum: Double?
+    package var multipleOf: Double?
 
-    public init(
+    package init(
         minimum: Double? = nil, maximum: Double? = nil, exclusiveMinimum: Double? = nil,
         exclusiveMaximum: Double? = nil, multipleOf: Double? = nil
     ) {
@@ -368,7 +372,7 @@ public struct NumberRule: Sendable {
 }
 
 /// The spec's constraints on a value, checked before a handler runs.
-public indirect enum SchemaRule: Sendable {
+package indirect enum SchemaRule: Sendable {
     case any
     case null
     case boolean
@@ -382,7 +386,7 @@ public indirect enum SchemaRule: Sendable {
     case reference(@Sendable () -> SchemaRule)
 
     /// Every violation in `value`; `pointer` is where `value` sits.
-    public func violations(of value: JSONValue, at pointer: String = "") -> [FieldViolation] {
+    package func violations(of value: JSONValue, at pointer: String = "") -> [FieldViolation] {
         var found: [FieldViolation] = []
         check(value, pointer, &found)
         return found
@@ -476,7 +480,7 @@ public indirect enum SchemaRule: Sendable {
 
     /// Whether a JSON body must be an object (or array) at the top level: a wrong shape there is
     /// a malformed request rather than a validation failure.
-    public var topLevelKind: String? {
+    package var topLevelKind: String? {
         switch self {
         case .object: "object"
         case .array: "array"
@@ -486,7 +490,7 @@ public indirect enum SchemaRule: Sendable {
     }
 
     /// Builds a JSON value from form fields, typed as the rule says (`limit=5` → 5).
-    public func formValue(_ fields: [(String, String)]) -> JSONValue {
+    package func formValue(_ fields: [(String, String)]) -> JSONValue {
         guard case .object(let properties, _, _) = resolved else {
             return .object(
                 Dictionary(fields.map { ($0.0, JSONValue.string($0.1)) }, uniquingKeysWith: { _, last in last }))
@@ -507,7 +511,7 @@ public indirect enum SchemaRule: Sendable {
 
     /// A query, path or header value typed as the rule says; text that does not parse stays a
     /// string so that validation reports it.
-    public func scalar(_ text: String) -> JSONValue {
+    package func scalar(_ text: String) -> JSONValue {
         switch resolved {
         case .integer: return Int(text).map(JSONValue.integer) ?? .string(text)
         case .number: return Int(text).map(JSONValue.integer) ?? Double(text).map(JSONValue.number) ?? .string(text)
@@ -552,9 +556,9 @@ public enum RequestFailure: Swift.Error, Sendable {
 }
 
 /// Decoding steps shared by every route.
-public enum RequestDecoding {
+package enum RequestDecoding {
     /// Parses a JSON body: syntax errors, and a top-level value of the wrong kind, are malformed.
-    public static func json(_ body: Data, expecting kind: String?) throws -> JSONValue {
+    package static func json(_ body: Data, expecting kind: String?) throws -> JSONValue {
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: body)
@@ -568,7 +572,7 @@ public enum RequestDecoding {
     }
 
     /// Decodes a validated JSON value as the typed body.
-    public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         do {
             return try value.decode(as: T.self)
         } catch {
@@ -578,7 +582,7 @@ public enum RequestDecoding {
     }
 
     /// Parses `application/x-www-form-urlencoded` fields.
-    public static func formFields(_ body: Data) -> [(String, String)] {
+    package static func formFields(_ body: Data) -> [(String, String)] {
         let text = String(decoding: body, as: UTF8.self)
         return text.split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -590,14 +594,14 @@ public enum RequestDecoding {
     }
 
     /// Whether the request's content type is the expected one (parameters such as charset ignored).
-    public static func hasContentType(_ request: RequestInfo, _ expected: String) -> Bool {
+    package static func hasContentType(_ request: RequestInfo, _ expected: String) -> Bool {
         guard let value = request.headers[.contentType] else { return false }
         let essence = value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         return essence == expected
     }
 
     /// Typed parameter values; violations collect into `violations`.
-    public static func parameter<T: ParameterValue>(
+    package static func parameter<T: ParameterValue>(
         _ text: String?, as type: T.Type, rule: SchemaRule, pointer: String,
         required: Bool, violations: inout [FieldViolation]
     ) -> T? {
@@ -617,7 +621,7 @@ public enum RequestDecoding {
         return value
     }
 
-    public static func parameters<T: ParameterValue>(
+    package static func parameters<T: ParameterValue>(
         _ texts: [String], as type: T.Type, rule: SchemaRule, pointer: String,
         required: Bool, violations: inout [FieldViolation]
     ) -> [T]? {

@@ -65,19 +65,20 @@ public struct ServerOptions: Sendable {
 }
 
 /// The steps every generated route shares, answering failures through `Errors` (the generated
-/// module names it `ServerCore`, for its `ServerErrors`).
+/// module names it `ServerCore`, for its `ServerErrors`). The steps are `package`: the generated
+/// routes call them and a handler never does; the request id is the server's users' too.
 public enum ServerRuntime<Errors: ProblemResponder> {
     public static var requestIdHeader: HTTPField.Name { Errors.contract.requestIdHeader }
     /// The header apps send their version in, if the API has one.
     public static var appVersionHeader: HTTPField.Name? { Errors.contract.appVersionHeader }
 
     /// The body limit of operations without their own.
-    public static func bodyLimit(_ options: ServerOptions) -> Int {
+    package static func bodyLimit(_ options: ServerOptions) -> Int {
         options.bodyLimit ?? Errors.contract.defaultBodyLimit
     }
 
     /// Whether `version` is a dotted number below `minimum` (`1.9.2` < `1.10.0`); anything else is not.
-    public static func isBelow(_ version: String, minimum: String) -> Bool {
+    package static func isBelow(_ version: String, minimum: String) -> Bool {
         func parts(_ text: String) -> [Int]? {
             let numbers = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
             return numbers.isEmpty || numbers.contains(nil) ? nil : numbers.map { $0! }
@@ -103,7 +104,7 @@ public enum ServerRuntime<Errors: ProblemResponder> {
 
     /// Runs one operation: collects the body, calls `body`, and turns every thrown error into a problem.
     /// `bodyLimit` is the operation's own (`x-body-limit`); without one, the options' or the spec's applies.
-    public static func handle<Context: RequestContext>(
+    package static func handle<Context: RequestContext>(
         _ request: Request, _ context: Context, operationId: String, route: String, collectBody: Bool,
         bodyLimit: Int? = nil, checksAppVersion: Bool = false, options: ServerOptions,
         _ body: (RequestInfo) async throws -> Response
@@ -164,17 +165,17 @@ public enum ServerRuntime<Errors: ProblemResponder> {
     }
 
     /// Whether the request carries any credentials (for operations where they are optional).
-    public static func hasCredentials(_ info: RequestInfo) -> Bool {
+    package static func hasCredentials(_ info: RequestInfo) -> Bool {
         info.headers[.authorization] != nil
     }
 
-    public static func queryValues(_ request: Request, _ name: String) -> [String] {
+    package static func queryValues(_ request: Request, _ name: String) -> [String] {
         request.uri.queryParameters.getAll(name)
     }
 
     /// The JSON body checked against `rule`: 415 for another media type, 400 for bad JSON,
     /// violations for constraint failures.
-    public static func jsonBody(
+    package static func jsonBody(
         _ info: RequestInfo, required: Bool, rule: SchemaRule, violations: inout [FieldViolation]
     ) throws -> JSONValue? {
         if info.body.isEmpty && info.headers[.contentType] == nil {
@@ -189,7 +190,7 @@ public enum ServerRuntime<Errors: ProblemResponder> {
         return value
     }
 
-    public static func formBody(
+    package static func formBody(
         _ info: RequestInfo, required: Bool, rule: SchemaRule, violations: inout [FieldViolation]
     ) throws -> JSONValue? {
         if info.body.isEmpty && info.headers[.contentType] == nil {
@@ -204,13 +205,14 @@ public enum ServerRuntime<Errors: ProblemResponder> {
         return value
     }
 
-    public static func json(_ status: Int, _ body: some Encodable, headers: [(String, String?)] = []) throws -> Response
-    {
+    package static func json(
+        _ status: Int, _ body: some Encodable, headers: [(String, String?)] = []
+    ) throws -> Response {
         let data = try JSONCoding.encoder.encode(body)
         return raw(status, data, contentType: "application/json", headers: headers)
     }
 
-    public static func raw(
+    package static func raw(
         _ status: Int, _ data: Data, contentType: String, headers: [(String, String?)] = []
     ) -> Response {
         var response = empty(status, headers: headers)
@@ -220,7 +222,7 @@ public enum ServerRuntime<Errors: ProblemResponder> {
         return response
     }
 
-    public static func empty(_ status: Int, headers: [(String, String?)] = []) -> Response {
+    package static func empty(_ status: Int, headers: [(String, String?)] = []) -> Response {
         var fields = HTTPFields()
         for (name, value) in headers {
             if let value, let field = HTTPField.Name(name) { fields[field] = value }
@@ -228,7 +230,7 @@ public enum ServerRuntime<Errors: ProblemResponder> {
         return Response(status: .init(code: status), headers: fields)
     }
 
-    public static func problemResponse(status: Int, body: Data, retryAfter: Int?) -> Response {
+    package static func problemResponse(status: Int, body: Data, retryAfter: Int?) -> Response {
         var response = raw(status, body, contentType: "application/problem+json")
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response

@@ -49,14 +49,16 @@ public struct FieldViolation: Sendable, Hashable {
     }
 }
 
-public struct StringRule: Sendable {
-    public var minLength: Int?
-    public var maxLength: Int?
-    public var pattern: String?
-    public var format: String?
-    public var values: [String]?
+/// The spec's constraints, as the generated `Rules` declare them (`package`: plumbing of the
+/// generated server module, not its API).
+package struct StringRule: Sendable {
+    package var minLength: Int?
+    package var maxLength: Int?
+    package var pattern: String?
+    package var format: String?
+    package var values: [String]?
 
-    public init(
+    package init(
         minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil, format: String? = nil,
         values: [String]? = nil
     ) {
@@ -68,14 +70,14 @@ public struct StringRule: Sendable {
     }
 }
 
-public struct NumberRule: Sendable {
-    public var minimum: Double?
-    public var maximum: Double?
-    public var exclusiveMinimum: Double?
-    public var exclusiveMaximum: Double?
-    public var multipleOf: Double?
+package struct NumberRule: Sendable {
+    package var minimum: Double?
+    package var maximum: Double?
+    package var exclusiveMinimum: Double?
+    package var exclusiveMaximum: Double?
+    package var multipleOf: Double?
 
-    public init(
+    package init(
         minimum: Double? = nil, maximum: Double? = nil, exclusiveMinimum: Double? = nil,
         exclusiveMaximum: Double? = nil, multipleOf: Double? = nil
     ) {
@@ -88,7 +90,7 @@ public struct NumberRule: Sendable {
 }
 
 /// The spec's constraints on a value, checked before a handler runs.
-public indirect enum SchemaRule: Sendable {
+package indirect enum SchemaRule: Sendable {
     case any
     case null
     case boolean
@@ -102,7 +104,7 @@ public indirect enum SchemaRule: Sendable {
     case reference(@Sendable () -> SchemaRule)
 
     /// Every violation in `value`; `pointer` is where `value` sits.
-    public func violations(of value: JSONValue, at pointer: String = "") -> [FieldViolation] {
+    package func violations(of value: JSONValue, at pointer: String = "") -> [FieldViolation] {
         var found: [FieldViolation] = []
         check(value, pointer, &found)
         return found
@@ -196,7 +198,7 @@ public indirect enum SchemaRule: Sendable {
 
     /// Whether a JSON body must be an object (or array) at the top level: a wrong shape there is
     /// a malformed request rather than a validation failure.
-    public var topLevelKind: String? {
+    package var topLevelKind: String? {
         switch self {
         case .object: "object"
         case .array: "array"
@@ -206,7 +208,7 @@ public indirect enum SchemaRule: Sendable {
     }
 
     /// Builds a JSON value from form fields, typed as the rule says (`limit=5` → 5).
-    public func formValue(_ fields: [(String, String)]) -> JSONValue {
+    package func formValue(_ fields: [(String, String)]) -> JSONValue {
         guard case .object(let properties, _, _) = resolved else {
             return .object(
                 Dictionary(fields.map { ($0.0, JSONValue.string($0.1)) }, uniquingKeysWith: { _, last in last }))
@@ -227,7 +229,7 @@ public indirect enum SchemaRule: Sendable {
 
     /// A query, path or header value typed as the rule says; text that does not parse stays a
     /// string so that validation reports it.
-    public func scalar(_ text: String) -> JSONValue {
+    package func scalar(_ text: String) -> JSONValue {
         switch resolved {
         case .integer: return Int(text).map(JSONValue.integer) ?? .string(text)
         case .number: return Int(text).map(JSONValue.integer) ?? Double(text).map(JSONValue.number) ?? .string(text)
@@ -272,9 +274,9 @@ public enum RequestFailure: Swift.Error, Sendable {
 }
 
 /// Decoding steps shared by every route.
-public enum RequestDecoding {
+package enum RequestDecoding {
     /// Parses a JSON body: syntax errors, and a top-level value of the wrong kind, are malformed.
-    public static func json(_ body: Data, expecting kind: String?) throws -> JSONValue {
+    package static func json(_ body: Data, expecting kind: String?) throws -> JSONValue {
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: body)
@@ -288,7 +290,7 @@ public enum RequestDecoding {
     }
 
     /// Decodes a validated JSON value as the typed body.
-    public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         do {
             return try value.decode(as: T.self)
         } catch {
@@ -298,7 +300,7 @@ public enum RequestDecoding {
     }
 
     /// Parses `application/x-www-form-urlencoded` fields.
-    public static func formFields(_ body: Data) -> [(String, String)] {
+    package static func formFields(_ body: Data) -> [(String, String)] {
         let text = String(decoding: body, as: UTF8.self)
         return text.split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -310,14 +312,14 @@ public enum RequestDecoding {
     }
 
     /// Whether the request's content type is the expected one (parameters such as charset ignored).
-    public static func hasContentType(_ request: RequestInfo, _ expected: String) -> Bool {
+    package static func hasContentType(_ request: RequestInfo, _ expected: String) -> Bool {
         guard let value = request.headers[.contentType] else { return false }
         let essence = value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         return essence == expected
     }
 
     /// Typed parameter values; violations collect into `violations`.
-    public static func parameter<T: ParameterValue>(
+    package static func parameter<T: ParameterValue>(
         _ text: String?, as type: T.Type, rule: SchemaRule, pointer: String,
         required: Bool, violations: inout [FieldViolation]
     ) -> T? {
@@ -337,7 +339,7 @@ public enum RequestDecoding {
         return value
     }
 
-    public static func parameters<T: ParameterValue>(
+    package static func parameters<T: ParameterValue>(
         _ texts: [String], as type: T.Type, rule: SchemaRule, pointer: String,
         required: Bool, violations: inout [FieldViolation]
     ) -> [T]? {
