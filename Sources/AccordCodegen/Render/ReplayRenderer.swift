@@ -1,3 +1,5 @@
+import AccordSpec
+
 /// Stage 4e: renders the client-replay tool: a small executable that drives the generated client
 /// with recorded exchanges (`accord verify` feeds it a plan on standard input) and reports the
 /// request the client built and what it made of the recorded response.
@@ -156,20 +158,11 @@ struct ReplayRenderer {
         if op.parameters.contains(where: { $0.location == .cookie }) {
             return ": cookie parameters are not replayed through the client"
         }
-        if op.parameters.contains(where: { $0.location == .query && isStructure($0.type.unwrapped) }) {
-            return ": object-valued query parameters are not replayed through the client"
-        }
-        if op.parameters.contains(where: { $0.location == .header && $0.shape == .object }) {
-            return ": object-valued header parameters are not replayed through the client"
+        // The translated parameter's shape decides, as it does for the client that sends it.
+        for location in [Parameter.Location.query, .header]
+        where op.parameters.contains(where: { $0.location == location && $0.shape == .object }) {
+            return ": object-valued \(location.rawValue) parameters are not replayed through the client"
         }
         return nil
-    }
-
-    private func isStructure(_ type: SwiftType) -> Bool {
-        guard case .named(let name) = type else { return false }
-        return api.types.contains { t in
-            if t.name == name, case .structure = t.kind { return true }
-            return false
-        }
     }
 }
