@@ -89,9 +89,10 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], path: "Generated/TodoAgentServer"),
         // Drives the generated client with recorded exchanges for `accord verify`.
-        .target(name: "TodoAgentClientReplayRuntime", dependencies: ["TodoAgentClientRuntime"],
+        .target(name: "TodoAgentClientReplayRuntime", dependencies: ["TodoAgentClientRuntime", "TodoAgentAPIRuntime"],
                 path: "Generated/TodoAgentClientReplayRuntime"),
-        .executableTarget(name: "TodoAgentClientReplay", dependencies: ["TodoAgentClient", "TodoAgentClientReplayRuntime"],
+        .executableTarget(name: "TodoAgentClientReplay",
+                          dependencies: ["TodoAgentClient", "TodoAgentClientReplayRuntime"],
                           path: "Generated/TodoAgentClientReplay"),
 
         // The Todo Agent backend, on the generated server stubs.

@@ -42,6 +42,27 @@ struct ReleaseTests {
         #expect(parsed == manifest)
     }
 
+    @Test("a frozen client builds its runtime modules first when the release carries them, and without them when not")
+    func frozenPackageLayouts() {
+        let release = Self.manifest("2.0.1")
+        let old = FrozenPackage.targets(release) { _ in nil }
+        #expect(
+            old == [
+                .init("target", "A", []), .init("target", "B", ["A"]), .init("executableTarget", "C", ["B"]),
+            ])
+        let new = FrozenPackage.targets(release) { $0 + "Runtime" }
+        #expect(
+            new == [
+                .init("target", "ARuntime", []), .init("target", "A", ["ARuntime"]),
+                .init("target", "BRuntime", ["ARuntime"]), .init("target", "B", ["A", "BRuntime"]),
+                .init("target", "CRuntime", ["BRuntime", "ARuntime"]),
+                .init("executableTarget", "C", ["B", "CRuntime"]),
+            ])
+        let manifest = FrozenPackage.manifest(release, targets: new)
+        #expect(manifest.contains("\n        .target(name: \"BRuntime\", dependencies: [\"ARuntime\"]),\n"))
+        #expect(manifest.contains("\n        .executableTarget(name: \"C\", dependencies: [\"B\", \"CRuntime\"]),\n"))
+    }
+
     /// A server that answers one fixed response.
     struct Fixed: HTTPExchanging {
         var body: String

@@ -58,20 +58,10 @@ struct FrozenClient: Sendable {
         let package = final + ".building-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: package) }
         let tool = package + "/.build/debug/" + release.replayModule
-        let m = release.modelsModule, c = release.clientModule, r = release.replayModule
-        // Releases cut since the runtime became modules of its own carry `<module>Runtime` folders;
-        // earlier ones carry the runtime inside each module.
-        let runtime = { (module: String) -> String? in
+        let targets = FrozenPackage.targets(release) { module in
             let name = GeneratorConfiguration.runtime(of: module)
             return FileManager.default.fileExists(atPath: sourcesFolder + "/" + name) ? name : nil
         }
-        var targets: [(kind: String, name: String, dependencies: [String])] = []
-        if let models = runtime(m) { targets.append(("target", models, [])) }
-        targets.append(("target", m, [runtime(m)].compactMap { $0 }))
-        if let client = runtime(c) { targets.append(("target", client, [runtime(m)].compactMap { $0 })) }
-        targets.append(("target", c, [m] + [runtime(c)].compactMap { $0 }))
-        if let replay = runtime(r) { targets.append(("target", replay, [runtime(c)].compactMap { $0 })) }
-        targets.append(("executableTarget", r, [c] + [runtime(r)].compactMap { $0 }))
         for target in targets {
             let source = sourcesFolder + "/" + target.name, folder = package + "/Sources/" + target.name
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -80,26 +70,9 @@ struct FrozenClient: Sendable {
                 try FileManager.default.copyItem(atPath: source + "/" + file, toPath: folder + "/" + file)
             }
         }
-        let declarations = targets.map { target in
-            let dependencies = target.dependencies.map { "\"\($0)\"" }.joined(separator: ", ")
-            return "        .\(target.kind)(name: \"\(target.name)\", dependencies: [\(dependencies)]),"
-        }
-        let manifest = """
-            // swift-tools-version: 6.0
-            // Written by accord: the frozen client of \(release.app) \(release.version). Foundation only.
-            import PackageDescription
-
-            let package = Package(
-                name: "Frozen",
-                platforms: [.macOS(.v14), .iOS(.v17)],
-                targets: [
-            \(declarations.joined(separator: "\n"))
-                ]
-            )
-
-            """
+        let manifest = FrozenPackage.manifest(release, targets: targets)
         try manifest.write(toFile: package + "/Package.swift", atomically: true, encoding: .utf8)
-        let build = try Subprocess.run(["swift", "build", "--product", r, "--package-path", package])
+        let build = try Subprocess.run(["swift", "build", "--product", release.replayModule, "--package-path", package])
         guard build.status == 0, FileManager.default.isExecutableFile(atPath: tool) else {
             let text = (build.output + build.errors).split(separator: "\n").filter { $0.contains("error") }
                 .prefix(10)
