@@ -18,6 +18,14 @@ public struct RefKey: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public static func < (lhs: RefKey, rhs: RefKey) -> Bool { lhs.description < rhs.description }
 
+    /// The last token and the depth only: the keys of a spec mostly differ in their last token, and
+    /// hashing the file path and every token made the reader's and translator's lookups cost more.
+    /// (Equality still compares the file and every token.)
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pointer.count)
+        hasher.combine(pointer.last)
+    }
+
     /// A JSON pointer token (RFC 6901): `~` → `~0`, `/` → `~1`; most tokens have neither.
     public static func escape(_ token: String) -> String {
         guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
@@ -34,6 +42,18 @@ public final class SpecDocuments: @unchecked Sendable {
     public let root: SpecNode
     private var documents: [String: SpecNode]
     private let readFile: (String) throws -> String
+    /// Every `$ref` text read so far, split: a large spec writes the same few thousand refs tens of
+    /// thousands of times.
+    private var refKeys: [RefSite: RefKey] = [:]
+
+    /// A `$ref` text and the file it is written in.
+    private struct RefSite: Hashable {
+        var ref: String
+        var file: String
+
+        /// The text only: most refs are written in the root file, and equality compares the file.
+        func hash(into hasher: inout Hasher) { hasher.combine(ref) }
+    }
 
     /// Loads the root document. `readFile` receives paths built from the root file's directory.
     public init(rootFile: String, readFile: @escaping (String) throws -> String) throws(Diagnostic) {
@@ -84,6 +104,15 @@ public final class SpecDocuments: @unchecked Sendable {
 
     /// Splits a `$ref` value into the file and pointer it names, relative to the file it is in.
     public func key(for ref: String, in file: String, at location: SourceLocation) throws(Diagnostic) -> RefKey {
+        let site = RefSite(ref: ref, file: file)
+        if let known = refKeys[site] { return known }
+        // (A ref that cannot be split is not remembered: each place it is written is reported.)
+        let key = try splitRef(ref, in: file, at: location)
+        refKeys[site] = key
+        return key
+    }
+
+    private func splitRef(_ ref: String, in file: String, at location: SourceLocation) throws(Diagnostic) -> RefKey {
         let parts = ref.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
         let filePart = String(parts[0])
         let fragment = parts.count > 1 ? String(parts[1]) : ""

@@ -20,7 +20,10 @@ extension DocumentReader {
             do {
                 let key = try docs.key(for: refText, in: file, at: ref.location)
                 // Resolve now to report a dangling ref where it is written.
-                _ = try docs.followRefs(node, in: file)
+                if !resolvedSchemaRefs.contains(key) {
+                    _ = try docs.followRefs(node, in: file)
+                    resolvedSchemaRefs.insert(key)
+                }
                 registerNamed(key)
                 var schema = Schema(.reference(key), at: node.location)
                 // 3.1 allows siblings next to $ref; keep the ones that document or widen it.
@@ -71,8 +74,7 @@ extension DocumentReader {
                 log.error("'type' must be a string or an array of strings", at: typeNode.location)
             }
         }
-        let known: Set<String> = ["string", "integer", "number", "boolean", "array", "object", "null"]
-        for t in types where !known.contains(t) {
+        for t in types where !Self.knownTypes.contains(t) {
             log.error("unknown type '\(t)'", at: object["type"]?.location)
         }
         if types.contains("null") {
@@ -173,6 +175,8 @@ extension DocumentReader {
         schema.problemMember = readProblemMember(object["x-problem-member"])
         return schema
     }
+
+    static let knownTypes: Set<String> = ["string", "integer", "number", "boolean", "array", "object", "null"]
 
     mutating func primitiveKind(_ type: String, _ object: SpecObject, in file: String) -> Schema.Kind {
         switch type {
