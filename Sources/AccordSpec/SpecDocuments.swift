@@ -113,9 +113,10 @@ public final class SpecDocuments: @unchecked Sendable {
     }
 
     private func splitRef(_ ref: String, in file: String, at location: SourceLocation) throws(Diagnostic) -> RefKey {
-        let parts = ref.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
-        let filePart = String(parts[0])
-        let fragment = parts.count > 1 ? String(parts[1]) : ""
+        // Split over the bytes (`#` and `/` are ASCII): splitting by characters was most of reading a ref.
+        let hash = ref.utf8.firstIndex(of: UInt8(ascii: "#"))
+        let filePart = String(ref[..<(hash ?? ref.endIndex)])
+        let fragment = hash.map { ref[ref.utf8.index(after: $0)...] } ?? ""
         var target = file
         if !filePart.isEmpty {
             if filePart.contains("://") {
@@ -136,15 +137,25 @@ public final class SpecDocuments: @unchecked Sendable {
             throw .error(
                 "$ref '\(ref)' has a fragment that is not a JSON pointer (anchors are not supported)", at: location)
         }
-        let tokens = fragment.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { token in
-            // Most tokens have neither `%` nor `~`: nothing to decode.
-            guard token.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "~") }) else {
-                return String(token)
-            }
-            let unescaped = (String(token).removingPercentEncoding ?? String(token))
-            return unescaped.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+        var tokens: [String] = []
+        let bytes = fragment.utf8
+        var start = bytes.index(after: bytes.startIndex)
+        for index in bytes.indices[start...] where bytes[index] == UInt8(ascii: "/") {
+            tokens.append(Self.pointerToken(fragment[start..<index]))
+            start = bytes.index(after: index)
         }
+        tokens.append(Self.pointerToken(fragment[start...]))
         return RefKey(file: target, pointer: tokens)
+    }
+
+    /// A JSON pointer token as written in a ref, decoded.
+    private static func pointerToken(_ token: Substring) -> String {
+        // Most tokens have neither `%` nor `~`: nothing to decode.
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "~") }) else {
+            return String(token)
+        }
+        let unescaped = (String(token).removingPercentEncoding ?? String(token))
+        return unescaped.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
     }
 
     /// The node a key names.

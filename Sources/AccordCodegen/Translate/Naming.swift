@@ -205,7 +205,11 @@ enum Naming {
         /// share a base name (`Type`, `Item`), and counting up from 2 each time grew with their number.
         private var firstFree: [String: Int] = [:]
 
-        init(reserved: Set<String> = []) { used = reserved }
+        /// `expectedCount`: about how many names will be claimed (the set grows once, not by doubling).
+        init(reserved: Set<String> = [], expectedCount: Int = 0) {
+            used = reserved
+            if expectedCount > 0 { used.reserveCapacity(reserved.count + expectedCount) }
+        }
 
         /// A free name like `name`; `avoiding` adds names this one must not take (lower-cased).
         mutating func claim(_ name: String, avoiding: Set<String> = []) -> String {

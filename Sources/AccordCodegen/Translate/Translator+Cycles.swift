@@ -103,7 +103,7 @@ private struct StructGraph {
                 id = names.count
                 ids[full] = id
                 names.append(full)
-                leaves.insert(full.split(separator: ".").last ?? Substring(full))
+                leaves.insert(Self.leaf(full))
             }
             structIDs[position] = id
             properties.append(
@@ -129,12 +129,15 @@ private struct StructGraph {
         return targets
     }
 
+    /// The last part of a full name (type names are ASCII: the last `.` byte is the last `.`).
+    private static func leaf(_ name: String) -> Substring {
+        name.utf8.lastIndex(of: UInt8(ascii: ".")).map { name[name.index(after: $0)...] } ?? Substring(name)
+    }
+
     /// A nested name is looked up in the enclosing scopes first, innermost first (without
     /// splitting and joining the scope for every property).
     private func resolve(_ name: String, from scope: String) -> String {
-        // (Type names are ASCII: the last `.` byte is the last `.` character.)
-        let leaf = name.utf8.lastIndex(of: UInt8(ascii: ".")).map { name[name.index(after: $0)...] } ?? Substring(name)
-        guard leaves.contains(leaf), !scope.isEmpty else { return name }
+        guard leaves.contains(Self.leaf(name)), !scope.isEmpty else { return name }
         var end = scope.endIndex
         while true {
             let candidate = scope[..<end] + "." + name

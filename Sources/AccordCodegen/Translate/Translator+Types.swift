@@ -163,7 +163,7 @@ extension Translator {
         of object: ObjectSchema, owner: String, nested: inout [TypeDecl],
         keepsNull: Bool, origins: [String: RefKey] = [:]
     ) -> ([PropertyDecl], SwiftType?) {
-        var scope = Naming.Scope(reserved: Self.reservedMemberNames)
+        var scope = Naming.Scope(reserved: Self.reservedMemberNames, expectedCount: object.properties.count)
         var nestedScope = Naming.Scope(reserved: [owner.lowercased(), "codingkeys"])
         var result: [PropertyDecl] = []
         // Reused members: where their own nested types would have gone, should they be needed after all.
@@ -301,7 +301,7 @@ extension Translator {
     static let reservedEnumCaseNames: Set<String> = ["undocumented", "rawvalue", "init", "description"]
 
     mutating func enumCases(_ values: [String]) -> [EnumCase] {
-        var scope = Naming.Scope(reserved: Self.reservedEnumCaseNames)
+        var scope = Naming.Scope(reserved: Self.reservedEnumCaseNames, expectedCount: values.count)
         var cases: [EnumCase] = []
         cases.reserveCapacity(values.count)
         for value in values {

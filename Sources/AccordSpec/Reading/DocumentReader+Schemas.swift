@@ -249,7 +249,7 @@ extension DocumentReader {
         c.minProperties = object["minProperties"]?.int
         c.maxProperties = object["maxProperties"]?.int
         // 3.0: a boolean that makes minimum/maximum exclusive; 3.1: the bound itself.
-        for (keyword, isMin) in [("exclusiveMinimum", true), ("exclusiveMaximum", false)] {
+        for (keyword, isMin) in Self.exclusiveBoundKeywords {
             guard let node = object[keyword] else { continue }
             if let flag = node.bool {
                 if is31 {
@@ -269,7 +269,7 @@ extension DocumentReader {
                 log.error("'\(keyword)' must be a number or a boolean", at: node.location)
             }
         }
-        for keyword in ["minimum", "maximum"] {
+        for keyword in Self.boundKeywords {
             if case .double(let d)? = object[keyword]?.value, abs(d) > 9.3e18, d.rounded() == d {
                 log.warning(
                     "'\(keyword)' \(object[keyword]!.jsonText) is outside the 64-bit integer range",
@@ -283,6 +283,10 @@ extension DocumentReader {
             c.pattern = nil
         }
     }
+
+    // (Made once: the literals were arrays allocated for every schema.)
+    static let exclusiveBoundKeywords = [("exclusiveMinimum", true), ("exclusiveMaximum", false)]
+    static let boundKeywords = ["minimum", "maximum"]
 
     mutating func compiles(_ pattern: String) -> Bool {
         if let known = patternCompiles[pattern] { return known }
