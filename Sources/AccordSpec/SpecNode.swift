@@ -126,9 +126,6 @@ public struct SpecObject: Sendable {
 
     public private(set) var entries: [Entry]
     private var index: [String: Int]
-    /// A small object's keys, one bit each by length and first byte: most lookups (a schema asks
-    /// for some 30 keywords) are for keys it does not have, and this answers them without a search.
-    private var keyBits: UInt64 = 0
 
     /// Small objects (most of a spec) are searched in order; large ones get an index.
     private static let indexThreshold = 12
@@ -139,21 +136,12 @@ public struct SpecObject: Sendable {
         if entries.count > Self.indexThreshold {
             index.reserveCapacity(entries.count)
             for (i, entry) in entries.enumerated() where index[entry.key] == nil { index[entry.key] = i }
-        } else {
-            for entry in entries { keyBits |= Self.bit(entry.key) }
         }
         self.index = index
     }
 
-    private static func bit(_ key: String) -> UInt64 {
-        let bytes = key.utf8
-        return 1 << ((UInt64(truncatingIfNeeded: bytes.count) &* 7 &+ UInt64(bytes.first ?? 0)) & 63)
-    }
-
     private func position(_ key: String) -> Int? {
-        if entries.count > Self.indexThreshold { return index[key] }
-        guard keyBits & Self.bit(key) != 0 else { return nil }
-        return entries.firstIndex { $0.key == key }
+        entries.count > Self.indexThreshold ? index[key] : entries.firstIndex { $0.key == key }
     }
 
     public subscript(key: String) -> SpecNode? {

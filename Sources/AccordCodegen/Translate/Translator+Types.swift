@@ -178,7 +178,7 @@ extension Translator {
             if let key = origins[property.name], let type = reusedType(property.name, from: key, keepsNull: keepsNull) {
                 base = type
                 reused.append((result.count, nested.count, nestedName, property.schema))
-                for named in Self.namedTypes(in: type) where named.contains(".") {
+                for named in Self.namedTypes(in: type) where named.utf8.contains(UInt8(ascii: ".")) {
                     roots.insert(String(named.prefix { $0 != "." }))
                 }
             } else {
