@@ -18,6 +18,14 @@ public struct RefKey: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public static func < (lhs: RefKey, rhs: RefKey) -> Bool { lhs.description < rhs.description }
 
+    /// The last token and the depth only: the keys of a spec mostly differ in their last token, and
+    /// hashing the file path and every token made the reader's and translator's lookups cost more.
+    /// (Equality still compares the file and every token.)
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pointer.count)
+        hasher.combine(pointer.last)
+    }
+
     /// A JSON pointer token (RFC 6901): `~` → `~0`, `/` → `~1`; most tokens have neither.
     public static func escape(_ token: String) -> String {
         guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
@@ -34,6 +42,18 @@ public final class SpecDocuments: @unchecked Sendable {
     public let root: SpecNode
     private var documents: [String: SpecNode]
     private let readFile: (String) throws -> String
+    /// Every `$ref` text read so far, split: a large spec writes the same few thousand refs tens of
+    /// thousands of times.
+    private var refKeys: [RefSite: RefKey] = [:]
+
+    /// A `$ref` text and the file it is written in.
+    private struct RefSite: Hashable {
+        var ref: String
+        var file: String
+
+        /// The text only: most refs are written in the root file, and equality compares the file.
+        func hash(into hasher: inout Hasher) { hasher.combine(ref) }
+    }
 
     /// Loads the root document. `readFile` receives paths built from the root file's directory.
     public init(rootFile: String, readFile: @escaping (String) throws -> String) throws(Diagnostic) {
@@ -84,9 +104,19 @@ public final class SpecDocuments: @unchecked Sendable {
 
     /// Splits a `$ref` value into the file and pointer it names, relative to the file it is in.
     public func key(for ref: String, in file: String, at location: SourceLocation) throws(Diagnostic) -> RefKey {
-        let parts = ref.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
-        let filePart = String(parts[0])
-        let fragment = parts.count > 1 ? String(parts[1]) : ""
+        let site = RefSite(ref: ref, file: file)
+        if let known = refKeys[site] { return known }
+        // (A ref that cannot be split is not remembered: each place it is written is reported.)
+        let key = try splitRef(ref, in: file, at: location)
+        refKeys[site] = key
+        return key
+    }
+
+    private func splitRef(_ ref: String, in file: String, at location: SourceLocation) throws(Diagnostic) -> RefKey {
+        // Split over the bytes (`#` and `/` are ASCII): splitting by characters was most of reading a ref.
+        let hash = ref.utf8.firstIndex(of: UInt8(ascii: "#"))
+        let filePart = String(ref[..<(hash ?? ref.endIndex)])
+        let fragment = hash.map { ref[ref.utf8.index(after: $0)...] } ?? ""
         var target = file
         if !filePart.isEmpty {
             if filePart.contains("://") {
@@ -107,15 +137,25 @@ public final class SpecDocuments: @unchecked Sendable {
             throw .error(
                 "$ref '\(ref)' has a fragment that is not a JSON pointer (anchors are not supported)", at: location)
         }
-        let tokens = fragment.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { token in
-            // Most tokens have neither `%` nor `~`: nothing to decode.
-            guard token.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "~") }) else {
-                return String(token)
-            }
-            let unescaped = (String(token).removingPercentEncoding ?? String(token))
-            return unescaped.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+        var tokens: [String] = []
+        let bytes = fragment.utf8
+        var start = bytes.index(after: bytes.startIndex)
+        for index in bytes.indices[start...] where bytes[index] == UInt8(ascii: "/") {
+            tokens.append(Self.pointerToken(fragment[start..<index]))
+            start = bytes.index(after: index)
         }
+        tokens.append(Self.pointerToken(fragment[start...]))
         return RefKey(file: target, pointer: tokens)
+    }
+
+    /// A JSON pointer token as written in a ref, decoded.
+    private static func pointerToken(_ token: Substring) -> String {
+        // Most tokens have neither `%` nor `~`: nothing to decode.
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "~") }) else {
+            return String(token)
+        }
+        let unescaped = (String(token).removingPercentEncoding ?? String(token))
+        return unescaped.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
     }
 
     /// The node a key names.

@@ -55,30 +55,41 @@ enum Naming {
 
     /// `words` for ASCII text: letters and digits make words, anything else separates them.
     private static func asciiWords(_ bytes: [UInt8]) -> [String] {
-        func isUpper(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
-        func isLower(_ b: UInt8) -> Bool { b >= 97 && b <= 122 }
-        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
-        var words: [String] = []
-        var current: [UInt8] = []
+        asciiWordRanges(bytes).map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+
+    /// Where each word of ASCII text is (see `words`).
+    private static func asciiWordRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        var words: [Range<Int>] = []
+        var start: Int?
         for i in bytes.indices {
             let c = bytes[i]
             guard isUpper(c) || isLower(c) || isDigit(c) else {
-                if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)); current.removeAll() }
+                if let begun = start { words.append(begun..<i); start = nil }
                 continue
             }
-            if let last = current.last {
+            if let begun = start {
+                let last = bytes[i - 1]
                 let nextIsLower = i + 1 < bytes.count && isLower(bytes[i + 1])
                 let lowerToUpper = (isLower(last) || isDigit(last)) && isUpper(c)
                 let acronymEnd = isUpper(last) && isUpper(c) && nextIsLower
                 if lowerToUpper || acronymEnd {
-                    words.append(String(decoding: current, as: UTF8.self)); current.removeAll()
+                    words.append(begun..<i)
+                    start = i
                 }
+            } else {
+                start = i
             }
-            current.append(c)
         }
-        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+        if let begun = start { words.append(begun..<bytes.count) }
         return words
     }
+
+    private static func isUpper(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
+    private static func isLower(_ b: UInt8) -> Bool { b >= 97 && b <= 122 }
+    private static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    private static func lowered(_ b: UInt8) -> UInt8 { isUpper(b) ? b + 32 : b }
+    private static func uppered(_ b: UInt8) -> UInt8 { isLower(b) ? b - 32 : b }
 
     /// Acronyms of the web that every spec shares; an API's own (`OTP`, `SMS`…) come from
     /// accord.yaml's `acronyms:` through `extraAcronyms`.
@@ -99,6 +110,8 @@ enum Naming {
 
     /// `todo_id` → `todoID`, `created_at` → `createdAt`, `X-Request-ID` → `xRequestID`.
     static func camelCase(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        if bytes.allSatisfy({ $0 < 0x80 }) { return asciiCamelCase(bytes) }
         let parts = words(text)
         guard let first = parts.first else { return "value" }
         var result =
@@ -107,6 +120,32 @@ enum Naming {
         if isAcronym(first.lowercased()) { result = first.lowercased() }
         for word in parts.dropFirst() { result += capitalized(word, acronymsUpper: true) }
         return identifier(result)
+    }
+
+    /// `camelCase` of ASCII text, the same rules over bytes (every member, case and method name
+    /// goes through here: no string per word and per case change).
+    private static func asciiCamelCase(_ bytes: [UInt8]) -> String {
+        let words = asciiWordRanges(bytes)
+        guard !words.isEmpty else { return "value" }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 1)
+        for (position, range) in words.enumerated() {
+            let word = bytes[range]
+            let isFirst = position == 0
+            let lower = word.map { lowered($0) }
+            if isAcronym(String(decoding: lower, as: UTF8.self)) {
+                // `id` → `id` first, `ID` after.
+                result.append(contentsOf: isFirst ? lower : word.map { uppered($0) })
+            } else if word.count > 1 && !word.contains(where: { isLower($0) }) {
+                // `HTTP` → `http` first, `Http` after.
+                result.append(isFirst ? lower[0] : word[range.lowerBound])
+                result.append(contentsOf: lower.dropFirst())
+            } else {
+                result.append(isFirst ? lower[0] : uppered(word[range.lowerBound]))
+                result.append(contentsOf: word.dropFirst())
+            }
+        }
+        return identifier(String(decoding: result, as: UTF8.self))
     }
 
     /// `todo_status` → `TodoStatus`, `basic-error` → `BasicError`.
@@ -144,7 +183,11 @@ enum Naming {
 
     /// The identifier without backticks (for composing other names).
     static func bare(_ name: String) -> String {
-        name.utf8.contains(UInt8(ascii: "`")) ? name.replacingOccurrences(of: "`", with: "") : name
+        // (Over the contiguous bytes: this runs for every name claimed.)
+        let hasBacktick =
+            name.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "`")) }
+            ?? name.utf8.contains(UInt8(ascii: "`"))
+        return hasBacktick ? name.replacingOccurrences(of: "`", with: "") : name
     }
 
     /// A crude singular for naming array item types (`words` → `Word`).
@@ -162,15 +205,17 @@ enum Naming {
         /// share a base name (`Type`, `Item`), and counting up from 2 each time grew with their number.
         private var firstFree: [String: Int] = [:]
 
-        init(reserved: Set<String> = []) { used = reserved }
+        /// `expectedCount`: about how many names will be claimed (the set grows once, not by doubling).
+        init(reserved: Set<String> = [], expectedCount: Int = 0) {
+            used = reserved
+            if expectedCount > 0 { used.reserveCapacity(reserved.count + expectedCount) }
+        }
 
         /// A free name like `name`; `avoiding` adds names this one must not take (lower-cased).
         mutating func claim(_ name: String, avoiding: Set<String> = []) -> String {
             let key = bare(name).lowercased()
-            if !used.contains(key) && !avoiding.contains(key) {
-                used.insert(key)
-                return name
-            }
+            // (One hash of the key when the name is free.)
+            if avoiding.isEmpty || !avoiding.contains(key), used.insert(key).inserted { return name }
             let base = bare(name)
             func numbered(_ n: Int) -> (name: String, key: String) {
                 let candidate = identifier(base + String(n))

@@ -10,7 +10,7 @@ extension Translator {
             let name =
                 ruleNames[key]
                 ?? {
-                    let base = Naming.camelCase(typeNames[key] ?? "schema")
+                    let base = names.camelCase(typeNames[key] ?? "schema")
                     var candidate = Naming.bare(base)
                     var n = 2
                     while usedRuleNames.contains(candidate) { candidate = Naming.bare(base) + String(n); n += 1 }
@@ -86,7 +86,7 @@ extension Translator {
 
     mutating func catalogDecl(_ operations: [OperationDecl]) -> CatalogDecl? {
         guard let catalog = document.errorCatalog, let name = typeNames[catalog.schemaKey] else { return nil }
-        var scope = Naming.Scope(reserved: ["undocumented", "rawvalue", "init", "description"])
+        var scope = Naming.Scope(reserved: Self.reservedEnumCaseNames)
         let base = catalog.typeBase ?? "urn:problem:"
         var decl = CatalogDecl(
             typeName: name, typeBase: base,

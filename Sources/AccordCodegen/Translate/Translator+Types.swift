@@ -163,7 +163,7 @@ extension Translator {
         of object: ObjectSchema, owner: String, nested: inout [TypeDecl],
         keepsNull: Bool, origins: [String: RefKey] = [:]
     ) -> ([PropertyDecl], SwiftType?) {
-        var scope = Naming.Scope(reserved: ["init", "encode", "codingkeys", "additionalproperties"])
+        var scope = Naming.Scope(reserved: Self.reservedMemberNames, expectedCount: object.properties.count)
         var nestedScope = Naming.Scope(reserved: [owner.lowercased(), "codingkeys"])
         var result: [PropertyDecl] = []
         // Reused members: where their own nested types would have gone, should they be needed after all.
@@ -178,7 +178,7 @@ extension Translator {
             if let key = origins[property.name], let type = reusedType(property.name, from: key, keepsNull: keepsNull) {
                 base = type
                 reused.append((result.count, nested.count, nestedName, property.schema))
-                for named in Self.namedTypes(in: type) where named.contains(".") {
+                for named in Self.namedTypes(in: type) where named.utf8.contains(UInt8(ascii: ".")) {
                     roots.insert(String(named.prefix { $0 != "." }))
                 }
             } else {
@@ -265,7 +265,7 @@ extension Translator {
         keepsNull: Bool
     ) -> TypeDecl {
         var nested: [TypeDecl] = []
-        var caseScope = Naming.Scope(reserved: ["undocumented"])
+        var caseScope = Naming.Scope(reserved: Self.reservedUnionCaseNames)
         var nestedScope = Naming.Scope(reserved: [name.lowercased()])
         var cases: [UnionCase] = []
         for (i, branch) in branches.enumerated() {
@@ -295,8 +295,13 @@ extension Translator {
             name: name, doc: doc, kind: .union(cases, discriminator: discriminator?.propertyName), nested: nested)
     }
 
+    // Names a scope starts with, made once (a set literal hashed its members at every declaration).
+    static let reservedMemberNames: Set<String> = ["init", "encode", "codingkeys", "additionalproperties"]
+    static let reservedUnionCaseNames: Set<String> = ["undocumented"]
+    static let reservedEnumCaseNames: Set<String> = ["undocumented", "rawvalue", "init", "description"]
+
     mutating func enumCases(_ values: [String]) -> [EnumCase] {
-        var scope = Naming.Scope(reserved: ["undocumented", "rawvalue", "init", "description"])
+        var scope = Naming.Scope(reserved: Self.reservedEnumCaseNames, expectedCount: values.count)
         var cases: [EnumCase] = []
         cases.reserveCapacity(values.count)
         for value in values {
@@ -306,7 +311,7 @@ extension Translator {
     }
 
     func catalogEnum(_ catalog: ErrorCatalog, name: String, doc: String?) -> TypeDecl {
-        var scope = Naming.Scope(reserved: ["undocumented", "rawvalue", "init", "description"])
+        var scope = Naming.Scope(reserved: Self.reservedEnumCaseNames)
         let cases = catalog.entries.map { EnumCase(name: scope.claim(Naming.camelCase($0.code)), rawValue: $0.code) }
         return TypeDecl(name: name, doc: doc, kind: .openEnum(cases))
     }

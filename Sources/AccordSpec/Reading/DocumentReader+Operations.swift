@@ -123,9 +123,12 @@ extension DocumentReader {
     /// A schema that only constrains an object's members (`required`, `minProperties`…), with no shape of its own.
     static func isConstraintOnly(_ node: SpecNode) -> Bool {
         guard let object = node.object else { return false }
-        let constraints: Set<String> = ["required", "minProperties", "maxProperties", "description", "title"]
-        return !object.isEmpty && object.keys.allSatisfy(constraints.contains)
+        return !object.isEmpty && object.entries.allSatisfy { constraintKeywords.contains($0.key) }
     }
+
+    private static let constraintKeywords: Set<String> = [
+        "required", "minProperties", "maxProperties", "description", "title",
+    ]
 
     /// Scheme name → the scopes its requirements list, over every alternative.
     static func securityScopes(_ node: SpecNode?) -> [String: Set<String>] {

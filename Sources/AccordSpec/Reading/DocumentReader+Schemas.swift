@@ -20,7 +20,10 @@ extension DocumentReader {
             do {
                 let key = try docs.key(for: refText, in: file, at: ref.location)
                 // Resolve now to report a dangling ref where it is written.
-                _ = try docs.followRefs(node, in: file)
+                if !resolvedSchemaRefs.contains(key) {
+                    _ = try docs.followRefs(node, in: file)
+                    resolvedSchemaRefs.insert(key)
+                }
                 registerNamed(key)
                 var schema = Schema(.reference(key), at: node.location)
                 // 3.1 allows siblings next to $ref; keep the ones that document or widen it.
@@ -71,8 +74,7 @@ extension DocumentReader {
                 log.error("'type' must be a string or an array of strings", at: typeNode.location)
             }
         }
-        let known: Set<String> = ["string", "integer", "number", "boolean", "array", "object", "null"]
-        for t in types where !known.contains(t) {
+        for t in types where !Self.knownTypes.contains(t) {
             log.error("unknown type '\(t)'", at: object["type"]?.location)
         }
         if types.contains("null") {
@@ -174,6 +176,8 @@ extension DocumentReader {
         return schema
     }
 
+    static let knownTypes: Set<String> = ["string", "integer", "number", "boolean", "array", "object", "null"]
+
     mutating func primitiveKind(_ type: String, _ object: SpecObject, in file: String) -> Schema.Kind {
         switch type {
         case "string": return .string
@@ -245,7 +249,7 @@ extension DocumentReader {
         c.minProperties = object["minProperties"]?.int
         c.maxProperties = object["maxProperties"]?.int
         // 3.0: a boolean that makes minimum/maximum exclusive; 3.1: the bound itself.
-        for (keyword, isMin) in [("exclusiveMinimum", true), ("exclusiveMaximum", false)] {
+        for (keyword, isMin) in Self.exclusiveBoundKeywords {
             guard let node = object[keyword] else { continue }
             if let flag = node.bool {
                 if is31 {
@@ -265,7 +269,7 @@ extension DocumentReader {
                 log.error("'\(keyword)' must be a number or a boolean", at: node.location)
             }
         }
-        for keyword in ["minimum", "maximum"] {
+        for keyword in Self.boundKeywords {
             if case .double(let d)? = object[keyword]?.value, abs(d) > 9.3e18, d.rounded() == d {
                 log.warning(
                     "'\(keyword)' \(object[keyword]!.jsonText) is outside the 64-bit integer range",
@@ -279,6 +283,10 @@ extension DocumentReader {
             c.pattern = nil
         }
     }
+
+    // (Made once: the literals were arrays allocated for every schema.)
+    static let exclusiveBoundKeywords = [("exclusiveMinimum", true), ("exclusiveMaximum", false)]
+    static let boundKeywords = ["minimum", "maximum"]
 
     mutating func compiles(_ pattern: String) -> Bool {
         if let known = patternCompiles[pattern] { return known }

@@ -11,6 +11,9 @@ public struct DocumentReader {
     var namedOrder: [RefKey] = []
     var pendingNamed: [RefKey] = []
     var pendingSet: Set<RefKey> = []
+    /// Schema refs already followed to the end without a problem (`readSchema` checks each ref
+    /// where it is written; a chain that resolved once always does).
+    var resolvedSchemaRefs: Set<RefKey> = []
     var is31 = false
     /// Whether each pattern seen compiles (specs repeat the same few patterns thousands of times).
     var patternCompiles: [String: Bool] = [:]
@@ -152,7 +155,8 @@ public struct DocumentReader {
     // MARK: Named schemas
 
     mutating func registerNamed(_ key: RefKey) {
-        guard namedSchemas[key] == nil, pendingSet.insert(key).inserted else { return }
+        // (Every key in `namedSchemas` went through `pendingSet` first.)
+        guard pendingSet.insert(key).inserted else { return }
         pendingNamed.append(key)
     }
 
@@ -161,7 +165,8 @@ public struct DocumentReader {
         while next < pendingNamed.count {
             let key = pendingNamed[next]
             next += 1
-            guard namedSchemas[key] == nil else { continue }
+            // (`index(forKey:)`: comparing `namedSchemas[key]` with nil copied the schema out.)
+            guard namedSchemas.index(forKey: key) == nil else { continue }
             let location = SourceLocation(file: key.file, line: 1, column: 1)
             let node: SpecNode
             do { node = try docs.node(at: key, referencedAt: location) } catch {
