@@ -215,7 +215,7 @@ public enum Generator {
                     w.indented { w in
                         w.line("name: \(target.name),")
                         let dependencies = "dependencies: [" + target.dependencies.joined(separator: ", ") + "],"
-                        if !target.dependencies.isEmpty, dependencies.count <= w.room {
+                        if !target.dependencies.isEmpty, dependencies.columns <= w.room {
                             w.line(dependencies)
                         } else if !target.dependencies.isEmpty {
                             w.line("dependencies: [")

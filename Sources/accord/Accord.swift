@@ -156,6 +156,10 @@ struct Generate: ParsableCommand {
             throw ExitCode.failure
         }
         var (files, log) = Generator.generate(document, configuration: configuration, options: options)
+        // The command ends once the files are written: the spec's node tree and document (hundreds
+        // of thousands of objects on a large spec, a twentieth of its run to free one by one) are
+        // left for the system to reclaim at exit.
+        _ = Unmanaged.passRetained(KeptUntilExit(docs, document))
         log.append(contentsOf: readLog)
         if let packageName { files.append(Generator.packageManifest(configuration, name: packageName)) }
         _ = report(log.all)
@@ -183,4 +187,10 @@ struct Generate: ParsableCommand {
         if name.first?.isNumber ?? true { name = "Spec" + name }
         return name
     }
+}
+
+/// Values a command keeps until the process exits, never freed one by one.
+private final class KeptUntilExit {
+    let values: [Any]
+    init(_ values: Any...) { self.values = values }
 }

@@ -37,9 +37,9 @@ indirect enum SwiftExpr: Sendable, Hashable {
     /// The length of `code`, without building it.
     var width: Int {
         switch self {
-        case .atom(let text): text.count
+        case .atom(let text): text.columns
         case .group(let open, let items, let close, _):
-            open.count + close.count + items.reduce(max(0, 2 * (items.count - 1))) { $0 + $1.width }
+            open.columns + close.columns + items.reduce(max(0, 2 * (items.count - 1))) { $0 + $1.width }
         }
     }
 

@@ -225,7 +225,7 @@ struct ClientRenderer {
     /// `case 200: return …` on one line, or the statement below the label when that is too long.
     private func statusCase(_ pattern: String, returning statement: Returned, _ w: inout SwiftWriter) {
         let single = "case \(pattern): \(statement.single)"
-        guard single.count > w.room else { return w.line(single) }
+        guard single.columns > w.room else { return w.line(single) }
         w.line("case \(pattern):")
         w.indented { w in
             if statement.arguments.isEmpty {

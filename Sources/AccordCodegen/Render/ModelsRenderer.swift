@@ -36,7 +36,7 @@ struct ModelsRenderer {
     private func packedCases(_ names: [String], _ w: inout SwiftWriter) {
         var line = ""
         for name in names {
-            if !line.isEmpty, line.count + 2 + name.count > w.room {
+            if !line.isEmpty, line.columns + 2 + name.columns > w.room {
                 w.line(line)
                 line = ""
             }
@@ -243,7 +243,7 @@ struct ModelsRenderer {
                     for c in cases {
                         let attempt = "if let decoded = try? value.decode(\(c.type.code).self)"
                         let body = "self = .\(c.name)(decoded)"
-                        if attempt.count + body.count + 13 <= w.room {
+                        if attempt.columns + body.columns + 13 <= w.room {
                             w.line(attempt + " { " + body + "; return }")
                         } else {
                             w.scope(attempt) { w in
@@ -274,7 +274,7 @@ struct ModelsRenderer {
         _ declaration: String, _ conformances: String, _ w: inout SwiftWriter, _ body: (inout SwiftWriter) -> Void
     ) {
         let header = declaration + ": " + conformances
-        if header.count + 2 <= w.room {
+        if header.columns + 2 <= w.room {
             w.scope(header, body)
             return
         }

@@ -83,7 +83,7 @@ struct ReplayRenderer {
             "func replay\(op.typeName)(", ["_ client: \(clientName)", "_ arguments: ReplayArguments"], ") async throws"
         ) { w in
             let template = "arguments.pathTemplate = \(Text.literal(op.path))"
-            if template.count <= w.room {
+            if template.columns <= w.room {
                 w.line(template)
             } else {
                 w.line("arguments.pathTemplate =")

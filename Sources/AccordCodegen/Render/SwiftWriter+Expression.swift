@@ -6,7 +6,7 @@ extension SwiftWriter {
     /// broken stays on the opening line (`.nullable(.object(` … `))`).
     mutating func expression(_ prefix: String, _ expr: SwiftExpr, _ suffix: String = "") {
         guard case .group(let open, let items, let close, let isCollection) = expr, !items.isEmpty,
-            prefix.count + expr.width + suffix.count > room
+            prefix.columns + expr.width + suffix.columns > room
         else {
             line(prefix + expr.code + suffix)
             return
@@ -35,14 +35,14 @@ extension SwiftWriter {
         var current = ""
         for (index, item) in items.enumerated() {
             let separator = index == items.count - 1 ? last : ","
-            guard item.width + separator.count <= room else {
+            guard item.width + separator.columns <= room else {
                 if !current.isEmpty { line(current) }
                 current = ""
                 expression("", item, separator)
                 continue
             }
             let piece = item.code + separator
-            if !current.isEmpty, current.count + 1 + piece.count > room {
+            if !current.isEmpty, current.columns + 1 + piece.columns > room {
                 line(current)
                 current = piece
             } else {

@@ -24,7 +24,7 @@ struct SwiftWriter {
     }
 
     /// Columns left on a line at the current depth.
-    var room: Int { Self.width - indent.count }
+    var room: Int { Self.width - indent.utf8.count }
 
     /// One line at the current depth; an empty string writes an empty line.
     mutating func line(_ content: String) {
@@ -72,7 +72,7 @@ struct SwiftWriter {
     /// as many to a line as fit, and `close` on a line of its own.
     mutating func list(_ open: String, _ items: [String], _ close: String) {
         let single = open + items.joined(separator: ", ") + close
-        if single.count <= room {
+        if single.columns <= room {
             line(single)
             return
         }
@@ -93,7 +93,7 @@ struct SwiftWriter {
     /// below and the closing parenthesis after the last (`core = ClientCore(` … `appVersion: v)`).
     mutating func call(_ open: String, _ items: [String], _ close: String = ")") {
         let single = open + items.joined(separator: ", ") + close
-        if single.count <= room {
+        if single.columns <= room {
             line(single)
             return
         }
@@ -110,17 +110,17 @@ struct SwiftWriter {
     /// instead (such as a call whose arguments wrap).
     mutating func caseLine(_ patterns: [String], _ body: String, below: ((inout SwiftWriter) -> Void)? = nil) {
         let head = "case " + patterns.joined(separator: ", ") + ":"
-        if head.count + 1 + body.count <= room {
+        if head.columns + 1 + body.columns <= room {
             line(head + " " + body)
             return
         }
-        if head.count <= room {
+        if head.columns <= room {
             line(head)
         } else {
             // `case "a", "b",` then the other patterns packed one level deeper.
             var first = "case "
             var rest = patterns[...]
-            while let pattern = rest.first, first.count + pattern.count + 1 <= room || first == "case " {
+            while let pattern = rest.first, first.columns + pattern.columns + 1 <= room || first == "case " {
                 first += pattern + (rest.count == 1 ? ":" : ", ")
                 rest = rest.dropFirst()
             }
@@ -141,7 +141,7 @@ struct SwiftWriter {
     /// `header { statement }` on one line when it fits, else a scope around the statement.
     mutating func compactScope(_ header: String, _ statement: String) {
         let single = header + " { " + statement + " }"
-        if single.count <= room {
+        if single.columns <= room {
             line(single)
         } else {
             scope(header) { $0.line(statement) }
@@ -153,7 +153,7 @@ struct SwiftWriter {
         var current = ""
         for (index, item) in items.enumerated() {
             let piece = index == items.count - 1 ? item : item + ","
-            if !current.isEmpty, current.count + 1 + piece.count > room {
+            if !current.isEmpty, current.columns + 1 + piece.columns > room {
                 line(current)
                 current = piece
             } else {
@@ -188,5 +188,15 @@ struct SwiftWriter {
         } else {
             lines(String(other.text.dropLast()))
         }
+    }
+}
+
+extension StringProtocol {
+    /// The columns the text takes: its characters, counted over the bytes when all are ASCII (as
+    /// generated code nearly always is: counting characters applies Unicode's grapheme rules to every
+    /// byte, and widths are measured for every line written).
+    var columns: Int {
+        let ascii = utf8.withContiguousStorageIfAvailable { $0.allSatisfy { $0 < 0x80 } ? $0.count : nil }
+        return (ascii ?? nil) ?? count
     }
 }

@@ -115,7 +115,7 @@ struct RoutesRenderer {
                 "RequestDecoding.parameter(", text, p.type, p, pointer: "/path/" + p.wireName, required: true,
                 violations: violations)
             let head = "guard let \(p.name) = "
-            if head.count + parse.width + 7 <= w.room {
+            if head.columns + parse.width + 7 <= w.room {
                 w.line(head + parse.code + " else {")
             } else {
                 // Wrapped, the condition sits below `guard` so that the body stands apart from it.

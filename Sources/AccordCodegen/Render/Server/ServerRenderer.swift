@@ -27,7 +27,7 @@ struct ServerRenderer {
 
     /// `head value` on one line, or the value on the next line when that is too long.
     static func assign(_ head: String, _ value: String, _ w: inout SwiftWriter) {
-        if head.count + 1 + value.count <= w.room {
+        if head.columns + 1 + value.columns <= w.room {
             w.line(head + " " + value)
         } else {
             w.line(head)
