@@ -10,14 +10,18 @@ struct BehaviourTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The generated models and client of the fixture template, as one text per module.
+    /// The generated models and client of the fixture template, each with its runtime module (what
+    /// an app compiles), as one text per module.
     static func generated() throws -> (models: String, client: String) {
         let document = try loadDocument(try fixtureSpec(.v31, edits: []), file: "fixture.yaml")
         let (files, _) = Generator.generate(
             document, configuration: GeneratorConfiguration(specPath: "fixture.yaml", baseName: "Fixture"))
-        let models = files.filter { $0.path.hasPrefix("FixtureAPI/") }.map(\.contents).joined(separator: "\n")
-        let client = files.filter { $0.path.hasPrefix("FixtureClient/") }.map(\.contents).joined(separator: "\n")
-        return (models, client)
+        func module(_ name: String) -> String {
+            let folders = [name + "/", GeneratorConfiguration.runtime(of: name) + "/"]
+            return files.filter { file in folders.contains { file.path.hasPrefix($0) } }.map(\.contents)
+                .joined(separator: "\n")
+        }
+        return (module("FixtureAPI"), module("FixtureClient"))
     }
 
     @Test("ClientBehaviour.current says what the generated code does")
