@@ -34,7 +34,8 @@ extension Translator {
             let name = paramScope.claim(names.camelCase(param.name))
             let type = topLevelType(
                 for: param.schema, suggestedName: typeName + names.typeName(param.name), keepsNull: false)
-            if case .object = resolved(param.schema).kind, param.style != "deepObject" {
+            // A header object goes in simple style (`k,v`), as specified; only the query's differs.
+            if case .object = resolved(param.schema).kind, param.location == .query, param.style != "deepObject" {
                 log.warning(
                     "object-valued parameter '\(param.name)' is sent as deepObject (`name[key]=value`)",
                     at: param.sourceLocation)

@@ -141,22 +141,21 @@ struct RoutesRenderer {
                 let raw =
                     p.location == .query
                     ? "ServerCore.queryValues(request, \(name))" : "info.header(\(name)).map { [$0] } ?? []"
-                if api.serverParsable(p.type), case .array(let element) = p.type {
-                    let parse = parsing(
-                        "RequestDecoding.parameters(", raw, element, p, pointer: pointer, required: p.isRequired)
-                    w.expression("let \(p.name) = ", parse)
-                } else {
-                    ServerRenderer.assign("let \(p.name): [String]? =", raw, &w)
-                }
+                // What the stubs cannot parse (objects) reaches the handler as the raw texts, but a
+                // required one must still be there.
+                let parsable = api.serverParsable(p.type)
+                let element: SwiftType = if case .array(let element) = p.type, parsable { element } else { .string }
+                let parse = parsing(
+                    "RequestDecoding.parameters(", raw, element, p, pointer: pointer, required: p.isRequired,
+                    rule: parsable ? p.rule.expr : .atom(".any"))
+                w.expression("let \(p.name) = ", parse)
             } else {
                 let raw = p.location == .query ? "request.uri.queryParameters.get(\(name))" : "info.header(\(name))"
-                if api.serverParsable(p.type) {
-                    let parse = parsing(
-                        "RequestDecoding.parameter(", raw, p.type, p, pointer: pointer, required: p.isRequired)
-                    w.expression("let \(p.name) = ", parse)
-                } else {
-                    ServerRenderer.assign("let \(p.name) =", raw, &w)
-                }
+                let parsable = api.serverParsable(p.type)
+                let parse = parsing(
+                    "RequestDecoding.parameter(", raw, parsable ? p.type : .string, p, pointer: pointer,
+                    required: p.isRequired, rule: parsable ? p.rule.expr : .atom(".any"))
+                w.expression("let \(p.name) = ", parse)
             }
         }
         let checked = "guard violations.isEmpty else { throw RequestFailure.invalid(violations) }"
@@ -197,12 +196,12 @@ struct RoutesRenderer {
     /// `RequestDecoding.parameter(text, as: T.self, rule: …, pointer: …, required: …, violations: &…)`.
     private func parsing(
         _ open: String, _ text: String, _ type: SwiftType, _ p: ParameterDecl, pointer: String, required: Bool,
-        violations: String = "violations"
+        rule: SwiftExpr? = nil, violations: String = "violations"
     ) -> SwiftExpr {
         .call(
             open,
             [
-                .atom(text), .atom("as: \(type.code).self"), p.rule.expr.prefixed("rule: "),
+                .atom(text), .atom("as: \(type.code).self"), (rule ?? p.rule.expr).prefixed("rule: "),
                 .atom("pointer: \(Text.literal(pointer))"), .atom("required: \(required)"),
                 .atom("violations: &\(violations)"),
             ])
@@ -213,7 +212,8 @@ struct RoutesRenderer {
         var args: [SwiftExpr] = []
         if op.hasServerInput {
             var fields = op.serverParameters.map { p -> SwiftExpr in
-                let unwrap = p.isRequired && p.location != .path && api.serverParsable(p.type) ? "!" : ""
+                // Every parameter but the path's is read as optional, a missing required one a violation.
+                let unwrap = p.isRequired && p.location != .path ? "!" : ""
                 return .atom("\(Naming.bare(p.name)): \(p.name)\(unwrap)")
             }
             if op.body != nil { fields.append(.atom("body: decodedBody")) }
