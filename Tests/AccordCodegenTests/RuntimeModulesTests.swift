@@ -66,4 +66,22 @@ import Testing
         let models = try #require(files.first { $0.path == "LoansAPI/Models.swift" })
         #expect(models.contents.contains("@_exported import LoansAPIRuntime\n"))
     }
+
+    @Test("each generated module follows its runtime, which builds on the runtimes under it; old releases have none")
+    func targetGraph() {
+        let targets = GeneratorConfiguration.targets(models: "A", client: "B", server: "S", replay: "C", runtimes: true)
+        let graph = targets.map { "\($0.isExecutable ? "exe " : "")\($0.name): \($0.dependencies)" }
+        #expect(
+            graph == [
+                "ARuntime: []", "A: [\"ARuntime\"]",
+                "BRuntime: [\"ARuntime\"]", "B: [\"A\", \"BRuntime\"]",
+                "SRuntime: [\"ARuntime\"]", "S: [\"A\", \"SRuntime\"]",
+                "CRuntime: [\"BRuntime\", \"ARuntime\"]", "exe C: [\"B\", \"CRuntime\"]",
+            ])
+        #expect(targets.filter(\.usesServerPackages).map(\.name) == ["SRuntime", "S"])
+        #expect(targets.filter(\.isRuntime).map(\.module) == ["A", "B", "S", "C"])
+        // A frozen client of a release cut before the runtime split: no server, no runtime modules.
+        let frozen = GeneratorConfiguration.targets(models: "A", client: "B", server: nil, replay: "C", runtimes: false)
+        #expect(frozen.map { "\($0.name): \($0.dependencies)" } == ["A: []", "B: [\"A\"]", "C: [\"B\"]"])
+    }
 }

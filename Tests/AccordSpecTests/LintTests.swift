@@ -33,6 +33,14 @@ import Testing
         #expect(document?.errorCatalog?.entries.count == 26)  // API.md's 25 and APP_VERSION_UNSUPPORTED
     }
 
+    @Test(
+        "catalog codes are UPPER_SNAKE_CASE",
+        arguments: ["not-found", "_NOT_FOUND", "9_LIVES", "NOT FOUND", "Gone", ""])
+    func catalogCodeSpelling(code: String) throws {
+        let found = try lint(Self.header.replacingOccurrences(of: "{code: NOT_FOUND,", with: "{code: '\(code)',"))
+        #expect(found.contains { $0.contains("error: error code '\(code)' must be UPPER_SNAKE_CASE") }, "\(found)")
+    }
+
     @Test func accordRules() throws {
         let found = try lint(
             Self.header + """

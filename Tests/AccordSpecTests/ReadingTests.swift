@@ -197,5 +197,11 @@ struct AliasBombCommandTests {
         ])
         #expect(generate.status == 1)
         #expect(generate.err.contains(expected), "\(generate.err)")
+        // A module name that is not a Swift identifier is refused before the spec is read.
+        for bad in ["9Bomb", "Bomb-Shelter", "Bömb", ""] {
+            let refused = try run(["generate", "--spec", spec, "--output", dir.path + "/bad", "--name", bad])
+            #expect(refused.status != 0)
+            #expect(refused.err.contains("--name must be a Swift identifier"), "\(bad): \(refused.err)")
+        }
     }
 }

@@ -11,13 +11,31 @@ struct RuntimeSources {
     var replay: String { renamed(EmbeddedRuntime.replay) }
 
     /// `import AccordRuntimeModels` becomes `import <models>Runtime`, and likewise for the client's.
+    /// Done over bytes: it runs on every `generate`, and splitting by characters cost more than a
+    /// small spec's whole translation.
     private func renamed(_ source: String) -> String {
-        let renames = [
-            "import AccordRuntimeModels": "import " + GeneratorConfiguration.runtime(of: modelsModule),
-            "import AccordRuntimeClient": "import " + GeneratorConfiguration.runtime(of: clientModule),
+        let renames: [(from: String, to: String)] = [
+            ("import AccordRuntimeModels", "import " + GeneratorConfiguration.runtime(of: modelsModule)),
+            ("import AccordRuntimeClient", "import " + GeneratorConfiguration.runtime(of: clientModule)),
         ]
-        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        for index in lines.indices { if let renamed = renames[lines[index]] { lines[index] = renamed } }
-        return lines.joined(separator: "\n")
+        let newline = UInt8(ascii: "\n")
+        var output: [UInt8] = []
+        output.reserveCapacity(source.utf8.count + 64)
+        var source = source
+        source.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: newline) ?? bytes.count
+                let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if let rename = renames.first(where: { $0.from.utf8.elementsEqual(line) }) {
+                    output.append(contentsOf: rename.to.utf8)
+                } else {
+                    output.append(contentsOf: line)
+                }
+                if end < bytes.count { output.append(newline) }
+                start = end + 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 }

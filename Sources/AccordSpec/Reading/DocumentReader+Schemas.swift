@@ -360,7 +360,12 @@ extension DocumentReader {
                     log.error("role '\(role.rawValue)' is already declared by '\(other.code)'", at: roleNode.location)
                 }
             }
-            if code.range(of: "^[A-Z][A-Z0-9_]*$", options: .regularExpression) == nil {
+            // `^[A-Z][A-Z0-9_]*$`, by hand: a regular expression engine costs more to start than reading a spec.
+            let upper = { (byte: UInt8) in byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
+            let digit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+            if !(code.utf8.first.map(upper) ?? false)
+                || !code.utf8.allSatisfy({ upper($0) || digit($0) || $0 == UInt8(ascii: "_") })
+            {
                 log.error("error code '\(code)' must be UPPER_SNAKE_CASE", at: item["code"]!.location)
             }
             if !(400...599).contains(status) {

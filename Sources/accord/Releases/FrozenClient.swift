@@ -58,10 +58,12 @@ struct FrozenClient: Sendable {
         let package = final + ".building-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: package) }
         let tool = package + "/.build/debug/" + release.replayModule
-        let targets = FrozenPackage.targets(release) { module in
-            let name = GeneratorConfiguration.runtime(of: module)
-            return FileManager.default.fileExists(atPath: sourcesFolder + "/" + name) ? name : nil
-        }
+        let runtimes = FileManager.default.fileExists(
+            atPath: sourcesFolder + "/" + GeneratorConfiguration.runtime(of: release.modelsModule))
+        let targets = GeneratorConfiguration.targets(
+            models: release.modelsModule, client: release.clientModule, server: nil, replay: release.replayModule,
+            runtimes: runtimes
+        ).map { FrozenPackage.Target($0.isExecutable ? "executableTarget" : "target", $0.name, $0.dependencies) }
         for target in targets {
             let source = sourcesFolder + "/" + target.name, folder = package + "/Sources/" + target.name
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
