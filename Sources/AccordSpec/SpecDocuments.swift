@@ -45,6 +45,8 @@ public final class SpecDocuments: @unchecked Sendable {
     /// Every `$ref` text read so far, split: a large spec writes the same few thousand refs tens of
     /// thousands of times.
     private var refKeys: [RefSite: RefKey] = [:]
+    /// Guards `documents` and `refKeys`: a large spec is read on several cores (`DocumentReader`).
+    private let lock = NSLock()
 
     /// A `$ref` text and the file it is written in.
     private struct RefSite: Hashable {
@@ -92,6 +94,8 @@ public final class SpecDocuments: @unchecked Sendable {
 
     /// The document at `file`, loading it on first use.
     public func document(_ file: String, referencedAt location: SourceLocation) throws(Diagnostic) -> SpecNode {
+        lock.lock()
+        defer { lock.unlock() }
         if let doc = documents[file] { return doc }
         let text: String
         do { text = try readFile(file) } catch {
@@ -105,10 +109,10 @@ public final class SpecDocuments: @unchecked Sendable {
     /// Splits a `$ref` value into the file and pointer it names, relative to the file it is in.
     public func key(for ref: String, in file: String, at location: SourceLocation) throws(Diagnostic) -> RefKey {
         let site = RefSite(ref: ref, file: file)
-        if let known = refKeys[site] { return known }
+        if let known = lock.withLock({ refKeys[site] }) { return known }
         // (A ref that cannot be split is not remembered: each place it is written is reported.)
         let key = try splitRef(ref, in: file, at: location)
-        refKeys[site] = key
+        lock.withLock { refKeys[site] = key }
         return key
     }
 

@@ -37,6 +37,8 @@ public enum SpecParser {
                 // Not strict JSON (YAML flow style, comments…): the YAML reader decides.
             }
         }
+        // A large file is read in pieces on every core when it can be cut safely.
+        if let root = YAMLPieces.read(bytes, file: file, limits: limits) { return .success(root) }
         switch YAMLEventReader.read(bytes, file: file, limits: limits) {
         case .success(let root?): return .success(root)
         case .success(nil):

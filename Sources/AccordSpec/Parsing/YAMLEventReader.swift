@@ -9,6 +9,12 @@ internal import CYaml
 struct YAMLEventReader {
     private let file: String
     private let limits: ReadingLimits
+    /// Where the bytes read sit in the file, for a piece read on its own (`YAMLPieces`): lines
+    /// before it, and the mappings it is nested in.
+    private let lineOffset: Int
+    private let depthOffset: Int
+    /// An anchor was defined or an alias used: a piece that does either is read again with the whole file.
+    private(set) var usedAnchors = false
     private var parser = yaml_parser_t()
     private var event = yaml_event_t()
     private var hasEvent = false
@@ -41,9 +47,11 @@ struct YAMLEventReader {
     /// Nodes added by aliases so far (each use counts the whole anchored subtree).
     private var aliasNodes = 0
 
-    init(file: String, limits: ReadingLimits) {
+    init(file: String, limits: ReadingLimits, lineOffset: Int = 0, depthOffset: Int = 0) {
         self.file = file
         self.limits = limits
+        self.lineOffset = lineOffset
+        self.depthOffset = depthOffset
     }
 
     /// Reads the single document of `bytes` (UTF-8). `nil` when the stream holds no document.
@@ -51,7 +59,15 @@ struct YAMLEventReader {
         _ bytes: UnsafeBufferPointer<UInt8>, file: String,
         limits: ReadingLimits
     ) -> Result<SpecNode?, Diagnostic> {
-        var reader = YAMLEventReader(file: file, limits: limits)
+        read(bytes, file: file, limits: limits, lineOffset: 0, depthOffset: 0).map(\.root)
+    }
+
+    /// Reads `bytes` as a document of its own that begins `lineOffset` lines into the file and
+    /// `depthOffset` mappings deep (a piece of a larger file).
+    static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String, limits: ReadingLimits, lineOffset: Int, depthOffset: Int
+    ) -> Result<(root: SpecNode?, usedAnchors: Bool), Diagnostic> {
+        var reader = YAMLEventReader(file: file, limits: limits, lineOffset: lineOffset, depthOffset: depthOffset)
         yaml_parser_initialize(&reader.parser)
         yaml_parser_set_encoding(&reader.parser, YAML_UTF8_ENCODING)
         yaml_parser_set_input_string(&reader.parser, bytes.baseAddress, bytes.count)
@@ -60,7 +76,8 @@ struct YAMLEventReader {
             yaml_parser_delete(&reader.parser)
         }
         do {
-            return .success(try reader.readStream(bytes))
+            let root = try reader.readStream(bytes)
+            return .success((root, reader.usedAnchors))
         } catch {
             return .failure(error)
         }
@@ -77,7 +94,7 @@ struct YAMLEventReader {
     }
 
     private func location(_ mark: yaml_mark_t) -> SourceLocation {
-        SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        SourceLocation(file: file, line: lineOffset + Int(mark.line) + 1, column: Int(mark.column) + 1)
     }
 
     private mutating func readStream(_ bytes: UnsafeBufferPointer<UInt8>) throws(Diagnostic) -> SpecNode? {
@@ -111,6 +128,7 @@ struct YAMLEventReader {
                 }
                 try setKey(text, at: here)
                 if let anchor = Self.string(scalar.anchor) {
+                    usedAnchors = true
                     anchors[anchor] = Anchored(
                         node: SpecNode(.string(text), at: here), keyText: text, size: 1, height: 1)
                 }
@@ -124,6 +142,7 @@ struct YAMLEventReader {
             }
             let node = SpecNode(value, at: here)
             if let anchor = Self.string(scalar.anchor) {
+                usedAnchors = true
                 anchors[anchor] = Anchored(node: node, keyText: text, size: 1, height: 1)
             }
             return add(node, size: 1, height: 1)
@@ -131,7 +150,7 @@ struct YAMLEventReader {
             if let top = stack.last, top.isMapping, top.pendingKey == nil {
                 throw .error("a mapping key must be a plain string", at: here)
             }
-            if stack.count >= limits.maxDepth {
+            if depthOffset + stack.count >= limits.maxDepth {
                 throw .error("the document nests deeper than \(limits.maxDepth) levels", at: here)
             }
             let isMapping = type == YAML_MAPPING_START_EVENT
@@ -145,10 +164,12 @@ struct YAMLEventReader {
                 ? SpecNode(.object(SpecObject(frame.entries)), at: frame.location)
                 : SpecNode(.array(frame.items), at: frame.location)
             if let anchor = frame.anchor {
+                usedAnchors = true
                 anchors[anchor] = Anchored(node: node, keyText: nil, size: frame.size, height: frame.height)
             }
             return add(node, size: frame.size, height: frame.height)
         case YAML_ALIAS_EVENT:
+            usedAnchors = true
             let name = Self.string(event.data.alias.anchor) ?? ""
             guard let anchored = anchors[name] else {
                 throw .error("YAML alias '*\(name)' names no anchor defined before it", at: here)
@@ -168,7 +189,7 @@ struct YAMLEventReader {
                     (an alias bomb?); refer to shared parts with $ref instead
                     """, at: here)
             }
-            if stack.count + anchored.height > limits.maxDepth {
+            if depthOffset + stack.count + anchored.height > limits.maxDepth {
                 throw .error("YAML alias '*\(name)' nests the document deeper than \(limits.maxDepth) levels", at: here)
             }
             // The subtree is shared, not copied: its arrays are copy-on-write.
@@ -235,7 +256,7 @@ struct YAMLEventReader {
         case YAML_READER_ERROR:
             // (An encoding problem: only a byte offset is known.)
             let offset = min(parser.problem_offset, bytes.count)
-            var line = 1, lineStart = 0
+            var line = lineOffset + 1, lineStart = 0
             for i in 0..<offset where bytes[i] == 0x0A {
                 line += 1
                 lineStart = i + 1

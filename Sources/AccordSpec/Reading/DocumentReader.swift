@@ -1,3 +1,5 @@
+import Foundation
+
 /// Resolves and validates a loaded spec into an `APIDocument`.
 ///
 /// It reads OpenAPI 3.0 and 3.1 alike (3.0 `nullable`, 3.1 type arrays and `null` branches,
@@ -17,12 +19,19 @@ public struct DocumentReader {
     var is31 = false
     /// Whether each pattern seen compiles (specs repeat the same few patterns thousands of times).
     var patternCompiles: [String: Bool] = [:]
+    /// How many cores paths and schemas are read on.
+    var cores = ProcessInfo.processInfo.activeProcessorCount
 
     public init(_ docs: SpecDocuments) { self.docs = docs }
 
     /// Reads the document; the result is nil only when the root is not an OpenAPI document at all.
     public static func read(_ docs: SpecDocuments) -> (document: APIDocument?, diagnostics: DiagnosticLog) {
+        read(docs, cores: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    static func read(_ docs: SpecDocuments, cores: Int) -> (document: APIDocument?, diagnostics: DiagnosticLog) {
         var reader = DocumentReader(docs)
+        reader.cores = cores
         let doc = reader.readDocument()
         return (doc, reader.log)
     }
@@ -83,11 +92,12 @@ public struct DocumentReader {
         var operations: [Operation] = []
         if let paths = root["paths"] {
             if let paths = paths.object {
-                for entry in paths.entries {
-                    operations += readPathItem(
+                let schemes = securitySchemes
+                operations = inOrder(paths.entries) { reader, entry in
+                    reader.readPathItem(
                         entry.key, entry.value, keyLocation: entry.keyLocation, in: file,
-                        globalSecurity: globalSecurity, schemes: securitySchemes)
-                }
+                        globalSecurity: globalSecurity, schemes: schemes)
+                }.flatMap { $0 }
             } else if !isNoValueSlip(paths, "paths") {
                 log.error("'paths' must be an object", at: paths.location)
             }
@@ -160,26 +170,83 @@ public struct DocumentReader {
         pendingNamed.append(key)
     }
 
+    /// Reads every named schema registered so far and those they refer to, breadth first: each
+    /// wave is the schemas the one before found (read on several cores), in the order found.
     mutating func drainPendingNamed() {
         var next = 0
         while next < pendingNamed.count {
-            let key = pendingNamed[next]
-            next += 1
             // (`index(forKey:)`: comparing `namedSchemas[key]` with nil copied the schema out.)
-            guard namedSchemas.index(forKey: key) == nil else { continue }
-            let location = SourceLocation(file: key.file, line: 1, column: 1)
-            let node: SpecNode
-            do { node = try docs.node(at: key, referencedAt: location) } catch {
-                log.add(error)
-                continue
+            let wave = pendingNamed[next...].filter { namedSchemas.index(forKey: $0) == nil }
+            next = pendingNamed.count
+            let read = inOrder(wave) { reader, key -> NamedSchema? in
+                let location = SourceLocation(file: key.file, line: 1, column: 1)
+                let node: SpecNode
+                do throws(Diagnostic) { node = try reader.docs.node(at: key, referencedAt: location) } catch {
+                    reader.log.add(error)
+                    return nil
+                }
+                let name = key.pointer.last ?? key.file.lastPathComponentWithoutExtension
+                return NamedSchema(name: name, key: key, schema: reader.readSchema(node, in: key.file))
             }
-            // Placeholder first so a schema that refers to itself does not loop.
-            let name = key.pointer.last ?? key.file.lastPathComponentWithoutExtension
-            namedSchemas[key] = NamedSchema(name: name, key: key, schema: Schema(.any, at: node.location))
-            namedOrder.append(key)
-            let schema = readSchema(node, in: key.file)
-            namedSchemas[key]?.schema = schema
+            for (key, schema) in zip(wave, read) {
+                guard let schema else { continue }
+                namedSchemas[key] = schema
+                namedOrder.append(key)
+            }
         }
+    }
+
+    // MARK: On several cores
+
+    /// Below this many items a wave is read on one core: starting branches would cost more.
+    static let parallelThreshold = 48
+
+    /// `work` on each of `items`: on several cores when there are enough of them, each run of items
+    /// on a copy of the reader whose diagnostics and findings are taken back in order. The results
+    /// and every effect on the reader are those of doing them one after another.
+    mutating func inOrder<Item: Sendable, Result: Sendable>(
+        _ items: [Item], _ work: @escaping @Sendable (inout DocumentReader, Item) -> Result
+    ) -> [Result] {
+        guard cores > 1, items.count >= Self.parallelThreshold else {
+            var results: [Result] = []
+            results.reserveCapacity(items.count)
+            for item in items { results.append(work(&self, item)) }
+            return results
+        }
+        // A few runs a core, so that the cores stay busy to the end.
+        let runs = min(cores * 4, items.count / (Self.parallelThreshold / 4))
+        let bounds = (0...runs).map { $0 * items.count / runs }
+        let start = Branch(self)
+        let done = ParallelWork.map(Array(0..<runs)) { run -> (results: [Result], branch: Branch) in
+            var reader = start.reader
+            reader.log = DiagnosticLog()
+            reader.pendingNamed = []
+            let results = items[bounds[run]..<bounds[run + 1]].map { work(&reader, $0) }
+            return (results, Branch(reader))
+        }
+        var results: [Result] = []
+        results.reserveCapacity(items.count)
+        for (runResults, branch) in done {
+            results += runResults
+            absorb(branch.reader)
+        }
+        return results
+    }
+
+    /// Takes back what a branch did, as if this reader had: its diagnostics and the schemas it
+    /// found in the order met, and what it learnt about refs and patterns.
+    private mutating func absorb(_ branch: DocumentReader) {
+        log.append(contentsOf: branch.log)
+        for key in branch.pendingNamed { registerNamed(key) }
+        resolvedSchemaRefs.formUnion(branch.resolvedSchemaRefs)
+        patternCompiles.merge(branch.patternCompiles) { known, _ in known }
+    }
+
+    /// A reader handed to another core. Its documents are shared and guard their own caches; the
+    /// rest is values, copied.
+    private struct Branch: @unchecked Sendable {
+        var reader: DocumentReader
+        init(_ reader: DocumentReader) { self.reader = reader }
     }
 }
 

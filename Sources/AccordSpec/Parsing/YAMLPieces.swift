@@ -1,0 +1,301 @@
+import Foundation
+
+/// A large YAML spec read on every core. Its block mappings (the top level, `paths`,
+/// `components`, `schemas`…) are cut at the lines where their entries begin; libyaml reads each
+/// piece as a document of its own, and the pieces' trees are joined into the tree the whole file
+/// reads as, locations included. Reading was the longest sequential stage of a large spec.
+///
+/// Only what certainly reads the same is cut: mappings whose every line at the keys' column is a
+/// key, in a file with no directives, document markers, tabs in indentation or byte-order mark.
+/// Anything else (a piece that does not read, defines an anchor or uses an alias, which may reach
+/// across pieces; a key in two pieces) returns nil, and the caller reads the whole file as always:
+/// the same tree, or the same diagnostic.
+enum YAMLPieces {
+    /// Files smaller than this are read whole: cutting would cost more than it saves.
+    static let minimumSize = 256 * 1024
+
+    /// A part of a mapping: a run of whole entries read as a mapping of their own, or one entry
+    /// whose value is a mapping cut in turn.
+    indirect enum Part {
+        case entries(bytes: Range<Int>, firstLine: Int, depth: Int)
+        case mapping(key: String, line: Int, column: Int, parts: [Part])
+    }
+
+    /// The root's tree, or nil when the file must be read whole.
+    static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String, limits: ReadingLimits,
+        cores: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) -> SpecNode? {
+        guard cores > 1, bytes.count >= minimumSize, let lines = Lines(bytes) else { return nil }
+        // Several pieces a core, so that the cores stay busy to the end.
+        let target = max(bytes.count / (cores * 6), 16 * 1024)
+        guard let parts = Planner(lines: lines, target: target).plan(0..<lines.count, indent: 0, depth: 0),
+            parts.count > 1 || parts.contains(where: { if case .mapping = $0 { true } else { false } })
+        else { return nil }
+        var units: [(bytes: Range<Int>, firstLine: Int, depth: Int)] = []
+        func collect(_ parts: [Part]) {
+            for part in parts {
+                switch part {
+                case .entries(let range, let line, let depth): units.append((range, line, depth))
+                case .mapping(_, _, _, let inner): collect(inner)
+                }
+            }
+        }
+        collect(parts)
+        let shared = SharedBytes(bytes: bytes)
+        let results = ParallelWork.map(units) { unit -> SpecNode? in
+            let slice = UnsafeBufferPointer(rebasing: shared.bytes[unit.bytes])
+            let read = YAMLEventReader.read(
+                slice, file: file, limits: limits, lineOffset: unit.firstLine, depthOffset: unit.depth)
+            guard case .success(let (root?, usedAnchors)) = read, !usedAnchors, root.object != nil else { return nil }
+            return root
+        }
+        var next = 0
+        return join(parts, results: results, next: &next, file: file)
+    }
+
+    /// The pieces' mappings joined in file order; nil when a piece failed or a key repeats.
+    private static func join(
+        _ parts: [Part], results: [SpecNode?], next: inout Int, file: String
+    ) -> SpecNode? {
+        var entries: [SpecObject.Entry] = []
+        var keys = Set<String>()
+        // Where the mapping starts: its first key (a piece's root mapping starts there too).
+        var start: SourceLocation?
+        for part in parts {
+            switch part {
+            case .entries:
+                guard let root = results[next], let object = root.object else { return nil }
+                next += 1
+                if start == nil { start = root.location }
+                for entry in object.entries {
+                    guard keys.insert(entry.key).inserted else { return nil }
+                    entries.append(entry)
+                }
+            case .mapping(let key, let line, let column, let inner):
+                let keyLocation = SourceLocation(file: file, line: line + 1, column: column + 1)
+                if start == nil { start = keyLocation }
+                guard keys.insert(key).inserted,
+                    let value = join(inner, results: results, next: &next, file: file)
+                else { return nil }
+                entries.append(SpecObject.Entry(key: key, keyLocation: keyLocation, value: value))
+            }
+        }
+        guard let start else { return nil }
+        return SpecNode(.object(SpecObject(entries)), at: start)
+    }
+
+    /// The file's bytes, read by every worker and alive until they are done.
+    private struct SharedBytes: @unchecked Sendable {
+        let bytes: UnsafeBufferPointer<UInt8>
+    }
+
+    /// Each line's start, indentation and what begins it.
+    struct Lines {
+        enum Kind: UInt8 {
+            case blank, comment, other
+            /// `key:` followed by a value on the same line.
+            case key
+            /// `key:` and nothing after it but a comment: the value, if any, is on the lines below.
+            case bareKey
+            /// `- `: an item of a block sequence (one at its key's column is that key's value).
+            case item
+            /// `? key` and `: value`: an explicit key (what PyYAML writes for keys over 128 characters).
+            case explicitKey, explicitValue
+        }
+        var starts: [Int] = []
+        var indents: [Int] = []
+        var kinds: [Kind] = []
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        var count: Int { starts.count }
+        /// Where `line` starts; the end of the file for the line after the last.
+        func offset(_ line: Int) -> Int { line < starts.count ? starts[line] : bytes.count }
+        func end(_ line: Int) -> Int { offset(line + 1) }
+
+        /// nil for a file the planner leaves whole.
+        init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+            if bytes.first == 0xEF { return nil }  // a byte-order mark
+            guard let base = bytes.baseAddress else { return nil }
+            var start = 0
+            while start < bytes.count {
+                var end = bytes.count
+                if let newline = memchr(base + start, 0x0A, bytes.count - start) {
+                    end = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
+                }
+                var position = start
+                while position < end, bytes[position] == 0x20 { position += 1 }
+                if position < end, bytes[position] == 0x09 { return nil }  // a tab in the indentation
+                let kind: Kind
+                if position == end || (bytes[position] == 0x0D && position + 1 == end) {
+                    kind = .blank
+                } else if bytes[position] == UInt8(ascii: "#") {
+                    kind = .comment
+                } else {
+                    if position == start, Self.isMarker(bytes, at: start, end: end) { return nil }
+                    kind = Self.kind(bytes, from: position, to: end)
+                }
+                starts.append(start)
+                indents.append(position - start)
+                kinds.append(kind)
+                start = end + 1
+            }
+        }
+
+        /// `%` directives and `---` / `...` document markers.
+        private static func isMarker(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) -> Bool {
+            if bytes[start] == UInt8(ascii: "%") { return true }
+            guard end - start >= 3 else { return false }
+            let first = bytes[start]
+            return (first == UInt8(ascii: "-") || first == UInt8(ascii: ".")) && bytes[start + 1] == first
+                && bytes[start + 2] == first
+        }
+
+        /// A key is a plain, single- or double-quoted scalar on one line followed by `: ` or `:` at the end.
+        private static func kind(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Kind {
+            var position = start
+            let first = bytes[start]
+            if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
+                position += 1
+                while position < end {
+                    let byte = bytes[position]
+                    if first == UInt8(ascii: "\""), byte == UInt8(ascii: "\\") {
+                        position += 2
+                        continue
+                    }
+                    if byte == first {
+                        // '' inside a single-quoted scalar is a quote.
+                        if first == UInt8(ascii: "'"), position + 1 < end, bytes[position + 1] == first {
+                            position += 2
+                            continue
+                        }
+                        break
+                    }
+                    position += 1
+                }
+                position += 1
+                guard position < end, bytes[position] == UInt8(ascii: ":") else { return .other }
+            } else {
+                // Indicators that begin something other than a plain key: sequences, explicit keys,
+                // flow collections, anchors, aliases, tags, block scalars, reserved characters.
+                if first == UInt8(ascii: "-") || first == UInt8(ascii: "?") || first == UInt8(ascii: ":"),
+                    start + 1 == end || bytes[start + 1] == 0x20 || bytes[start + 1] == 0x0D
+                {
+                    return first == UInt8(ascii: "-")
+                        ? .item : first == UInt8(ascii: "?") ? .explicitKey : .explicitValue
+                }
+                if "-?{}[],&*!|>@`#'\"%".utf8.contains(first) { return .other }
+                while position < end {
+                    let byte = bytes[position]
+                    if byte == UInt8(ascii: ":"),
+                        position + 1 == end || bytes[position + 1] == 0x20 || bytes[position + 1] == 0x0D
+                    {
+                        break
+                    }
+                    if byte == UInt8(ascii: "#"), bytes[position - 1] == 0x20 { return .other }
+                    position += 1
+                }
+                guard position < end else { return .other }
+            }
+            // After the colon: nothing, or only a comment, makes a bare key.
+            var rest = position + 1
+            while rest < end, bytes[rest] == 0x20 || bytes[rest] == 0x0D { rest += 1 }
+            return rest == end || bytes[rest] == UInt8(ascii: "#") ? .bareKey : .key
+        }
+
+        /// The key of a bare key line at `line` when it is a simple plain word (what the planner
+        /// descends into: `paths`, `components`, `schemas`).
+        func simpleKey(_ line: Int) -> String? {
+            let start = starts[line] + indents[line]
+            guard let colon = bytes[start..<end(line)].firstIndex(of: UInt8(ascii: ":")), colon > start else {
+                return nil
+            }
+            let key = bytes[start..<colon]
+            guard
+                key.allSatisfy({ byte in
+                    (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+                        || byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") || byte == UInt8(ascii: "_")
+                })
+            else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: key), as: UTF8.self)
+        }
+    }
+
+    struct Planner {
+        let lines: Lines
+        /// The size pieces are cut to, in bytes.
+        let target: Int
+
+        /// The parts of the block mapping on `range` whose keys sit at column `indent`, `depth`
+        /// mappings deep; nil when it cannot be cut.
+        func plan(_ range: Range<Int>, indent: Int, depth: Int) -> [Part]? {
+            var entryLines: [Int] = []
+            // Items at the keys' column are the value of the bare key above them (an indentless sequence).
+            var inIndentlessSequence = false
+            var previous: Int?  // the line before with something on it
+            for line in range where lines.kinds[line] != .blank && lines.kinds[line] != .comment {
+                defer { previous = line }
+                let lineIndent = lines.indents[line]
+                if lineIndent < indent { return nil }
+                guard lineIndent == indent else { continue }
+                switch lines.kinds[line] {
+                case .key, .bareKey, .explicitKey:
+                    entryLines.append(line)
+                    inIndentlessSequence = false
+                case .explicitValue:
+                    // The value of the explicit key above, on its own line.
+                    guard let entry = entryLines.last, lines.kinds[entry] == .explicitKey, !inIndentlessSequence else {
+                        return nil
+                    }
+                case .item:
+                    let afterBareKey = previous.map { lines.kinds[$0] == .bareKey && lines.indents[$0] == indent }
+                    guard inIndentlessSequence || afterBareKey == true else { return nil }
+                    inIndentlessSequence = true
+                default: return nil
+                }
+            }
+            guard !entryLines.isEmpty else { return nil }
+            var parts: [Part] = []
+            var run: Range<Int>?  // lines of entries not yet given to a part
+            func flush() {
+                guard let lineRange = run else { return }
+                let bytes = lines.offset(lineRange.lowerBound)..<lines.offset(lineRange.upperBound)
+                parts.append(.entries(bytes: bytes, firstLine: lineRange.lowerBound, depth: depth))
+                run = nil
+            }
+            for (index, line) in entryLines.enumerated() {
+                // The first entry takes the comments before it; each takes those after it.
+                let first = index == 0 ? range.lowerBound : line
+                let last = index + 1 < entryLines.count ? entryLines[index + 1] : range.upperBound
+                if lines.offset(last) - lines.offset(first) > target,
+                    let inner = descend(line, until: last, depth: depth)
+                {
+                    flush()
+                    parts.append(inner)
+                    continue
+                }
+                run = (run?.lowerBound ?? first)..<last
+                if let lineRange = run,
+                    lines.offset(lineRange.upperBound) - lines.offset(lineRange.lowerBound) >= target
+                {
+                    flush()
+                }
+            }
+            flush()
+            return parts
+        }
+
+        /// The entry on `line` as a mapping cut in turn, when its value is a block mapping below a bare key.
+        private func descend(_ line: Int, until end: Int, depth: Int) -> Part? {
+            guard lines.kinds[line] == .bareKey, let key = lines.simpleKey(line) else { return nil }
+            guard
+                let child = (line + 1..<end).first(where: { lines.kinds[$0] != .blank && lines.kinds[$0] != .comment }),
+                lines.indents[child] > lines.indents[line],
+                [.key, .bareKey, .explicitKey].contains(lines.kinds[child]),
+                let parts = plan(child..<end, indent: lines.indents[child], depth: depth + 1)
+            else { return nil }
+            return .mapping(key: key, line: line, column: lines.indents[line], parts: parts)
+        }
+    }
+}
