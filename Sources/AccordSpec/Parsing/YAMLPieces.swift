@@ -45,8 +45,11 @@ enum YAMLPieces {
         let shared = SharedBytes(bytes: bytes)
         let results = ParallelWork.map(units) { unit -> SpecNode? in
             let slice = UnsafeBufferPointer(rebasing: shared.bytes[unit.bytes])
+            // Every location holds the file's name: one string shared by all workers had its
+            // reference count bounced between cores at every node, which cost more than the reading.
+            let ownFile = String(decoding: Array(file.utf8), as: UTF8.self)
             let read = YAMLEventReader.read(
-                slice, file: file, limits: limits, lineOffset: unit.firstLine, depthOffset: unit.depth)
+                slice, file: ownFile, limits: limits, lineOffset: unit.firstLine, depthOffset: unit.depth)
             guard case .success(let (root?, usedAnchors)) = read, !usedAnchors, root.object != nil else { return nil }
             return root
         }
@@ -102,11 +105,23 @@ enum YAMLPieces {
             case item
             /// `? key` and `: value`: an explicit key (what PyYAML writes for keys over 128 characters).
             case explicitKey, explicitValue
+            /// Something on the line, not looked at yet: the planner asks only about the lines at
+            /// the column it cuts at (looking at every line took longer than reading a piece).
+            case content
         }
         var starts: [Int] = []
         var indents: [Int] = []
-        var kinds: [Kind] = []
+        /// `.blank`, `.comment` or `.content`: see `kind(_:)`.
+        private var kinds: [Kind] = []
         let bytes: UnsafeBufferPointer<UInt8>
+
+        func hasContent(_ line: Int) -> Bool { kinds[line] == .content }
+
+        func kind(_ line: Int) -> Kind {
+            guard kinds[line] == .content else { return kinds[line] }
+            let end = line + 1 < starts.count ? starts[line + 1] - 1 : bytes.last == 0x0A ? bytes.count - 1 : bytes.count
+            return Self.kind(bytes, from: starts[line] + indents[line], to: end)
+        }
 
         var count: Int { starts.count }
         /// Where `line` starts; the end of the file for the line after the last.
@@ -118,6 +133,9 @@ enum YAMLPieces {
             self.bytes = bytes
             if bytes.first == 0xEF { return nil }  // a byte-order mark
             guard let base = bytes.baseAddress else { return nil }
+            starts.reserveCapacity(bytes.count / 24)
+            indents.reserveCapacity(bytes.count / 24)
+            kinds.reserveCapacity(bytes.count / 24)
             var start = 0
             while start < bytes.count {
                 var end = bytes.count
@@ -134,7 +152,7 @@ enum YAMLPieces {
                     kind = .comment
                 } else {
                     if position == start, Self.isMarker(bytes, at: start, end: end) { return nil }
-                    kind = Self.kind(bytes, from: position, to: end)
+                    kind = .content
                 }
                 starts.append(start)
                 indents.append(position - start)
@@ -234,22 +252,22 @@ enum YAMLPieces {
             // Items at the keys' column are the value of the bare key above them (an indentless sequence).
             var inIndentlessSequence = false
             var previous: Int?  // the line before with something on it
-            for line in range where lines.kinds[line] != .blank && lines.kinds[line] != .comment {
+            for line in range where lines.hasContent(line) {
                 defer { previous = line }
                 let lineIndent = lines.indents[line]
                 if lineIndent < indent { return nil }
                 guard lineIndent == indent else { continue }
-                switch lines.kinds[line] {
+                switch lines.kind(line) {
                 case .key, .bareKey, .explicitKey:
                     entryLines.append(line)
                     inIndentlessSequence = false
                 case .explicitValue:
                     // The value of the explicit key above, on its own line.
-                    guard let entry = entryLines.last, lines.kinds[entry] == .explicitKey, !inIndentlessSequence else {
+                    guard let entry = entryLines.last, lines.kind(entry) == .explicitKey, !inIndentlessSequence else {
                         return nil
                     }
                 case .item:
-                    let afterBareKey = previous.map { lines.kinds[$0] == .bareKey && lines.indents[$0] == indent }
+                    let afterBareKey = previous.map { lines.indents[$0] == indent && lines.kind($0) == .bareKey }
                     guard inIndentlessSequence || afterBareKey == true else { return nil }
                     inIndentlessSequence = true
                 default: return nil
@@ -288,11 +306,11 @@ enum YAMLPieces {
 
         /// The entry on `line` as a mapping cut in turn, when its value is a block mapping below a bare key.
         private func descend(_ line: Int, until end: Int, depth: Int) -> Part? {
-            guard lines.kinds[line] == .bareKey, let key = lines.simpleKey(line) else { return nil }
+            guard lines.kind(line) == .bareKey, let key = lines.simpleKey(line) else { return nil }
             guard
-                let child = (line + 1..<end).first(where: { lines.kinds[$0] != .blank && lines.kinds[$0] != .comment }),
+                let child = (line + 1..<end).first(where: lines.hasContent),
                 lines.indents[child] > lines.indents[line],
-                [.key, .bareKey, .explicitKey].contains(lines.kinds[child]),
+                [.key, .bareKey, .explicitKey].contains(lines.kind(child)),
                 let parts = plan(child..<end, indent: lines.indents[child], depth: depth + 1)
             else { return nil }
             return .mapping(key: key, line: line, column: lines.indents[line], parts: parts)
