@@ -25,7 +25,11 @@ enum Text {
     static func doc(_ text: String?, indent: String) -> String {
         guard let text else { return "" }
         // Descriptions are long and many: ASCII text without carriage returns is done over bytes.
-        if let fast = asciiDoc(text, indent: indent) { return fast }
+        return asciiDoc(text, indent: indent) ?? characterDoc(text, indent: indent)
+    }
+
+    /// `doc` over characters, for any text.
+    static func characterDoc(_ text: String, indent: String) -> String {
         guard case let text = text.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return "" }
         return text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in
@@ -73,61 +77,92 @@ enum Text {
         return lines
     }
 
-    /// `doc` for ASCII text with no `\r` (where bytes and characters are the same thing);
-    /// nil for any other text.
-    private static func asciiDoc(_ text: String, indent: String) -> String? {
-        let bytes = text.utf8
-        guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
-        // Lines longer than this are wrapped (in ASCII, bytes and characters count alike).
-        let width = 120 - indent.utf8.count - 4
-        // Foundation's whitespacesAndNewlines and Character.isWhitespace, in ASCII.
-        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
-        let all = Array(bytes)
-        guard let first = all.firstIndex(where: { !isBlank($0) }),
-            let last = all.lastIndex(where: { !isBlank($0) })
-        else { return "" }
-        let prefix = Array(indent.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(all.count + 16 * (prefix.count + 4))
-        var lineStart = first
-        while lineStart <= last + 1 {
-            var lineEnd = lineStart
-            while lineEnd <= last, all[lineEnd] != 0x0A { lineEnd += 1 }
+    /// `doc` for ASCII text with no `\r` (where bytes and characters are the same thing), over
+    /// bytes into one buffer; nil for any other text.
+    static func asciiDoc(_ text: String, indent: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
+            // Lines longer than this are wrapped (in ASCII, bytes and characters count alike).
+            let width = 120 - indent.utf8.count - 4
+            // Foundation's whitespacesAndNewlines and Character.isWhitespace, in ASCII.
+            func isBlank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+            guard let first = bytes.firstIndex(where: { !isBlank($0) }),
+                let last = bytes.lastIndex(where: { !isBlank($0) })
+            else { return "" }
+            let slashes = Array(indent.utf8) + Array("///".utf8)
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 16 * (slashes.count + 1))
             var line: [UInt8] = []
-            var i = lineStart
-            while i < lineEnd {
-                let b = all[i]
-                if b == 0x09 {
-                    line.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
-                } else if b == UInt8(ascii: "*"), i + 1 < lineEnd, all[i + 1] == UInt8(ascii: "/") {
-                    line.append(contentsOf: [UInt8(ascii: "*"), 0x20, UInt8(ascii: "/")])
+            var lineStart = first
+            while lineStart <= last + 1 {
+                var lineEnd = lineStart
+                while lineEnd <= last, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                line.removeAll(keepingCapacity: true)
+                var i = lineStart
+                while i < lineEnd {
+                    let b = bytes[i]
+                    if b == 0x09 {
+                        for _ in 0..<4 { line.append(0x20) }
+                    } else if b == UInt8(ascii: "*"), i + 1 < lineEnd, bytes[i + 1] == UInt8(ascii: "/") {
+                        line.append(UInt8(ascii: "*"))
+                        line.append(0x20)
+                        line.append(UInt8(ascii: "/"))
+                        i += 1
+                    } else {
+                        line.append(b)
+                    }
                     i += 1
+                }
+                if lineStart > first { out.append(0x0A) }
+                if line.allSatisfy(isBlank) {
+                    out.append(contentsOf: slashes)
                 } else {
-                    line.append(b)
+                    while line.last == 0x20 { line.removeLast() }
+                    appendWrapped(line, width: width, after: slashes, into: &out)
                 }
-                i += 1
+                lineStart = lineEnd + 1
             }
-            if lineStart > first { out.append(0x0A) }
-            if line.allSatisfy(isBlank) {
-                out.append(contentsOf: prefix)
-                out.append(contentsOf: [UInt8(ascii: "/"), UInt8(ascii: "/"), UInt8(ascii: "/")])
-            } else {
-                while line.last == 0x20 { line.removeLast() }
-                var pieces = [line]
-                if line.count > width {
-                    pieces = wrapped(String(decoding: line, as: UTF8.self), width: width).map { Array($0.utf8) }
-                }
-                for (index, piece) in pieces.enumerated() {
-                    if index > 0 { out.append(0x0A) }
-                    out.append(contentsOf: prefix)
-                    out.append(contentsOf: [UInt8(ascii: "/"), UInt8(ascii: "/"), UInt8(ascii: "/"), 0x20])
-                    out.append(contentsOf: piece)
-                }
-            }
-            lineStart = lineEnd + 1
+            out.append(0x0A)
+            return String(decoding: out, as: UTF8.self)
         }
-        out.append(0x0A)
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `wrapped` over ASCII bytes: each line it makes written after `slashes` and a space, the
+    /// lines joined by newlines.
+    private static func appendWrapped(_ line: [UInt8], width: Int, after slashes: [UInt8], into out: inout [UInt8]) {
+        var leading = 0
+        while leading < line.count, line[leading] == 0x20 { leading += 1 }
+        let rest = line[leading...]
+        let isListItem = rest.starts(with: [UInt8(ascii: "-"), 0x20])
+        func write(_ text: some Collection<UInt8>, first: Bool) {
+            if !first { out.append(0x0A) }
+            out.append(contentsOf: slashes)
+            out.append(0x20)
+            out.append(contentsOf: text)
+        }
+        guard line.count > width, let initial = rest.first, initial != UInt8(ascii: "|"), leading == 0 || isListItem
+        else {
+            write(line, first: true)
+            return
+        }
+        let continuation = leading + (isListItem ? 2 : 0)
+        var current = [UInt8](repeating: 0x20, count: leading)
+        var wrote = false
+        for word in rest.split(separator: 0x20) {
+            if current.count > continuation, current.count + 1 + word.count > width {
+                write(current, first: !wrote)
+                wrote = true
+                current = [UInt8](repeating: 0x20, count: continuation)
+                current.append(contentsOf: word)
+            } else if current.count == leading || (current.count == continuation && current.allSatisfy { $0 == 0x20 }) {
+                current.append(contentsOf: word)
+            } else {
+                current.append(0x20)
+                current.append(contentsOf: word)
+            }
+        }
+        if current.count > continuation { write(current, first: !wrote) }
     }
 }
 

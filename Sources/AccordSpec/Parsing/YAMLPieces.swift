@@ -119,7 +119,8 @@ enum YAMLPieces {
 
         func kind(_ line: Int) -> Kind {
             guard kinds[line] == .content else { return kinds[line] }
-            let end = line + 1 < starts.count ? starts[line + 1] - 1 : bytes.last == 0x0A ? bytes.count - 1 : bytes.count
+            let end =
+                line + 1 < starts.count ? starts[line + 1] - 1 : bytes.last == 0x0A ? bytes.count - 1 : bytes.count
             return Self.kind(bytes, from: starts[line] + indents[line], to: end)
         }
 
