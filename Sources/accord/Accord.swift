@@ -16,13 +16,16 @@ struct Accord: AsyncParsableCommand {
 
 /// Prints diagnostics like a compiler and says whether any was an error.
 func report(_ diagnostics: [Diagnostic], relativeTo base: String = FileManager.default.currentDirectoryPath) -> Bool {
+    // One write for all: a large spec has hundreds of warnings.
+    var text = ""
     for d in diagnostics.sorted() {
         var d = d
         if let file = d.location?.file, file.hasPrefix(base + "/") {
             d.location?.file = String(file.dropFirst(base.count + 1))
         }
-        FileHandle.standardError.write(Data((d.description + "\n").utf8))
+        text += d.description + "\n"
     }
+    if !text.isEmpty { FileHandle.standardError.write(Data(text.utf8)) }
     return diagnostics.contains { $0.severity == .error }
 }
 

@@ -169,4 +169,65 @@ import Testing
         default: Issue.record("the parser and the whole-file reader disagree")
         }
     }
+
+    /// What the parser gives for `text` is what the whole file reads as: the same tree, locations
+    /// included, or the same diagnostic.
+    func expectWholeFileOutcome(_ text: String, _ what: String) throws {
+        let (whole, _) = read(text)
+        switch (whole, Result { () throws(Diagnostic) in try SpecParser.parse(text, file: "spec.yaml") }) {
+        case (.success(let expected?), .success(let parsed)):
+            var found: [String] = []
+            differences(expected, parsed, into: &found)
+            #expect(found.isEmpty, "\(what): \(found.prefix(3))")
+        case (.failure(let expected), .failure(let error)):
+            #expect(error.description == expected.description, "\(what)")
+        default: Issue.record("\(what): the parser and the whole-file reader disagree")
+        }
+    }
+
+    /// Found by review: each of these once read differently in pieces.
+    @Test(
+        "cases that once read differently in pieces",
+        arguments: [
+            // A key whose first colon does not end it, above a mapping.
+            ("a colon inside a key", "components:\n  schemas:\n", "components:v0:\n  schemas:\n"),
+            // Lines before the first key (a piece would have left them out).
+            (
+                "text before the first key", "openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\n# paths follow\n",
+                "  junk: 1\n"
+            ),
+            // A control character in the comment of a key no piece holds.
+            ("a control character in a comment", "paths:\n", "paths: # \u{01}\n"),
+            ("a form feed in a comment line", "paths:\n", "paths:\n# \u{0C}\n"),
+            // Line breaks libyaml counts and a newline count does not.
+            ("a line separator", "operationId: get10\n", "operationId: \"get\u{2028}10\"\n"),
+            ("a next-line character", "operationId: get10\n", "operationId: \"get\u{85}10\"\n"),
+            ("a lone carriage return", "operationId: get10\n", "operationId: \"get\r10\"\n"),
+            // A byte-order mark after the start (libyaml skips one at the start of a piece).
+            ("a byte-order mark inside", "components:\n", "\u{FEFF}components:\n"),
+        ])
+    func onceReadDifferently(_ what: String, _ original: String, _ replacement: String) throws {
+        let text = Self.spec()
+        guard let range = text.range(of: original) else {
+            Issue.record("\(what): '\(original)' is not in the spec")
+            return
+        }
+        try expectWholeFileOutcome(text.replacingCharacters(in: range, with: replacement), what)
+    }
+
+    @Test(
+        "a piece never ends with an empty value (libyaml places the null at the token after it)",
+        arguments: ["    Empty:\n", "    ? Empty\n"])
+    func emptyValues(_ empty: String) throws {
+        // After every schema: wherever a cut falls, it would follow one.
+        var text = ""
+        for line in Self.spec().split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("    Item") {
+                text += empty.replacingOccurrences(of: "Empty", with: "Empty" + line.dropFirst(8).dropLast())
+            }
+            text += line + "\n"
+        }
+        try expectWholeFileOutcome(text, "empty values")
+        #expect(read(text).pieces != nil, "still cut")
+    }
 }

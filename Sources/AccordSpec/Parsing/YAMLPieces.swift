@@ -18,7 +18,8 @@ enum YAMLPieces {
     /// whose value is a mapping cut in turn.
     indirect enum Part {
         case entries(bytes: Range<Int>, firstLine: Int, depth: Int)
-        case mapping(key: String, line: Int, column: Int, parts: [Part])
+        /// `skipped`: the bytes no piece holds (the key's line and the comments around it).
+        case mapping(key: String, line: Int, column: Int, skipped: Range<Int>, parts: [Part])
     }
 
     /// The root's tree, or nil when the file must be read whole.
@@ -33,15 +34,19 @@ enum YAMLPieces {
             parts.count > 1 || parts.contains(where: { if case .mapping = $0 { true } else { false } })
         else { return nil }
         var units: [(bytes: Range<Int>, firstLine: Int, depth: Int)] = []
-        func collect(_ parts: [Part]) {
+        func collect(_ parts: [Part]) -> Bool {
             for part in parts {
                 switch part {
                 case .entries(let range, let line, let depth): units.append((range, line, depth))
-                case .mapping(_, _, _, let inner): collect(inner)
+                case .mapping(_, _, _, let skipped, let inner):
+                    // What no piece holds must still be what libyaml accepts and passes over.
+                    guard Self.isPlainText(bytes[skipped]) else { return false }
+                    guard collect(inner) else { return false }
                 }
             }
+            return true
         }
-        collect(parts)
+        guard collect(parts) else { return nil }
         let shared = SharedBytes(bytes: bytes)
         let results = ParallelWork.map(units) { unit -> SpecNode? in
             let slice = UnsafeBufferPointer(rebasing: shared.bytes[unit.bytes])
@@ -75,7 +80,7 @@ enum YAMLPieces {
                     guard keys.insert(entry.key).inserted else { return nil }
                     entries.append(entry)
                 }
-            case .mapping(let key, let line, let column, let inner):
+            case .mapping(let key, let line, let column, _, let inner):
                 let keyLocation = SourceLocation(file: file, line: line + 1, column: column + 1)
                 if start == nil { start = keyLocation }
                 guard keys.insert(key).inserted,
@@ -86,6 +91,18 @@ enum YAMLPieces {
         }
         guard let start else { return nil }
         return SpecNode(.object(SpecObject(entries)), at: start)
+    }
+
+    /// No control characters (libyaml refuses them), DEL, or the line breaks and byte-order mark of
+    /// `hasOtherBreaks`.
+    static func isPlainText(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D || byte == 0x7F { return false }
+            index += 1
+        }
+        return !Lines.hasOtherBreaks(UnsafeBufferPointer(rebasing: bytes))
     }
 
     /// The file's bytes, read by every worker and alive until they are done.
@@ -132,8 +149,9 @@ enum YAMLPieces {
         /// nil for a file the planner leaves whole.
         init?(_ bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
-            if bytes.first == 0xEF { return nil }  // a byte-order mark
-            guard let base = bytes.baseAddress else { return nil }
+            // Lines are counted at newlines: a file with any other line break (or a byte-order
+            // mark, which libyaml skips at the start of a piece) is read whole.
+            guard let base = bytes.baseAddress, !Self.hasOtherBreaks(bytes) else { return nil }
             starts.reserveCapacity(bytes.count / 24)
             indents.reserveCapacity(bytes.count / 24)
             kinds.reserveCapacity(bytes.count / 24)
@@ -160,6 +178,26 @@ enum YAMLPieces {
                 kinds.append(kind)
                 start = end + 1
             }
+        }
+
+        /// A carriage return not before a newline, NEL (U+0085), LS (U+2028), PS (U+2029) or U+FEFF:
+        /// libyaml breaks lines at the first four, and skips the last at the start of a piece.
+        static func hasOtherBreaks(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let base = bytes.baseAddress else { return false }
+            func found(_ lead: UInt8, _ matches: (Int) -> Bool) -> Bool {
+                var start = 0
+                while start < bytes.count, let hit = memchr(base + start, Int32(lead), bytes.count - start) {
+                    let index = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                    if matches(index) { return true }
+                    start = index + 1
+                }
+                return false
+            }
+            func byte(_ index: Int) -> UInt8? { index < bytes.count ? bytes[index] : nil }
+            return found(0x0D) { byte($0 + 1) != 0x0A }
+                || found(0xC2) { byte($0 + 1) == 0x85 }
+                || found(0xE2) { byte($0 + 1) == 0x80 && (byte($0 + 2) == 0xA8 || byte($0 + 2) == 0xA9) }
+                || found(0xEF) { byte($0 + 1) == 0xBB && byte($0 + 2) == 0xBF }
         }
 
         /// `%` directives and `---` / `...` document markers.
@@ -227,9 +265,10 @@ enum YAMLPieces {
         /// descends into: `paths`, `components`, `schemas`).
         func simpleKey(_ line: Int) -> String? {
             let start = starts[line] + indents[line]
-            guard let colon = bytes[start..<end(line)].firstIndex(of: UInt8(ascii: ":")), colon > start else {
-                return nil
-            }
+            // The first colon, and it must end the key (`components:v0:` is one key).
+            guard let colon = bytes[start..<end(line)].firstIndex(of: UInt8(ascii: ":")), colon > start,
+                colon + 1 == bytes.count || [0x20, 0x0D, 0x0A].contains(bytes[colon + 1])
+            else { return nil }
             let key = bytes[start..<colon]
             guard
                 key.allSatisfy({ byte in
@@ -256,7 +295,8 @@ enum YAMLPieces {
             for line in range where lines.hasContent(line) {
                 defer { previous = line }
                 let lineIndent = lines.indents[line]
-                if lineIndent < indent { return nil }
+                // (Anything before the first key would be left out of every piece.)
+                if lineIndent < indent || entryLines.isEmpty && lineIndent != indent { return nil }
                 guard lineIndent == indent else { continue }
                 switch lines.kind(line) {
                 case .key, .bareKey, .explicitKey:
@@ -275,6 +315,20 @@ enum YAMLPieces {
                 }
             }
             guard !entryLines.isEmpty else { return nil }
+            // A piece must not end with an empty value: libyaml places the null at the token after
+            // it, which a piece does not have. Explicit keys are never the last of a piece either.
+            func endsEmpty(_ index: Int) -> Bool {
+                let line = entryLines[index]
+                switch lines.kind(line) {
+                case .explicitKey: return true
+                case .bareKey:
+                    let next = index + 1 < entryLines.count ? entryLines[index + 1] : range.upperBound
+                    return !(line + 1..<next).contains(where: lines.hasContent)
+                default: return false
+                }
+            }
+            let endsFile = range.upperBound == lines.count
+            if !endsFile, endsEmpty(entryLines.count - 1) { return nil }
             var parts: [Part] = []
             var run: Range<Int>?  // lines of entries not yet given to a part
             func flush() {
@@ -287,15 +341,15 @@ enum YAMLPieces {
                 // The first entry takes the comments before it; each takes those after it.
                 let first = index == 0 ? range.lowerBound : line
                 let last = index + 1 < entryLines.count ? entryLines[index + 1] : range.upperBound
-                if lines.offset(last) - lines.offset(first) > target,
-                    let inner = descend(line, until: last, depth: depth)
+                if lines.offset(last) - lines.offset(first) > target, index == 0 || !endsEmpty(index - 1),
+                    let inner = descend(line, until: last, from: first, depth: depth)
                 {
                     flush()
                     parts.append(inner)
                     continue
                 }
                 run = (run?.lowerBound ?? first)..<last
-                if let lineRange = run,
+                if let lineRange = run, !endsEmpty(index),
                     lines.offset(lineRange.upperBound) - lines.offset(lineRange.lowerBound) >= target
                 {
                     flush()
@@ -306,7 +360,8 @@ enum YAMLPieces {
         }
 
         /// The entry on `line` as a mapping cut in turn, when its value is a block mapping below a bare key.
-        private func descend(_ line: Int, until end: Int, depth: Int) -> Part? {
+        /// (`from`: the first line the entry takes, comments before it included.)
+        private func descend(_ line: Int, until end: Int, from: Int, depth: Int) -> Part? {
             guard lines.kind(line) == .bareKey, let key = lines.simpleKey(line) else { return nil }
             guard
                 let child = (line + 1..<end).first(where: lines.hasContent),
@@ -314,7 +369,8 @@ enum YAMLPieces {
                 [.key, .bareKey, .explicitKey].contains(lines.kind(child)),
                 let parts = plan(child..<end, indent: lines.indents[child], depth: depth + 1)
             else { return nil }
-            return .mapping(key: key, line: line, column: lines.indents[line], parts: parts)
+            let skipped = lines.offset(from)..<lines.offset(child)
+            return .mapping(key: key, line: line, column: lines.indents[line], skipped: skipped, parts: parts)
         }
     }
 }
