@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AccordCodegen
@@ -39,5 +40,15 @@ import Testing
         // Text that is not ASCII takes the character path, with the same rules.
         #expect(Text.asciiDoc("café " + long, indent: "") == nil)
         #expect(Text.doc("café " + long, indent: "").split(separator: "\n").count == 2)
+    }
+}
+
+@Suite struct TrimmingTests {
+    @Test(arguments: [
+        "", "   ", "\n\t x \r\n", "plain", "  two words  ", "\u{00A0}nbsp\u{00A0}", " \u{2028}sep\u{2028} ", "é ",
+        " café", "\u{3000}ideographic", "a\nb\n\n",
+    ])
+    func trimmingWhitespaceIsFoundations(_ text: String) {
+        #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

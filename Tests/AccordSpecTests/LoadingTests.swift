@@ -1,3 +1,4 @@
+import Foundation
 import AccordSpec
 import Testing
 
@@ -29,6 +30,30 @@ func read(_ yaml: String, extra: [String: String] = [:]) throws -> (APIDocument?
             #expect(error.description.hasPrefix("/spec/api.yaml:4:"))
             #expect(error.message.contains("malformed YAML"))
         }
+    }
+
+    @Test(
+        "a file that is not UTF-8 is refused, however its bytes go wrong",
+        arguments: [
+            [0x63, 0x61, 0x66, 0xE9],  // Latin-1 é
+            [0x61, 0xF0, 0x9F, 0x98],  // a four-byte sequence cut to three (replaced by as many bytes)
+            [0xC0, 0xAF],  // an overlong slash
+            [0xED, 0xA0, 0x80],  // a surrogate
+        ] as [[UInt8]])
+    func notUTF8(_ bad: [UInt8]) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("accord-\(UUID().uuidString).yaml")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = Array("openapi: 3.1.0\ninfo: {title: '".utf8) + bad + Array("', version: '1'}\npaths: {}\n".utf8)
+        try Data(text).write(to: URL(fileURLWithPath: path))
+        #expect(throws: Diagnostic.self) { try SpecDocuments.load(path: path) }
+        do { _ = try SpecDocuments.load(path: path) } catch {
+            #expect(error.message == "cannot read the spec: the file is not UTF-8 text")
+        }
+        // The same with good UTF-8 in that place loads, text intact.
+        let good = Array("openapi: 3.1.0\ninfo: {title: 'café 😀', version: '1'}\npaths: {}\n".utf8)
+        try Data(good).write(to: URL(fileURLWithPath: path))
+        #expect(try SpecDocuments.load(path: path).root["info"]?["title"]?.string == "café 😀")
     }
 
     @Test func missingFileAndEmptyFile() {

@@ -167,6 +167,18 @@ enum Text {
 }
 
 extension String {
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`, without Foundation when both ends are
+    /// ASCII (Foundation's took a twentieth of translating a spec with a thousand operations).
+    func trimmingWhitespace() -> String {
+        let bytes = utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = bytes.lastIndex(where: { !isSpace($0) })!
+        guard bytes[first] < 0x80, bytes[last] < 0x80 else { return trimmingCharacters(in: .whitespacesAndNewlines) }
+        if first == bytes.startIndex, last == bytes.index(before: bytes.endIndex) { return self }
+        return String(self[first...last])
+    }
+
     func trimmingTrailingSpaces() -> String {
         var s = Substring(self)
         while let last = s.last, last == " " { s = s.dropLast() }

@@ -119,7 +119,7 @@ extension Translator {
         }
 
         let notFound = op.errorCodes.map(\.code).first { document.errorCatalog?.entry($0)?.status == 404 }
-        var doc = [op.summary, op.description].compactMap { $0?.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var doc = [op.summary, op.description].compactMap { $0?.trimmingWhitespace() }
             .filter { !$0.isEmpty }.joined(separator: "\n\n")
         if doc.isEmpty { doc = "`\(op.method.rawValue.uppercased()) \(op.path)`" }
         var decl = OperationDecl(
