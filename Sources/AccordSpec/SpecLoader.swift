@@ -29,6 +29,8 @@ public enum SpecParser {
             return .failure(.error("the file is empty", at: SourceLocation(file: file, line: 1, column: 1)))
         }
         if JSONReader.looksLikeJSON(bytes) {
+            // A large file is read in pieces on every core when it can be cut safely.
+            if let root = JSONPieces.read(bytes, file: file, limits: limits) { return .success(root) }
             do {
                 return .success(try JSONReader.read(bytes, file: file, limits: limits))
             } catch .diagnostic(let diagnostic) {

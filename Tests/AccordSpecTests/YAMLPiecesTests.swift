@@ -96,7 +96,7 @@ import Testing
 
     @Test func aSpecWithQuotedKeysCommentsAndBlockScalarsIsCutAndReadsTheSame() throws {
         let text = Self.spec()
-        #expect(text.utf8.count > YAMLPieces.minimumSize)
+        #expect(text.utf8.count > Pieces.minimumSize)
         let (whole, pieces) = read(text)
         let cut = try #require(pieces)
         var found: [String] = []

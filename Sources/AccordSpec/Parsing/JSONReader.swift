@@ -57,6 +57,39 @@ struct JSONReader {
         return root
     }
 
+    /// The members of an object written from `bytes`' start to its end (`"a": 1, "b": 2`): a piece
+    /// of a larger object that begins on line `lineOffset + 1`, inside objects `depth` deep.
+    /// `endsWithComma`: the piece is not the object's last, and its last member is followed by the
+    /// comma that separates it from the next piece's first. A key twice in the piece is not read
+    /// here (the whole file is read again and reports it).
+    static func members(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String, limits: ReadingLimits, lineOffset: Int, depth: Int,
+        endsWithComma: Bool
+    ) throws(Failure) -> [SpecObject.Entry] {
+        var reader = JSONReader(bytes, file: file, limits: limits)
+        reader.line = lineOffset + 1
+        var entries: [SpecObject.Entry] = []
+        var keys = Set<String>()
+        while true {
+            reader.skipBlanks()
+            guard reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: "\"") else { throw .notJSON }
+            let keyLocation = reader.here
+            let key = try reader.string()
+            guard keys.insert(key).inserted else { throw .notJSON }
+            reader.skipBlanks()
+            guard reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: ":") else { throw .notJSON }
+            reader.position += 1
+            reader.skipBlanks()
+            entries.append(SpecObject.Entry(key: key, keyLocation: keyLocation, value: try reader.value(depth: depth)))
+            reader.skipBlanks()
+            if reader.position == bytes.count, !endsWithComma { return entries }
+            guard reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: ",") else { throw .notJSON }
+            reader.position += 1
+            reader.skipBlanks()
+            if reader.position == bytes.count, endsWithComma { return entries }
+        }
+    }
+
     private var here: SourceLocation {
         mutating get {
             if columnOffset < lineStart {

@@ -11,86 +11,33 @@ import Foundation
 /// across pieces; a key in two pieces) returns nil, and the caller reads the whole file as always:
 /// the same tree, or the same diagnostic.
 enum YAMLPieces {
-    /// Files smaller than this are read whole: cutting would cost more than it saves.
-    static let minimumSize = 256 * 1024
-
-    /// A part of a mapping: a run of whole entries read as a mapping of their own, or one entry
-    /// whose value is a mapping cut in turn.
-    indirect enum Part {
-        case entries(bytes: Range<Int>, firstLine: Int, depth: Int)
-        /// `skipped`: the bytes no piece holds (the key's line and the comments around it).
-        case mapping(key: String, line: Int, column: Int, skipped: Range<Int>, parts: [Part])
-    }
+    typealias Part = Pieces.Part
 
     /// The root's tree, or nil when the file must be read whole.
     static func read(
         _ bytes: UnsafeBufferPointer<UInt8>, file: String, limits: ReadingLimits,
         cores: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> SpecNode? {
-        guard cores > 1, bytes.count >= minimumSize, let lines = Lines(bytes) else { return nil }
+        guard cores > 1, bytes.count >= Pieces.minimumSize, let lines = Lines(bytes) else { return nil }
         // Several pieces a core, so that the cores stay busy to the end.
         let target = max(bytes.count / (cores * 6), 16 * 1024)
         guard let parts = Planner(lines: lines, target: target).plan(0..<lines.count, indent: 0, depth: 0),
-            parts.count > 1 || parts.contains(where: { if case .mapping = $0 { true } else { false } })
+            Pieces.cuts(parts), parts.allSatisfy({ isPlainTextSkipped($0, bytes) })
         else { return nil }
-        var units: [(bytes: Range<Int>, firstLine: Int, depth: Int)] = []
-        func collect(_ parts: [Part]) -> Bool {
-            for part in parts {
-                switch part {
-                case .entries(let range, let line, let depth): units.append((range, line, depth))
-                case .mapping(_, _, _, let skipped, let inner):
-                    // What no piece holds must still be what libyaml accepts and passes over.
-                    guard Self.isPlainText(bytes[skipped]) else { return false }
-                    guard collect(inner) else { return false }
-                }
-            }
-            return true
-        }
-        guard collect(parts) else { return nil }
-        let shared = SharedBytes(bytes: bytes)
-        let results = ParallelWork.map(units) { unit -> SpecNode? in
-            let slice = UnsafeBufferPointer(rebasing: shared.bytes[unit.bytes])
-            // Every location holds the file's name: one string shared by all workers had its
-            // reference count bounced between cores at every node, which cost more than the reading.
-            let ownFile = String(decoding: Array(file.utf8), as: UTF8.self)
+        return Pieces.read(parts, bytes: bytes, file: file) { slice, unit, file in
             let read = YAMLEventReader.read(
-                slice, file: ownFile, limits: limits, lineOffset: unit.firstLine, depthOffset: unit.depth)
-            guard case .success(let (root?, usedAnchors)) = read, !usedAnchors, root.object != nil else { return nil }
-            return root
+                slice, file: file, limits: limits, lineOffset: unit.firstLine, depthOffset: unit.depth)
+            guard case .success(let (root?, usedAnchors)) = read, !usedAnchors, let object = root.object else {
+                return nil
+            }
+            return Pieces.Read(entries: object.entries, start: root.location)
         }
-        var next = 0
-        return join(parts, results: results, next: &next, file: file)
     }
 
-    /// The pieces' mappings joined in file order; nil when a piece failed or a key repeats.
-    private static func join(
-        _ parts: [Part], results: [SpecNode?], next: inout Int, file: String
-    ) -> SpecNode? {
-        var entries: [SpecObject.Entry] = []
-        var keys = Set<String>()
-        // Where the mapping starts: its first key (a piece's root mapping starts there too).
-        var start: SourceLocation?
-        for part in parts {
-            switch part {
-            case .entries:
-                guard let root = results[next], let object = root.object else { return nil }
-                next += 1
-                if start == nil { start = root.location }
-                for entry in object.entries {
-                    guard keys.insert(entry.key).inserted else { return nil }
-                    entries.append(entry)
-                }
-            case .mapping(let key, let line, let column, _, let inner):
-                let keyLocation = SourceLocation(file: file, line: line + 1, column: column + 1)
-                if start == nil { start = keyLocation }
-                guard keys.insert(key).inserted,
-                    let value = join(inner, results: results, next: &next, file: file)
-                else { return nil }
-                entries.append(SpecObject.Entry(key: key, keyLocation: keyLocation, value: value))
-            }
-        }
-        guard let start else { return nil }
-        return SpecNode(.object(SpecObject(entries)), at: start)
+    /// What no piece holds must still be what libyaml accepts and passes over.
+    private static func isPlainTextSkipped(_ part: Part, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard case .mapping(_, _, _, _, let skipped, let inner) = part else { return true }
+        return isPlainText(bytes[skipped]) && inner.allSatisfy { isPlainTextSkipped($0, bytes) }
     }
 
     /// No control characters (libyaml refuses them), DEL, or the line breaks and byte-order mark of
@@ -103,11 +50,6 @@ enum YAMLPieces {
             index += 1
         }
         return !Lines.hasOtherBreaks(UnsafeBufferPointer(rebasing: bytes))
-    }
-
-    /// The file's bytes, read by every worker and alive until they are done.
-    private struct SharedBytes: @unchecked Sendable {
-        let bytes: UnsafeBufferPointer<UInt8>
     }
 
     /// Each line's start, indentation and what begins it.
@@ -151,33 +93,28 @@ enum YAMLPieces {
             self.bytes = bytes
             // Lines are counted at newlines: a file with any other line break (or a byte-order
             // mark, which libyaml skips at the start of a piece) is read whole.
-            guard let base = bytes.baseAddress, !Self.hasOtherBreaks(bytes) else { return nil }
+            guard !Self.hasOtherBreaks(bytes) else { return nil }
+            var starts: [Int] = [], indents: [Int] = [], kinds: [Kind] = []
             starts.reserveCapacity(bytes.count / 24)
             indents.reserveCapacity(bytes.count / 24)
             kinds.reserveCapacity(bytes.count / 24)
-            var start = 0
-            while start < bytes.count {
-                var end = bytes.count
-                if let newline = memchr(base + start, 0x0A, bytes.count - start) {
-                    end = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
-                }
-                var position = start
-                while position < end, bytes[position] == 0x20 { position += 1 }
-                if position < end, bytes[position] == 0x09 { return nil }  // a tab in the indentation
+            let whole = Pieces.eachLine(bytes) { start, end, position in
                 let kind: Kind
                 if position == end || (bytes[position] == 0x0D && position + 1 == end) {
                     kind = .blank
                 } else if bytes[position] == UInt8(ascii: "#") {
                     kind = .comment
                 } else {
-                    if position == start, Self.isMarker(bytes, at: start, end: end) { return nil }
+                    if position == start, Self.isMarker(bytes, at: start, end: end) { return false }
                     kind = .content
                 }
                 starts.append(start)
                 indents.append(position - start)
                 kinds.append(kind)
-                start = end + 1
+                return true
             }
+            guard whole else { return nil }
+            (self.starts, self.indents, self.kinds) = (starts, indents, kinds)
         }
 
         /// A carriage return not before a newline, NEL (U+0085), LS (U+2028), PS (U+2029) or U+FEFF:
@@ -331,10 +268,11 @@ enum YAMLPieces {
             if !endsFile, endsEmpty(entryLines.count - 1) { return nil }
             var parts: [Part] = []
             var run: Range<Int>?  // lines of entries not yet given to a part
-            func flush() {
+            func flush(last: Bool = false) {
                 guard let lineRange = run else { return }
                 let bytes = lines.offset(lineRange.lowerBound)..<lines.offset(lineRange.upperBound)
-                parts.append(.entries(bytes: bytes, firstLine: lineRange.lowerBound, depth: depth))
+                parts.append(
+                    .entries(Pieces.Unit(bytes: bytes, firstLine: lineRange.lowerBound, depth: depth, last: last)))
                 run = nil
             }
             for (index, line) in entryLines.enumerated() {
@@ -355,7 +293,7 @@ enum YAMLPieces {
                     flush()
                 }
             }
-            flush()
+            flush(last: true)
             return parts
         }
 
@@ -370,7 +308,8 @@ enum YAMLPieces {
                 let parts = plan(child..<end, indent: lines.indents[child], depth: depth + 1)
             else { return nil }
             let skipped = lines.offset(from)..<lines.offset(child)
-            return .mapping(key: key, line: line, column: lines.indents[line], skipped: skipped, parts: parts)
+            return .mapping(
+                key: key, line: line, column: lines.indents[line], value: nil, skipped: skipped, parts: parts)
         }
     }
 }
