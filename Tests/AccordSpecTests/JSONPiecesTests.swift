@@ -77,4 +77,16 @@ import Testing
         #expect(whole == nil, "\(what): the whole file is not strict JSON either")
         #expect(pieces == nil, "\(what)")
     }
+
+    @Test func anObjectDeeperThanTheLimitIsLeftToTheWholeFileReader() throws {
+        // Found by review: the objects the pieces are cut from are not read by JSONReader, which
+        // checks the depth; with one level allowed, `big` (strings only) is one too deep.
+        var text = "{\n  \"big\": {\n"
+        for index in 0..<30_000 { text += "    \"k\(index)\": \"v\",\n" }
+        text += "    \"last\": \"v\"\n  }\n}\n"
+        let limits = ReadingLimits(maxDepth: 1)
+        let pieces = text.withUTF8 { JSONPieces.read($0, file: "spec.json", limits: limits, cores: 2) }
+        #expect(pieces == nil)
+        #expect(throws: Diagnostic.self) { try SpecParser.parse(text, file: "spec.json", limits: limits) }
+    }
 }

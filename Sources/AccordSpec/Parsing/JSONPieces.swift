@@ -16,7 +16,8 @@ enum JSONPieces {
             let close = (0..<lines.count).last(where: lines.hasContent),
             lines.isExactly(open, indent: 0, "{"), lines.isExactly(close, indent: 0, "}")
         else { return nil }
-        let planner = Planner(lines: lines, target: max(bytes.count / (cores * 6), 16 * 1024))
+        let planner = Planner(
+            lines: lines, target: max(bytes.count / (cores * 6), 16 * 1024), maxDepth: limits.maxDepth)
         guard let parts = planner.members(open + 1..<close, depth: 1), Pieces.cuts(parts) else { return nil }
         let root = SourceLocation(file: file, line: open + 1, column: 1)
         return Pieces.read(parts, bytes: bytes, file: file, rootStart: root) { slice, unit, file in
@@ -95,11 +96,13 @@ enum JSONPieces {
     struct Planner {
         let lines: Lines
         let target: Int
+        /// `ReadingLimits.maxDepth`: an object it cuts is not read by JSONReader, which checks it.
+        let maxDepth: Int
 
         /// The parts of the members on `range` (between an object's braces), `depth` objects deep;
         /// nil when they cannot be cut.
         func members(_ range: Range<Int>, depth: Int) -> [Pieces.Part]? {
-            guard let first = range.first(where: lines.hasContent) else { return nil }
+            guard depth <= maxDepth, let first = range.first(where: lines.hasContent) else { return nil }
             let indent = lines.indents[first]
             var starts: [Int] = []
             for line in range where lines.hasContent(line) {
