@@ -221,9 +221,7 @@ extension String {
     /// `[A-Za-z_][A-Za-z0-9_]*`, checked by hand: a regular expression's engine costs more to start
     /// than a small spec's whole generation.
     var isSwiftIdentifier: Bool {
-        func letter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
-        func digit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-        guard let first = utf8.first, letter(first) || first == UInt8(ascii: "_") else { return false }
-        return utf8.allSatisfy { letter($0) || digit($0) || $0 == UInt8(ascii: "_") }
+        guard let first = utf8.first, first.isASCIILetter || first == UInt8(ascii: "_") else { return false }
+        return utf8.allSatisfy(\.isASCIIWordByte)
     }
 }

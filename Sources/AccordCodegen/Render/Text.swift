@@ -1,3 +1,4 @@
+import AccordSpec
 import Foundation
 
 /// Text helpers for rendering.
@@ -85,10 +86,8 @@ enum Text {
             guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
             // Lines longer than this are wrapped (in ASCII, bytes and characters count alike).
             let width = 120 - indent.utf8.count - 4
-            // Foundation's whitespacesAndNewlines and Character.isWhitespace, in ASCII.
-            func isBlank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
-            guard let first = bytes.firstIndex(where: { !isBlank($0) }),
-                let last = bytes.lastIndex(where: { !isBlank($0) })
+            guard let first = bytes.firstIndex(where: { !$0.isASCIIWhitespace }),
+                let last = bytes.lastIndex(where: { !$0.isASCIIWhitespace })
             else { return "" }
             let slashes = Array(indent.utf8) + Array("///".utf8)
             var out: [UInt8] = []
@@ -115,7 +114,7 @@ enum Text {
                     i += 1
                 }
                 if lineStart > first { out.append(0x0A) }
-                if line.allSatisfy(isBlank) {
+                if line.allSatisfy(\.isASCIIWhitespace) {
                     out.append(contentsOf: slashes)
                 } else {
                     while line.last == 0x20 { line.removeLast() }
@@ -171,9 +170,8 @@ extension String {
     /// ASCII (Foundation's took a twentieth of translating a spec with a thousand operations).
     func trimmingWhitespace() -> String {
         let bytes = utf8
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = bytes.lastIndex(where: { !isSpace($0) })!
+        guard let first = bytes.firstIndex(where: { !$0.isASCIIWhitespace }) else { return "" }
+        let last = bytes.lastIndex(where: { !$0.isASCIIWhitespace })!
         guard bytes[first] < 0x80, bytes[last] < 0x80 else { return trimmingCharacters(in: .whitespacesAndNewlines) }
         if first == bytes.startIndex, last == bytes.index(before: bytes.endIndex) { return self }
         return String(self[first...last])

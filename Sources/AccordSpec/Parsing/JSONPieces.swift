@@ -11,13 +11,12 @@ enum JSONPieces {
         _ bytes: UnsafeBufferPointer<UInt8>, file: String, limits: ReadingLimits,
         cores: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> SpecNode? {
-        guard cores > 1, bytes.count >= Pieces.minimumSize, let lines = Lines(bytes),
+        guard let target = Pieces.target(bytes.count, cores: cores), let lines = Lines(bytes),
             let open = (0..<lines.count).first(where: lines.hasContent),
             let close = (0..<lines.count).last(where: lines.hasContent),
             lines.isExactly(open, indent: 0, "{"), lines.isExactly(close, indent: 0, "}")
         else { return nil }
-        let planner = Planner(
-            lines: lines, target: max(bytes.count / (cores * 6), 16 * 1024), maxDepth: limits.maxDepth)
+        let planner = Planner(lines: lines, target: target, maxDepth: limits.maxDepth)
         guard let parts = planner.members(open + 1..<close, depth: 1), Pieces.cuts(parts) else { return nil }
         let root = SourceLocation(file: file, line: open + 1, column: 1)
         return Pieces.read(parts, bytes: bytes, file: file, rootStart: root) { slice, unit, file in
@@ -74,14 +73,7 @@ enum JSONPieces {
             guard hasContent(line), bytes[firsts[line]] == UInt8(ascii: "\""), bytes[lasts[line]] == UInt8(ascii: "{")
             else { return nil }
             var position = firsts[line] + 1
-            while position < lasts[line],
-                bytes[position] == UInt8(ascii: "_")
-                    || (bytes[position] | 0x20) >= UInt8(ascii: "a")
-                        && (bytes[position] | 0x20) <= UInt8(ascii: "z")
-                    || bytes[position] >= UInt8(ascii: "0") && bytes[position] <= UInt8(ascii: "9")
-            {
-                position += 1
-            }
+            while position < lasts[line], bytes[position].isASCIIWordByte { position += 1 }
             let key = firsts[line] + 1..<position
             guard !key.isEmpty, bytes[position] == UInt8(ascii: "\""), bytes[position + 1] == UInt8(ascii: ":") else {
                 return nil

@@ -72,14 +72,9 @@ struct JSONReader {
         var keys = Set<String>()
         while true {
             reader.skipBlanks()
-            guard reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: "\"") else { throw .notJSON }
-            let keyLocation = reader.here
-            let key = try reader.string()
+            let (key, keyLocation) = try reader.memberKey()
             guard keys.insert(key).inserted else { throw .notJSON }
-            reader.skipBlanks()
-            guard reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: ":") else { throw .notJSON }
-            reader.position += 1
-            reader.skipBlanks()
+            try reader.memberColon()
             entries.append(SpecObject.Entry(key: key, keyLocation: keyLocation, value: try reader.value(depth: depth)))
             reader.skipBlanks()
             if reader.position == bytes.count, !endsWithComma { return entries }
@@ -185,9 +180,7 @@ struct JSONReader {
         }
         while true {
             skipBlanks()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw .notJSON }
-            let keyLocation = here
-            let key = try string()
+            let (key, keyLocation) = try memberKey()
             // The same duplicate rule as the YAML reader: small objects searched, large ones indexed.
             if entries.count < 16 {
                 if let first = entries.first(where: { $0.key == key }) {
@@ -200,10 +193,7 @@ struct JSONReader {
                     throw .diagnostic(SpecParser.duplicateKey(key, first: first, again: keyLocation))
                 }
             }
-            skipBlanks()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw .notJSON }
-            position += 1
-            skipBlanks()
+            try memberColon()
             entries.append(SpecObject.Entry(key: key, keyLocation: keyLocation, value: try value(depth: depth)))
             skipBlanks()
             guard position < bytes.count else { throw .notJSON }
@@ -213,6 +203,21 @@ struct JSONReader {
             guard byte == UInt8(ascii: ",") else { throw .notJSON }
         }
         return SpecNode(.object(SpecObject(entries)), at: location)
+    }
+
+    /// A member's key at `position`, and where it is written.
+    private mutating func memberKey() throws(Failure) -> (String, SourceLocation) {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw .notJSON }
+        let keyLocation = here
+        return (try string(), keyLocation)
+    }
+
+    /// The `:` after a member's key; leaves `position` at the value.
+    private mutating func memberColon() throws(Failure) {
+        skipBlanks()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw .notJSON }
+        position += 1
+        skipBlanks()
     }
 
     private func tooDeep(_ location: SourceLocation) -> Failure {

@@ -6,10 +6,16 @@ enum Pieces {
     /// Files smaller than this are read whole: cutting would cost more than it saves.
     static let minimumSize = 256 * 1024
 
+    /// The size pieces are cut to, in bytes; nil when a file of `count` bytes is read whole (small,
+    /// or one core). Several pieces a core, so that the cores stay busy to the end.
+    static func target(_ count: Int, cores: Int) -> Int? {
+        guard cores > 1, count >= minimumSize else { return nil }
+        return max(count / (cores * 6), 16 * 1024)
+    }
+
     /// A part of a mapping: a run of whole entries read as a mapping of their own, or one entry
     /// whose value is a mapping cut in turn.
     indirect enum Part {
-        /// `last`: the run ends its mapping.
         case entries(Unit)
         /// `value`: where the mapping starts when that is not its first key (JSON's brace);
         /// `skipped`: the bytes no piece holds (the key's line, the comments around it).
@@ -23,6 +29,7 @@ enum Pieces {
         /// Lines before it in the file, and mappings it is nested in.
         var firstLine: Int
         var depth: Int
+        /// The run ends its mapping.
         var last: Bool
     }
 

@@ -18,9 +18,7 @@ enum YAMLPieces {
         _ bytes: UnsafeBufferPointer<UInt8>, file: String, limits: ReadingLimits,
         cores: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> SpecNode? {
-        guard cores > 1, bytes.count >= Pieces.minimumSize, let lines = Lines(bytes) else { return nil }
-        // Several pieces a core, so that the cores stay busy to the end.
-        let target = max(bytes.count / (cores * 6), 16 * 1024)
+        guard let target = Pieces.target(bytes.count, cores: cores), let lines = Lines(bytes) else { return nil }
         guard let parts = Planner(lines: lines, target: target).plan(0..<lines.count, indent: 0, depth: 0),
             Pieces.cuts(parts), parts.allSatisfy({ isPlainTextSkipped($0, bytes) })
         else { return nil }
@@ -40,16 +38,10 @@ enum YAMLPieces {
         return isPlainText(bytes[skipped]) && inner.allSatisfy { isPlainTextSkipped($0, bytes) }
     }
 
-    /// No control characters (libyaml refuses them), DEL, or the line breaks and byte-order mark of
-    /// `hasOtherBreaks`.
+    /// No control characters (libyaml refuses them) or DEL. (The line breaks and byte-order mark
+    /// of `hasOtherBreaks` are refused for the whole file before planning.)
     static func isPlainText(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D || byte == 0x7F { return false }
-            index += 1
-        }
-        return !Lines.hasOtherBreaks(UnsafeBufferPointer(rebasing: bytes))
+        !bytes.contains { byte in byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D || byte == 0x7F }
     }
 
     /// Each line's start, indentation and what begins it.
@@ -207,12 +199,7 @@ enum YAMLPieces {
                 colon + 1 == bytes.count || [0x20, 0x0D, 0x0A].contains(bytes[colon + 1])
             else { return nil }
             let key = bytes[start..<colon]
-            guard
-                key.allSatisfy({ byte in
-                    (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
-                        || byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") || byte == UInt8(ascii: "_")
-                })
-            else { return nil }
+            guard key.allSatisfy(\.isASCIIWordByte) else { return nil }
             return String(decoding: UnsafeBufferPointer(rebasing: key), as: UTF8.self)
         }
     }

@@ -361,10 +361,8 @@ extension DocumentReader {
                 }
             }
             // `^[A-Z][A-Z0-9_]*$`, by hand: a regular expression engine costs more to start than reading a spec.
-            let upper = { (byte: UInt8) in byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
-            let digit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-            if !(code.utf8.first.map(upper) ?? false)
-                || !code.utf8.allSatisfy({ upper($0) || digit($0) || $0 == UInt8(ascii: "_") })
+            if !(code.utf8.first?.isASCIIUppercase ?? false)
+                || !code.utf8.allSatisfy({ $0.isASCIIUppercase || $0.isASCIIDigit || $0 == UInt8(ascii: "_") })
             {
                 log.error("error code '\(code)' must be UPPER_SNAKE_CASE", at: item["code"]!.location)
             }
