@@ -75,8 +75,10 @@ public enum Generator {
         let modules: [(directory: String, files: [PendingFile], swift: Bool)] = [
             (
                 c.modelsDirectory,
-                ModelsRenderer(api: api, runtimeModule: GeneratorConfiguration.runtime(of: c.modelsModule))
-                    .render(slices: slices), true
+                ModelsRenderer(
+                    api: api, runtimeModule: GeneratorConfiguration.runtime(of: c.modelsModule),
+                    linesPerFile: options.modelLinesPerFile ?? ModelsRenderer.linesPerFile
+                ).render(slices: slices), true
             ),
             (
                 c.clientDirectory,

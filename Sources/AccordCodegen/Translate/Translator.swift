@@ -15,6 +15,9 @@ public struct GeneratorOptions: Sendable {
     /// How many pieces the models are rendered in; nil: decided from the spec's size (tests set it
     /// to check that the pieces join into the same file).
     var modelSlices: Int?
+    /// About how many lines one models file holds; nil: `ModelsRenderer.linesPerFile` (tests set it
+    /// low to split small specs).
+    var modelLinesPerFile: Int?
 
     public init(
         requestIdHeader: String? = "X-Request-ID", defaultBodyLimit: Int = 64 * 1024, appVersionHeader: String? = nil,
